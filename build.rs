@@ -1,0 +1,134 @@
+//! Generates one Rust client module per enabled OpenAPI document.
+//!
+//! Pipeline, per document:
+//! `openapi/<name>.yaml` → YAML → JSON value → [`checks`] (document shapes that make
+//! progenitor/typify panic, and our tolerance rules) → [`preprocess`] (strip the
+//! `Accept` header parameter, add catch-all error responses, drop hand-written
+//! operations) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
+//! `crate::ClientContext`) → [`open_enums`] (every named string enum becomes an "open"
+//! enum with an `Unrecognized(String)` fallback) → prettyplease →
+//! `OUT_DIR/<module>.rs`, plus `OUT_DIR/<module>.surface.txt`, a readable listing of the
+//! generated surface that the snapshot tests lock.
+//!
+//! How generated models stay tolerant of what the real service sends:
+//! - unknown object fields are ignored: typify only denies them for
+//!   `additionalProperties: false`, which [`checks`] rejects;
+//! - unknown enum values deserialize into `Unrecognized(String)`: every string enum must be
+//!   a named schema, which is replaced by an open enum (see [`open_enums`]);
+//! - fields that real responses send as `null` are marked `nullable: true` in the
+//!   documents (see the ⚠ notes in the fact sheets) and become `Option`.
+
+#[path = "build/checks.rs"]
+mod checks;
+#[path = "build/open_enums.rs"]
+mod open_enums;
+#[path = "build/preprocess.rs"]
+mod preprocess;
+#[path = "build/surface.rs"]
+mod surface;
+
+use std::path::{Path, PathBuf};
+
+/// One OpenAPI document and the module generated from it.
+struct Document {
+    /// Cargo feature that enables it.
+    feature: &'static str,
+    /// Path of the document, relative to the crate root.
+    path: &'static str,
+    /// Rust module (under the crate root) that includes the generated code.
+    module: &'static str,
+}
+
+const DOCUMENTS: &[Document] = &[Document {
+    feature: "v0_7",
+    path: "openapi/rest-v0.7.yaml",
+    module: "v0_7",
+}];
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+
+    for doc in DOCUMENTS {
+        println!("cargo:rerun-if-changed={}", doc.path);
+        let env_name = format!("CARGO_FEATURE_{}", doc.feature.to_uppercase());
+        if std::env::var_os(env_name).is_none() {
+            continue;
+        }
+        if let Err(message) = generate(&root.join(doc.path), doc.module, &out_dir) {
+            // A clear, single message instead of a panic deep inside code generation.
+            eprintln!("error: cannot generate `{}` from {}:\n{message}", doc.module, doc.path);
+            std::process::exit(1);
+        }
+    }
+}
+
+fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("reading the document: {e}"))?;
+    let yaml: serde_norway::Value =
+        serde_norway::from_str(&text).map_err(|e| format!("the document is not valid YAML: {e}"))?;
+    let mut json: serde_json::Value =
+        serde_json::to_value(yaml).map_err(|e| format!("the document cannot be represented as JSON: {e}"))?;
+
+    let problems = checks::check_document(&json);
+    if !problems.is_empty() {
+        return Err(problems
+            .iter()
+            .map(|p| format!("  - {p}"))
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    preprocess::preprocess(&mut json);
+    let enums = open_enums::collect(&json)?;
+    let body_limits = preprocess::body_item_limits(&json);
+
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(json).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_inner_type(quote::quote!(crate::ClientContext))
+        .with_map_type("::std::collections::BTreeMap")
+        .with_derive("PartialEq");
+    // The error body is one hand-written type shared by every version.
+    settings.with_replacement("ErrorBody", "crate::ApiErrorBody", std::iter::empty());
+    for e in &enums {
+        settings.with_replacement(
+            &e.name,
+            format!("crate::{module}::types::{}", e.name),
+            [
+                progenitor::TypeImpl::FromStr,
+                progenitor::TypeImpl::FromStringIrrefutable,
+                progenitor::TypeImpl::Display,
+            ]
+            .into_iter(),
+        );
+    }
+
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor failed: {e}"))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    open_enums::insert_into_types_module(&mut file, &enums)?;
+    file.items.push(preprocess::body_limits_item(&body_limits));
+
+    let listing = surface::listing(&file, module);
+    let source = prettyplease::unparse(&file);
+    write_if_changed(&out_dir.join(format!("{module}.rs")), &source)?;
+    write_if_changed(&out_dir.join(format!("{module}.surface.txt")), &listing)?;
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, content: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(content) {
+        return Ok(());
+    }
+    std::fs::write(path, content).map_err(|e| format!("writing {}: {e}", path.display()))
+}

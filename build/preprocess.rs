@@ -1,0 +1,205 @@
+//! Rewrites applied to a document before generation. They change what is generated, never
+//! what is sent: the middleware supplies what is removed here.
+
+use crate::checks::{deref, for_each_operation, HTTP_METHODS};
+use serde_json::{json, Value};
+
+/// Name of the response added as the catch-all for undocumented error statuses.
+const CATCH_ALL_RESPONSE: &str = "UnexpectedError";
+
+pub fn preprocess(doc: &mut Value) {
+    remove_handwritten_operations(doc);
+    strip_accept_parameters(doc);
+    add_catch_all_errors(doc);
+    strip_request_defaults(doc);
+}
+
+/// Operations marked `x-uploadcare-handwritten: true` (e.g. multipart/form-data uploads,
+/// which progenitor cannot generate) stay documented but are implemented by hand.
+fn remove_handwritten_operations(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        if let Some(item) = item.as_object_mut() {
+            item.retain(|method, op| {
+                !(HTTP_METHODS.contains(&method.as_str())
+                    && op.get("x-uploadcare-handwritten") == Some(&Value::Bool(true)))
+            });
+        }
+    }
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_none_or(|item| item.keys().any(|k| HTTP_METHODS.contains(&k.as_str())))
+    });
+}
+
+/// The `Accept` header selects the API version; the middleware sets it on every request, so
+/// it must not become an argument of every generated method.
+fn strip_accept_parameters(doc: &mut Value) {
+    let snapshot = doc.clone();
+    let is_accept = |param: &Value| {
+        deref(&snapshot, param).is_some_and(|p| {
+            p.get("in").and_then(Value::as_str) == Some("header")
+                && p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("accept"))
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (key, value) in item.iter_mut() {
+            let params = if key == "parameters" {
+                value.as_array_mut()
+            } else if HTTP_METHODS.contains(&key.as_str()) {
+                value.get_mut("parameters").and_then(Value::as_array_mut)
+            } else {
+                None
+            };
+            if let Some(params) = params {
+                params.retain(|p| !is_accept(p));
+            }
+        }
+    }
+}
+
+/// Statuses a document does not list still get the shared error type (instead of an
+/// untyped "unexpected response"), when the document declares `ErrorBody`.
+fn add_catch_all_errors(doc: &mut Value) {
+    if doc.pointer("/components/schemas/ErrorBody").is_none() {
+        return;
+    }
+    let responses = doc["components"]
+        .as_object_mut()
+        .map(|c| c.entry("responses").or_insert_with(|| json!({})));
+    if let Some(Value::Object(responses)) = responses {
+        responses.entry(CATCH_ALL_RESPONSE).or_insert_with(|| {
+            json!({
+                "description": "Any other error status.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+            })
+        });
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, op) in item.iter_mut() {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                for range in ["4XX", "5XX"] {
+                    responses
+                        .entry(range)
+                        .or_insert_with(|| json!({"$ref": format!("#/components/responses/{CATCH_ALL_RESPONSE}")}));
+                }
+            }
+        }
+    }
+}
+
+/// Bounds on the number of items of JSON array request bodies (`minItems`/`maxItems`),
+/// per operationId. progenitor does not check them, so the middleware does, before sending.
+pub fn body_item_limits(doc: &Value) -> Vec<(String, u64, u64)> {
+    let mut limits = Vec::new();
+    for_each_operation(doc, |_, _, op| {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else { return };
+        let schema = op
+            .get("requestBody")
+            .and_then(|b| deref(doc, b))
+            .and_then(|b| b.pointer("/content/application~1json/schema"))
+            .and_then(|s| deref(doc, s));
+        let Some(schema) = schema.filter(|s| s.get("type").and_then(Value::as_str) == Some("array")) else {
+            return;
+        };
+        let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+        let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+        if min > 0 || max < u64::MAX {
+            limits.push((id.to_owned(), min, max));
+        }
+    });
+    limits
+}
+
+/// `BODY_ITEM_LIMITS`, the table of [`body_item_limits`] as a Rust item of the generated module.
+pub fn body_limits_item(limits: &[(String, u64, u64)]) -> syn::Item {
+    let rows = limits.iter().map(|(id, min, max)| {
+        let (min, max) = (*min as usize, (*max).min(usize::MAX as u64) as usize);
+        quote::quote!(crate::middleware::BodyItemLimit { operation_id: #id, min: #min, max: #max })
+    });
+    syn::parse_quote! {
+        /// Item-count bounds of array request bodies, from the document; checked before sending.
+        pub(crate) const BODY_ITEM_LIMITS: &[crate::middleware::BodyItemLimit] = &[#(#rows),*];
+    }
+}
+
+/// typify turns a property `default` into a non-optional field that is always serialized,
+/// so a request would always send (or reset) the documented default. For request bodies
+/// the default is the server's business: the generated field stays optional and an unset
+/// field is omitted. The default is kept in the description.
+fn strip_request_defaults(doc: &mut Value) {
+    let mut pointers = Vec::new();
+    let mut visited = std::collections::BTreeSet::new();
+    for_each_operation(doc, |path, method, op| {
+        let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) else {
+            return;
+        };
+        for media in content.keys() {
+            let pointer = format!(
+                "/paths/{}/{method}/requestBody/content/{}/schema",
+                path.replace('~', "~0").replace('/', "~1"),
+                media.replace('~', "~0").replace('/', "~1")
+            );
+            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
+        }
+    });
+    for pointer in pointers {
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
+        let Some(default) = schema.remove("default") else { continue };
+        let note = format!("Default (applied by the service when omitted): `{default}`.");
+        let description = match schema.get("description").and_then(Value::as_str) {
+            Some(text) => format!("{text}\n\n{note}"),
+            None => note,
+        };
+        schema.insert("description".to_owned(), Value::String(description));
+    }
+}
+
+/// JSON pointers of every schema node reachable from `pointer` (following local `$ref`s).
+fn collect_schema_pointers(
+    doc: &Value,
+    pointer: String,
+    visited: &mut std::collections::BTreeSet<String>,
+    out: &mut Vec<String>,
+) {
+    if !visited.insert(pointer.clone()) {
+        return;
+    }
+    let Some(schema) = doc.pointer(&pointer) else { return };
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if let Some(target) = reference.strip_prefix('#') {
+            collect_schema_pointers(doc, target.to_owned(), visited, out);
+        }
+        return;
+    }
+    out.push(pointer.clone());
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for name in properties.keys() {
+            let child = format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+            collect_schema_pointers(doc, child, visited, out);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if schema.get(key).is_some_and(Value::is_object) {
+            collect_schema_pointers(doc, format!("{pointer}/{key}"), visited, out);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = schema.get(key).and_then(Value::as_array) {
+            for i in 0..list.len() {
+                collect_schema_pointers(doc, format!("{pointer}/{key}/{i}"), visited, out);
+            }
+        }
+    }
+}

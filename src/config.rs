@@ -1,0 +1,304 @@
+//! Client configuration: built once, shared by every API version's client.
+
+use crate::auth::SecretKey;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default REST API base URL.
+pub const DEFAULT_REST_BASE_URL: &str = "https://api.uploadcare.com";
+/// Default Upload API base URL.
+pub const DEFAULT_UPLOAD_BASE_URL: &str = "https://upload.uploadcare.com";
+/// Environment variable read by [`Config::from_env`] for the public key.
+pub const ENV_PUBLIC_KEY: &str = "UPLOADCARE_PUBLIC_KEY";
+/// Environment variable read by [`Config::from_env`] for the secret key.
+pub const ENV_SECRET_KEY: &str = "UPLOADCARE_SECRET_KEY";
+/// The `User-Agent` sent with every request: `uploadcare-rust/<crate version>`.
+pub const USER_AGENT: &str = concat!("uploadcare-rust/", env!("CARGO_PKG_VERSION"));
+
+/// How REST API requests authenticate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Uploadcare <public_key>:<signature>`: an HMAC-SHA1 signature of the
+    /// request (see [`crate::sign_rest_request`]); the secret key never leaves the process.
+    #[default]
+    Signed,
+    /// `Authorization: Uploadcare.Simple <public_key>:<secret_key>`: the secret key travels
+    /// with every request. The service refuses it over plain HTTP; prefer [`AuthScheme::Signed`].
+    Simple,
+}
+
+/// When a request is retried.
+///
+/// A `429 Too Many Requests` answer is retried after its `Retry-After` delay (any method: a
+/// throttled request was not processed). `502`/`503`/`504` answers and connection failures
+/// are retried with exponential backoff, the former only for idempotent methods (GET, HEAD,
+/// PUT, DELETE).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; `0` disables retrying.
+    pub max_retries: u32,
+    /// First backoff delay; doubled for every further retry.
+    pub initial_backoff: Duration,
+    /// A `Retry-After` longer than this is not waited for: the 429 is returned instead.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn never() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+}
+
+/// Keys, endpoints and transport settings for Uploadcare clients.
+///
+/// ```
+/// use std::time::Duration;
+/// use uploadcare::{AuthScheme, Config};
+///
+/// let config = Config::new("demopublickey", "demoprivatekey")
+///     .with_auth_scheme(AuthScheme::Signed)
+///     .with_timeout(Duration::from_secs(30));
+/// assert_eq!(config.public_key(), "demopublickey");
+/// // The secret key never shows up in Debug output.
+/// assert!(!format!("{config:?}").contains("demoprivatekey"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    public_key: String,
+    secret_key: Option<SecretKey>,
+    auth_scheme: AuthScheme,
+    rest_base_url: String,
+    upload_base_url: String,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+    http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+}
+
+impl Config {
+    /// A configuration with both project keys and default settings: signed auth, the
+    /// public endpoints, a 60 s request timeout, a 10 s connect timeout, [`RetryPolicy::default`].
+    pub fn new(public_key: impl Into<String>, secret_key: impl Into<SecretKey>) -> Self {
+        let mut config = Self::public_only(public_key);
+        config.secret_key = Some(secret_key.into());
+        config
+    }
+
+    /// A configuration with only a public key: enough for the Upload API (unsigned
+    /// uploads), not for the REST API.
+    pub fn public_only(public_key: impl Into<String>) -> Self {
+        Self {
+            public_key: public_key.into(),
+            secret_key: None,
+            auth_scheme: AuthScheme::default(),
+            rest_base_url: DEFAULT_REST_BASE_URL.to_owned(),
+            upload_base_url: DEFAULT_UPLOAD_BASE_URL.to_owned(),
+            timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Duration::from_secs(10),
+            http_client: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Reads the keys from `UPLOADCARE_PUBLIC_KEY` (required) and `UPLOADCARE_SECRET_KEY`
+    /// (optional, needed for the REST API).
+    pub fn from_env() -> Result<Self> {
+        let public_key = std::env::var(ENV_PUBLIC_KEY)
+            .ok()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| Error::Config(format!("environment variable {ENV_PUBLIC_KEY} is not set")))?;
+        let mut config = Self::public_only(public_key);
+        config.secret_key = std::env::var(ENV_SECRET_KEY)
+            .ok()
+            .filter(|k| !k.is_empty())
+            .map(SecretKey::new);
+        Ok(config)
+    }
+
+    /// Sets how REST requests authenticate (default [`AuthScheme::Signed`]).
+    pub fn with_auth_scheme(mut self, scheme: AuthScheme) -> Self {
+        self.auth_scheme = scheme;
+        self
+    }
+
+    /// Sets the REST API base URL, e.g. a local emulator's `http://127.0.0.1:PORT`.
+    pub fn with_rest_base_url(mut self, url: impl Into<String>) -> Self {
+        self.rest_base_url = url.into();
+        self
+    }
+
+    /// Sets the Upload API base URL.
+    pub fn with_upload_base_url(mut self, url: impl Into<String>) -> Self {
+        self.upload_base_url = url.into();
+        self
+    }
+
+    /// Sets the whole-request timeout (`None`: no timeout). Ignored with
+    /// [`Config::with_http_client`], whose client carries its own settings.
+    pub fn with_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// Sets the connect timeout. Ignored with [`Config::with_http_client`].
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its proxy, TLS and timeout settings) instead of one
+    /// built from this configuration.
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Sets when requests are retried.
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The project's public key.
+    pub fn public_key(&self) -> &str {
+        &self.public_key
+    }
+
+    /// Whether a secret key is configured.
+    pub fn has_secret_key(&self) -> bool {
+        self.secret_key.is_some()
+    }
+
+    pub(crate) fn secret_key(&self) -> Option<&SecretKey> {
+        self.secret_key.as_ref()
+    }
+
+    /// How REST requests authenticate.
+    pub fn auth_scheme(&self) -> AuthScheme {
+        self.auth_scheme
+    }
+
+    /// The REST API base URL.
+    pub fn rest_base_url(&self) -> &str {
+        &self.rest_base_url
+    }
+
+    /// The Upload API base URL.
+    pub fn upload_base_url(&self) -> &str {
+        &self.upload_base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+}
+
+/// What every generated client carries (progenitor's "inner type"): the configuration and
+/// the HTTP client built from it. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ClientContext {
+    config: Arc<Config>,
+    http: reqwest::Client,
+    rest_base_url: Arc<str>,
+}
+
+impl ClientContext {
+    /// Validates `config` and builds its HTTP client.
+    pub fn new(config: Config) -> Result<Self> {
+        let rest_base_url = normalize_base_url("REST", &config.rest_base_url)?;
+        normalize_base_url("Upload", &config.upload_base_url)?;
+        if config.public_key.trim().is_empty() {
+            return Err(Error::Config("the public key is empty".to_owned()));
+        }
+        let http = match &config.http_client {
+            Some(client) => client.clone(),
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .user_agent(USER_AGENT)
+                    .connect_timeout(config.connect_timeout);
+                if let Some(timeout) = config.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
+        };
+        Ok(Self {
+            config: Arc::new(config),
+            http,
+            rest_base_url: rest_base_url.into(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The HTTP client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The REST base URL without a trailing `/` (generated paths start with one).
+    pub fn rest_base_url(&self) -> &str {
+        &self.rest_base_url
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL and strips trailing slashes.
+fn normalize_base_url(which: &str, url: &str) -> Result<String> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::Config(format!("invalid {which} base URL `{url}`: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::Config(format!(
+            "invalid {which} base URL `{url}`: expected http(s)://host[:port]"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_the_secret() {
+        let config = Config::new("pub", "very-secret-key-123");
+        let ctx = ClientContext::new(config.clone()).unwrap();
+        assert!(!format!("{config:?}").contains("very-secret-key-123"));
+        assert!(!format!("{ctx:?}").contains("very-secret-key-123"));
+    }
+
+    #[test]
+    fn base_urls_are_validated_and_normalized() {
+        let ctx = ClientContext::new(Config::new("p", "s").with_rest_base_url("http://127.0.0.1:8080/")).unwrap();
+        assert_eq!(ctx.rest_base_url(), "http://127.0.0.1:8080");
+        let err = ClientContext::new(Config::new("p", "s").with_rest_base_url("not a url")).unwrap_err();
+        assert!(matches!(err, Error::Config(m) if m.contains("not a url")));
+        let err = ClientContext::new(Config::new("p", "s").with_rest_base_url("ftp://x")).unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+    }
+
+    #[test]
+    fn empty_public_key_is_rejected() {
+        assert!(matches!(ClientContext::new(Config::new(" ", "s")), Err(Error::Config(_))));
+    }
+}

@@ -1,0 +1,241 @@
+//! The one request pipeline every generated REST client runs through (progenitor's
+//! `ClientHooks`, wired per version by `rest_api_version!`):
+//!
+//! - `pre`: check document-declared limits the generated code does not, then set `Accept`
+//!   (the version, from the document's `info.version`), `Content-Type` when absent,
+//!   `Date`, `User-Agent` and `Authorization` (signed or simple);
+//! - `exec`: send, retrying per the [`RetryPolicy`](crate::RetryPolicy), and make every
+//!   error body JSON so it parses into [`ApiErrorBody`](crate::ApiErrorBody) with its
+//!   status intact.
+
+use crate::config::{AuthScheme, ClientContext, USER_AGENT};
+use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE, RETRY_AFTER, USER_AGENT as USER_AGENT_HEADER};
+use std::time::{Duration, SystemTime};
+
+/// `Content-Type` sent (and signed) when a request has none, GETs included.
+const DEFAULT_CONTENT_TYPE: &str = "application/json";
+
+/// Item-count bounds of an operation's array request body, taken from the document's
+/// `minItems`/`maxItems` (e.g. at most 100 UUIDs per batch).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyItemLimit {
+    /// The operation's `operationId`.
+    pub operation_id: &'static str,
+    /// Fewest items allowed.
+    pub min: usize,
+    /// Most items allowed.
+    pub max: usize,
+}
+
+/// The `Accept` value selecting REST API `version` (e.g. `0.7`).
+pub fn accept_header(version: &str) -> String {
+    format!("application/vnd.uploadcare-v{version}+json")
+}
+
+/// Prepares a generated REST request for sending: validation, headers, signature.
+pub(crate) fn prepare_rest_request<E>(
+    request: &mut reqwest::Request,
+    ctx: &ClientContext,
+    api_version: &str,
+    operation_id: &str,
+    limits: &[BodyItemLimit],
+) -> Result<(), progenitor_client::Error<E>> {
+    let body: &[u8] = match request.body() {
+        None => b"",
+        Some(body) => body.as_bytes().ok_or_else(|| {
+            progenitor_client::Error::InvalidRequest("a streaming body cannot be signed".to_owned())
+        })?,
+    };
+    check_body_items(body, operation_id, limits).map_err(progenitor_client::Error::InvalidRequest)?;
+
+    let config = ctx.config();
+    let secret = config.secret_key().ok_or_else(|| {
+        progenitor_client::Error::Custom(
+            "the REST API needs the project's secret key (Config::new or UPLOADCARE_SECRET_KEY)".to_owned(),
+        )
+    })?;
+    let content_type = match request.headers().get(CONTENT_TYPE) {
+        Some(value) => value.to_str().unwrap_or_default().to_owned(),
+        None => DEFAULT_CONTENT_TYPE.to_owned(),
+    };
+    let date = httpdate::fmt_http_date(SystemTime::now());
+    let authorization = match config.auth_scheme() {
+        AuthScheme::Simple => format!("Uploadcare.Simple {}:{}", config.public_key(), secret.expose()),
+        AuthScheme::Signed => {
+            let url = request.url();
+            let uri = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let signature = crate::auth::sign_rest_request(
+                secret.expose(),
+                request.method().as_str(),
+                body,
+                &content_type,
+                &date,
+                &uri,
+            );
+            format!("Uploadcare {}:{signature}", config.public_key())
+        }
+    };
+
+    let invalid = |what: &str| progenitor_client::Error::Custom(format!("{what} is not a valid header value"));
+    let mut authorization = HeaderValue::from_str(&authorization).map_err(|_| invalid("the public key"))?;
+    // Keeps the value out of `Debug` output of the request and its headers.
+    authorization.set_sensitive(true);
+    let accept = HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
+    let content_type = HeaderValue::from_str(&content_type).map_err(|_| invalid("the content type"))?;
+    let date = HeaderValue::from_str(&date).map_err(|_| invalid("the date"))?;
+
+    let headers = request.headers_mut();
+    headers.insert(ACCEPT, accept);
+    headers.insert(CONTENT_TYPE, content_type);
+    headers.insert(DATE, date);
+    headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    headers.insert(AUTHORIZATION, authorization);
+    Ok(())
+}
+
+fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -> Result<(), String> {
+    let Some(limit) = limits.iter().find(|l| l.operation_id == operation_id) else {
+        return Ok(());
+    };
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    if items.len() < limit.min || items.len() > limit.max {
+        return Err(format!(
+            "`{operation_id}` takes {} to {} items per request, got {}",
+            limit.min,
+            limit.max,
+            items.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Sends `request`, retrying per the context's policy, and normalizes error bodies.
+pub(crate) async fn execute(ctx: &ClientContext, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    let policy = ctx.config().retry_policy();
+    let idempotent = matches!(
+        *request.method(),
+        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
+    );
+    let mut attempt = 0u32;
+    loop {
+        // A request with a byte body (all generated ones) can be cloned for a retry.
+        let retry_copy = (attempt < policy.max_retries).then(|| request.try_clone()).flatten();
+        let Some(next) = retry_copy else {
+            let response = ctx.http().execute(request).await?;
+            return normalize_error_body(response).await;
+        };
+        let delay = match ctx.http().execute(next).await {
+            Ok(response) => match retry_delay(&response, idempotent, attempt, policy) {
+                Some(delay) => delay,
+                None => return normalize_error_body(response).await,
+            },
+            Err(e) if e.is_connect() => backoff(policy.initial_backoff, attempt),
+            Err(e) if idempotent && e.is_timeout() => backoff(policy.initial_backoff, attempt),
+            Err(e) => return Err(e),
+        };
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+fn backoff(initial: Duration, attempt: u32) -> Duration {
+    initial.saturating_mul(2u32.saturating_pow(attempt))
+}
+
+/// How long to wait before retrying after `response`, or `None` to return it.
+fn retry_delay(
+    response: &reqwest::Response,
+    idempotent: bool,
+    attempt: u32,
+    policy: &crate::RetryPolicy,
+) -> Option<Duration> {
+    match response.status().as_u16() {
+        429 => {
+            let delay = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after)
+                .unwrap_or_else(|| backoff(policy.initial_backoff, attempt));
+            (delay <= policy.max_retry_after).then_some(delay)
+        }
+        502..=504 if idempotent => Some(backoff(policy.initial_backoff, attempt)),
+        _ => None,
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// Error bodies that are not JSON (plain-text 503s, proxy HTML pages, empty bodies) are
+/// turned into a JSON string holding the text, so the generated code parses them into
+/// `ApiErrorBody` and keeps the status instead of failing on the payload.
+async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if status.is_success() || status.is_informational() || status.is_redirection() {
+        return Ok(response);
+    }
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+        return Ok(rebuild(status, version, headers, bytes));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let json = serde_json::to_vec(text.trim()).unwrap_or_default();
+    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(rebuild(status, version, headers, json.into()))
+}
+
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+) -> reqwest::Response {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    reqwest::Response::from(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_header_names_the_version() {
+        assert_eq!(accept_header("0.7"), "application/vnd.uploadcare-v0.7+json");
+    }
+
+    #[test]
+    fn body_item_limits_are_enforced() {
+        let limits = [BodyItemLimit { operation_id: "filesStoring", min: 1, max: 2 }];
+        assert!(check_body_items(b"[1,2]", "filesStoring", &limits).is_ok());
+        let err = check_body_items(b"[1,2,3]", "filesStoring", &limits).unwrap_err();
+        assert!(err.contains("got 3"), "{err}");
+        assert!(check_body_items(b"[]", "filesStoring", &limits).is_err());
+        assert!(check_body_items(b"[1,2,3]", "other", &limits).is_ok());
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Mon, 05 Nov 2018 13:14:41 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
