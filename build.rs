@@ -6,7 +6,8 @@
 //! `Accept` header parameter, add catch-all error responses, drop hand-written
 //! operations) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
 //! `crate::ClientContext`) → [`open_enums`] (every named string enum becomes an "open"
-//! enum with an `Unrecognized(String)` fallback) → prettyplease →
+//! enum with an `Unrecognized(String)` fallback) and [`sensitive`] (secrets get a redacted
+//! `Debug`) → prettyplease →
 //! `OUT_DIR/<module>.rs`, plus `OUT_DIR/<module>.surface.txt`, a readable listing of the
 //! generated surface that the snapshot tests lock.
 //!
@@ -24,6 +25,8 @@ mod checks;
 mod open_enums;
 #[path = "build/preprocess.rs"]
 mod preprocess;
+#[path = "build/sensitive.rs"]
+mod sensitive;
 #[path = "build/surface.rs"]
 mod surface;
 
@@ -82,6 +85,7 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     }
     preprocess::preprocess(&mut json);
     let enums = open_enums::collect(&json)?;
+    let sensitive = sensitive::collect(&json);
     let body_limits = preprocess::body_item_limits(&json);
 
     let spec: openapiv3::OpenAPI =
@@ -97,6 +101,8 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         .with_derive("PartialEq");
     // The error body is one hand-written type shared by every version.
     settings.with_replacement("ErrorBody", "crate::ApiErrorBody", std::iter::empty());
+    // Types declared by our macros inside the generated `types` module (see
+    // `open_enums` and `sensitive`) replace what typify would generate for those schemas.
     for e in &enums {
         settings.with_replacement(
             &e.name,
@@ -109,6 +115,10 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
             .into_iter(),
         );
     }
+    for s in &sensitive {
+        let path = format!("crate::{module}::types::{}", s.name);
+        settings.with_replacement(&s.name, path, [progenitor::TypeImpl::FromStr].into_iter());
+    }
 
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
@@ -116,11 +126,26 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("progenitor failed: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    open_enums::insert_into_types_module(&mut file, &enums)?;
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("progenitor output has no `types` module")?;
+    open_enums::declare(&mut types.1, &enums);
+    sensitive::declare(&mut types.1, &sensitive);
     file.items.push(preprocess::body_limits_item(&body_limits));
 
     let listing = surface::listing(&file, module);
     let source = prettyplease::unparse(&file);
+    for (operation, _, _) in &body_limits {
+        // The middleware matches limits by progenitor's operation name; make sure they agree.
+        if !source.contains(&format!("operation_id: \"{operation}\"")) {
+            return Err(format!("no generated operation is named `{operation}` (body item limits)"));
+        }
+    }
     write_if_changed(&out_dir.join(format!("{module}.rs")), &source)?;
     write_if_changed(&out_dir.join(format!("{module}.surface.txt")), &listing)?;
     Ok(())

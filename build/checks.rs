@@ -49,6 +49,9 @@ fn walk(doc: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
             if let Some(Value::String(reference)) = map.get("$ref") {
                 check_ref(doc, path, reference, problems);
             }
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                check_secret_properties(doc, path, properties, problems);
+            }
             for (key, child) in map {
                 // `example(s)` hold data, not schemas.
                 if key == "example" || key == "examples" {
@@ -68,6 +71,35 @@ fn walk(doc: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
 
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A property named like a secret must use a schema marked `x-uploadcare-sensitive: true`,
+/// so its generated type never prints the value.
+fn check_secret_properties(
+    doc: &Value,
+    path: &str,
+    properties: &serde_json::Map<String, Value>,
+    problems: &mut Vec<String>,
+) {
+    for (name, schema) in properties {
+        if !name.to_ascii_lowercase().contains("secret") {
+            continue;
+        }
+        // `$ref`, or `allOf: [$ref]` next to nullable/description.
+        let target = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|all| all.first())
+            .unwrap_or(schema);
+        let sensitive = deref(doc, target)
+            .is_some_and(|s| s.get("x-uploadcare-sensitive") == Some(&Value::Bool(true)));
+        if !sensitive {
+            problems.push(format!(
+                "{path}/properties/{name}: a secret must refer to a named schema marked \
+                 `x-uploadcare-sensitive: true` (its Debug output is then redacted)"
+            ));
+        }
+    }
 }
 
 fn check_enum(path: &str, values: &[Value], problems: &mut Vec<String>) {

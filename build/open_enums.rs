@@ -88,16 +88,8 @@ fn variant_name(value: &str) -> String {
     out
 }
 
-/// Declares every open enum inside the generated `pub mod types`.
-pub fn insert_into_types_module(file: &mut syn::File, enums: &[OpenEnum]) -> Result<(), String> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("progenitor output has no `types` module")?;
+/// Declares every open enum inside the generated `types` module.
+pub fn declare(types: &mut Vec<syn::Item>, enums: &[OpenEnum]) {
     for e in enums {
         let name = syn::Ident::new(&e.name, proc_macro2::Span::call_site());
         let doc = e.description.clone().unwrap_or_else(|| format!("`{}` values.", e.name));
@@ -106,12 +98,11 @@ pub fn insert_into_types_module(file: &mut syn::File, enums: &[OpenEnum]) -> Res
             let doc = format!("`{value}`");
             quote::quote!(#[doc = #doc] #ident = #value)
         });
-        types.1.push(syn::parse_quote! {
+        types.push(syn::parse_quote! {
             crate::open_enum! {
                 #[doc = #doc]
                 #name { #(#variants),* }
             }
         });
     }
-    Ok(())
 }

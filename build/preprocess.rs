@@ -116,7 +116,8 @@ pub fn body_item_limits(doc: &Value) -> Vec<(String, u64, u64)> {
         let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
         let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
         if min > 0 || max < u64::MAX {
-            limits.push((id.to_owned(), min, max));
+            // progenitor's `OperationInfo::operation_id` is the snake_case method name.
+            limits.push((snake_case(id), min, max));
         }
     });
     limits
@@ -202,4 +203,29 @@ fn collect_schema_pointers(
             }
         }
     }
+}
+
+/// `filesStoring` → `files_storing`, `fromURLUpload` → `from_url_upload` (word boundaries
+/// as progenitor draws them for method names).
+pub fn snake_case(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            continue;
+        }
+        if c.is_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_is_lower);
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }

@@ -34,6 +34,7 @@ mod error;
 #[doc(hidden)]
 pub mod middleware;
 mod open_enum;
+mod sensitive;
 mod rest;
 
 pub use auth::{rest_string_to_sign, sign_rest_request, SecretKey};

@@ -19,7 +19,7 @@ const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// `minItems`/`maxItems` (e.g. at most 100 UUIDs per batch).
 #[derive(Clone, Copy, Debug)]
 pub struct BodyItemLimit {
-    /// The operation's `operationId`.
+    /// The operation as progenitor names it in `OperationInfo` (snake_case).
     pub operation_id: &'static str,
     /// Fewest items allowed.
     pub min: usize,
@@ -224,11 +224,11 @@ mod tests {
 
     #[test]
     fn body_item_limits_are_enforced() {
-        let limits = [BodyItemLimit { operation_id: "filesStoring", min: 1, max: 2 }];
-        assert!(check_body_items(b"[1,2]", "filesStoring", &limits).is_ok());
-        let err = check_body_items(b"[1,2,3]", "filesStoring", &limits).unwrap_err();
+        let limits = [BodyItemLimit { operation_id: "files_storing", min: 1, max: 2 }];
+        assert!(check_body_items(b"[1,2]", "files_storing", &limits).is_ok());
+        let err = check_body_items(b"[1,2,3]", "files_storing", &limits).unwrap_err();
         assert!(err.contains("got 3"), "{err}");
-        assert!(check_body_items(b"[]", "filesStoring", &limits).is_err());
+        assert!(check_body_items(b"[]", "files_storing", &limits).is_err());
         assert!(check_body_items(b"[1,2,3]", "other", &limits).is_ok());
     }
 
