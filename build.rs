@@ -62,7 +62,10 @@ fn main() {
         }
         if let Err(message) = generate(&root.join(doc.path), doc.module, &out_dir) {
             // A clear, single message instead of a panic deep inside code generation.
-            eprintln!("error: cannot generate `{}` from {}:\n{message}", doc.module, doc.path);
+            eprintln!(
+                "error: cannot generate `{}` from {}:\n{message}",
+                doc.module, doc.path
+            );
             std::process::exit(1);
         }
     }
@@ -143,7 +146,9 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     for (operation, _, _) in &body_limits {
         // The middleware matches limits by progenitor's operation name; make sure they agree.
         if !source.contains(&format!("operation_id: \"{operation}\"")) {
-            return Err(format!("no generated operation is named `{operation}` (body item limits)"));
+            return Err(format!(
+                "no generated operation is named `{operation}` (body item limits)"
+            ));
         }
     }
     write_if_changed(&out_dir.join(format!("{module}.rs")), &source)?;

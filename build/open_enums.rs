@@ -24,7 +24,9 @@ pub fn collect(doc: &Value) -> Result<Vec<OpenEnum>, String> {
         return Ok(enums);
     };
     for (name, schema) in schemas {
-        let Some(values) = schema.get("enum").and_then(Value::as_array) else { continue };
+        let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+            continue;
+        };
         let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         let explicit: Option<Vec<&str>> = schema
             .get("x-enum-varnames")
@@ -55,8 +57,15 @@ pub fn collect(doc: &Value) -> Result<Vec<OpenEnum>, String> {
             }
             variants.push((variant, (*value).to_owned()));
         }
-        let description = schema.get("description").and_then(Value::as_str).map(str::to_owned);
-        enums.push(OpenEnum { name: name.clone(), description, variants });
+        let description = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        enums.push(OpenEnum {
+            name: name.clone(),
+            description,
+            variants,
+        });
     }
     Ok(enums)
 }
@@ -68,7 +77,10 @@ fn variant_name(value: &str) -> String {
         return "Empty".to_owned();
     }
     let mut out = String::new();
-    for word in value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let ends_with_digit = out.chars().last().is_some_and(|c| c.is_ascii_digit());
         if ends_with_digit && word.starts_with(|c: char| c.is_ascii_digit()) {
             out.push('_');
@@ -92,7 +104,10 @@ fn variant_name(value: &str) -> String {
 pub fn declare(types: &mut Vec<syn::Item>, enums: &[OpenEnum]) {
     for e in enums {
         let name = syn::Ident::new(&e.name, proc_macro2::Span::call_site());
-        let doc = e.description.clone().unwrap_or_else(|| format!("`{}` values.", e.name));
+        let doc = e
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("`{}` values.", e.name));
         let variants = e.variants.iter().map(|(variant, value)| {
             let ident = syn::Ident::new(variant, proc_macro2::Span::call_site());
             let doc = format!("`{value}`");

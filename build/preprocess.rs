@@ -41,7 +41,9 @@ fn strip_accept_parameters(doc: &mut Value) {
     let is_accept = |param: &Value| {
         deref(&snapshot, param).is_some_and(|p| {
             p.get("in").and_then(Value::as_str) == Some("header")
-                && p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("accept"))
+                && p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("accept"))
         })
     };
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -90,9 +92,9 @@ fn add_catch_all_errors(doc: &mut Value) {
             }
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
                 for range in ["4XX", "5XX"] {
-                    responses
-                        .entry(range)
-                        .or_insert_with(|| json!({"$ref": format!("#/components/responses/{CATCH_ALL_RESPONSE}")}));
+                    responses.entry(range).or_insert_with(
+                        || json!({"$ref": format!("#/components/responses/{CATCH_ALL_RESPONSE}")}),
+                    );
                 }
             }
         }
@@ -104,7 +106,9 @@ fn add_catch_all_errors(doc: &mut Value) {
 pub fn body_item_limits(doc: &Value) -> Vec<(String, u64, u64)> {
     let mut limits = Vec::new();
     for_each_operation(doc, |_, _, op| {
-        let Some(id) = op.get("operationId").and_then(Value::as_str) else { return };
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            return;
+        };
         let schema = op
             .get("requestBody")
             .and_then(|b| deref(doc, b))
@@ -156,8 +160,12 @@ fn strip_request_defaults(doc: &mut Value) {
         }
     });
     for pointer in pointers {
-        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
-        let Some(default) = schema.remove("default") else { continue };
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(default) = schema.remove("default") else {
+            continue;
+        };
         let note = format!("Default (applied by the service when omitted): `{default}`.");
         let description = match schema.get("description").and_then(Value::as_str) {
             Some(text) => format!("{text}\n\n{note}"),
@@ -177,7 +185,9 @@ fn collect_schema_pointers(
     if !visited.insert(pointer.clone()) {
         return;
     }
-    let Some(schema) = doc.pointer(&pointer) else { return };
+    let Some(schema) = doc.pointer(&pointer) else {
+        return;
+    };
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         if let Some(target) = reference.strip_prefix('#') {
             collect_schema_pointers(doc, target.to_owned(), visited, out);
@@ -187,7 +197,10 @@ fn collect_schema_pointers(
     out.push(pointer.clone());
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         for name in properties.keys() {
-            let child = format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+            let child = format!(
+                "{pointer}/properties/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            );
             collect_schema_pointers(doc, child, visited, out);
         }
     }
@@ -220,7 +233,8 @@ pub fn snake_case(id: &str) -> String {
         if c.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            let boundary = prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_is_lower);
+            let boundary =
+                prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_is_lower);
             if boundary && !out.ends_with('_') {
                 out.push('_');
             }

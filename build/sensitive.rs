@@ -20,7 +20,10 @@ pub fn collect(doc: &Value) -> Vec<SensitiveString> {
         .filter(|(_, schema)| schema.get("x-uploadcare-sensitive") == Some(&Value::Bool(true)))
         .map(|(name, schema)| SensitiveString {
             name: name.clone(),
-            description: schema.get("description").and_then(Value::as_str).map(str::to_owned),
+            description: schema
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             max_length: schema.get("maxLength").and_then(Value::as_u64),
         })
         .collect()
@@ -30,7 +33,10 @@ pub fn collect(doc: &Value) -> Vec<SensitiveString> {
 pub fn declare(types: &mut Vec<syn::Item>, strings: &[SensitiveString]) {
     for s in strings {
         let name = syn::Ident::new(&s.name, proc_macro2::Span::call_site());
-        let doc = s.description.clone().unwrap_or_else(|| format!("A sensitive `{}` value.", s.name));
+        let doc = s
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("A sensitive `{}` value.", s.name));
         let max = s.max_length.map(|m| m as usize).unwrap_or(usize::MAX);
         types.push(syn::parse_quote! {
             crate::sensitive_string! {

@@ -51,7 +51,10 @@ fn doc_text(attrs: &[syn::Attribute]) -> String {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
                 _ => None,
             },
             _ => None,
@@ -62,7 +65,12 @@ fn doc_text(attrs: &[syn::Attribute]) -> String {
 
 fn type_name(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -129,7 +137,13 @@ fn builder_impls(file: &syn::File, module: &str) -> BTreeMap<String, Vec<String>
                     other => render(other, module),
                 })
                 .unwrap_or_else(|| {
-                    f.sig.inputs.iter().skip(1).map(|input| render(input, module)).collect::<Vec<_>>().join(", ")
+                    f.sig
+                        .inputs
+                        .iter()
+                        .skip(1)
+                        .map(|input| render(input, module))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 });
             let bound = bound
                 .strip_prefix("TryInto<")

@@ -90,7 +90,14 @@ mod tests {
     // python3 -c "import hmac,hashlib;print(hmac.new(b'demoprivatekey',b'GET\nd41d8cd98f00b204e9800998ecf8427e\napplication/json\nMon, 05 Nov 2018 13:14:41 GMT\n/files/?limit=1&stored=true',hashlib.sha1).hexdigest())"
     #[test]
     fn signs_the_documented_example() {
-        let sig = sign_rest_request("demoprivatekey", "GET", b"", "application/json", DATE, "/files/?limit=1&stored=true");
+        let sig = sign_rest_request(
+            "demoprivatekey",
+            "GET",
+            b"",
+            "application/json",
+            DATE,
+            "/files/?limit=1&stored=true",
+        );
         assert_eq!(sig, "3cbc4d2cf91f80c1ba162b926f8a975e8bec7995");
     }
 
@@ -98,7 +105,14 @@ mod tests {
     #[test]
     fn signs_a_json_body() {
         let body = br#"["3a1c9e05-8f2b-4a3d-9c7e-5b6d2f1e0a47"]"#;
-        let sig = sign_rest_request("demoprivatekey", "PUT", body, "application/json", DATE, "/files/storage/");
+        let sig = sign_rest_request(
+            "demoprivatekey",
+            "PUT",
+            body,
+            "application/json",
+            DATE,
+            "/files/storage/",
+        );
         assert_eq!(sig, "2a3d985324a8797fb7f35acb24dca3e094242c9e");
     }
 
@@ -106,7 +120,14 @@ mod tests {
     #[test]
     fn signs_a_form_body_with_a_non_ascii_secret() {
         let body = b"target_url=https%3A%2F%2Fexample.com%2Fhook&event=file.uploaded";
-        let sig = sign_rest_request("sécret", "post", body, "application/x-www-form-urlencoded", DATE, "/webhooks/");
+        let sig = sign_rest_request(
+            "sécret",
+            "post",
+            body,
+            "application/x-www-form-urlencoded",
+            DATE,
+            "/webhooks/",
+        );
         assert_eq!(sig, "6c4664e83a0769fb87f6de5d4488e49114636dcc");
     }
 

@@ -289,7 +289,8 @@ mod tests {
 
     #[test]
     fn base_urls_are_validated_and_normalized() {
-        let ctx = ClientContext::new(Config::new("p", "s").with_rest_base_url("http://127.0.0.1:8080/")).unwrap();
+        let ctx =
+            ClientContext::new(Config::new("p", "s").with_rest_base_url("http://127.0.0.1:8080/")).unwrap();
         assert_eq!(ctx.rest_base_url(), "http://127.0.0.1:8080");
         let err = ClientContext::new(Config::new("p", "s").with_rest_base_url("not a url")).unwrap_err();
         assert!(matches!(err, Error::Config(m) if m.contains("not a url")));
@@ -299,6 +300,9 @@ mod tests {
 
     #[test]
     fn empty_public_key_is_rejected() {
-        assert!(matches!(ClientContext::new(Config::new(" ", "s")), Err(Error::Config(_))));
+        assert!(matches!(
+            ClientContext::new(Config::new(" ", "s")),
+            Err(Error::Config(_))
+        ));
     }
 }

@@ -151,10 +151,7 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
                 let status = response.status().as_u16();
                 let retry_after = retry_after(response.headers());
                 let body = response.into_inner();
-                let detail = body
-                    .detail()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| reason(status));
+                let detail = body.detail().map(str::to_owned).unwrap_or_else(|| reason(status));
                 Error::Api {
                     status,
                     detail,

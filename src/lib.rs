@@ -34,8 +34,8 @@ mod error;
 #[doc(hidden)]
 pub mod middleware;
 mod open_enum;
-mod sensitive;
 mod rest;
+mod sensitive;
 
 pub use auth::{rest_string_to_sign, sign_rest_request, SecretKey};
 pub use config::{
@@ -44,6 +44,11 @@ pub use config::{
 };
 pub use error::{ApiErrorBody, Error, Result};
 pub use progenitor_client::{ClientInfo, ResponseValue};
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "v0_7"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 #[cfg(feature = "v0_7")]
 // Documented error statuses and the `4XX`/`5XX` catch-alls share one type, so progenitor's

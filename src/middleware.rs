@@ -9,7 +9,10 @@
 //!   status intact.
 
 use crate::config::{AuthScheme, ClientContext, USER_AGENT};
-use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE, RETRY_AFTER, USER_AGENT as USER_AGENT_HEADER};
+use http::header::{
+    HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE, RETRY_AFTER,
+    USER_AGENT as USER_AGENT_HEADER,
+};
 use std::time::{Duration, SystemTime};
 
 /// `Content-Type` sent (and signed) when a request has none, GETs included.
@@ -32,25 +35,44 @@ pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
 }
 
+/// Why a request was not sent.
+#[derive(Debug)]
+pub(crate) enum Rejected {
+    /// The input breaks a documented limit ([`crate::Error::InvalidInput`]).
+    Input(String),
+    /// The client cannot make this request ([`crate::Error::Config`]).
+    Config(String),
+}
+
+impl<E> From<Rejected> for progenitor_client::Error<E> {
+    fn from(rejected: Rejected) -> Self {
+        match rejected {
+            Rejected::Input(message) => progenitor_client::Error::InvalidRequest(message),
+            // Converted into `Error::Config` by `From<progenitor_client::Error<_>> for Error`.
+            Rejected::Config(message) => progenitor_client::Error::Custom(message),
+        }
+    }
+}
+
 /// Prepares a generated REST request for sending: validation, headers, signature.
-pub(crate) fn prepare_rest_request<E>(
+pub(crate) fn prepare_rest_request(
     request: &mut reqwest::Request,
     ctx: &ClientContext,
     api_version: &str,
     operation_id: &str,
     limits: &[BodyItemLimit],
-) -> Result<(), progenitor_client::Error<E>> {
+) -> Result<(), Rejected> {
     let body: &[u8] = match request.body() {
         None => b"",
-        Some(body) => body.as_bytes().ok_or_else(|| {
-            progenitor_client::Error::InvalidRequest("a streaming body cannot be signed".to_owned())
-        })?,
+        Some(body) => body
+            .as_bytes()
+            .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
     };
-    check_body_items(body, operation_id, limits).map_err(progenitor_client::Error::InvalidRequest)?;
+    check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
 
     let config = ctx.config();
     let secret = config.secret_key().ok_or_else(|| {
-        progenitor_client::Error::Custom(
+        Rejected::Config(
             "the REST API needs the project's secret key (Config::new or UPLOADCARE_SECRET_KEY)".to_owned(),
         )
     })?;
@@ -79,11 +101,12 @@ pub(crate) fn prepare_rest_request<E>(
         }
     };
 
-    let invalid = |what: &str| progenitor_client::Error::Custom(format!("{what} is not a valid header value"));
+    let invalid = |what: &str| Rejected::Config(format!("{what} is not a valid header value"));
     let mut authorization = HeaderValue::from_str(&authorization).map_err(|_| invalid("the public key"))?;
     // Keeps the value out of `Debug` output of the request and its headers.
     authorization.set_sensitive(true);
-    let accept = HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
+    let accept =
+        HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
     let content_type = HeaderValue::from_str(&content_type).map_err(|_| invalid("the content type"))?;
     let date = HeaderValue::from_str(&date).map_err(|_| invalid("the date"))?;
 
@@ -115,7 +138,10 @@ fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -
 }
 
 /// Sends `request`, retrying per the context's policy, and normalizes error bodies.
-pub(crate) async fn execute(ctx: &ClientContext, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+pub(crate) async fn execute(
+    ctx: &ClientContext,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
     let policy = ctx.config().retry_policy();
     let idempotent = matches!(
         *request.method(),
@@ -124,7 +150,9 @@ pub(crate) async fn execute(ctx: &ClientContext, request: reqwest::Request) -> r
     let mut attempt = 0u32;
     loop {
         // A request with a byte body (all generated ones) can be cloned for a retry.
-        let retry_copy = (attempt < policy.max_retries).then(|| request.try_clone()).flatten();
+        let retry_copy = (attempt < policy.max_retries)
+            .then(|| request.try_clone())
+            .flatten();
         let Some(next) = retry_copy else {
             let response = ctx.http().execute(request).await?;
             return normalize_error_body(response).await;
@@ -224,7 +252,11 @@ mod tests {
 
     #[test]
     fn body_item_limits_are_enforced() {
-        let limits = [BodyItemLimit { operation_id: "files_storing", min: 1, max: 2 }];
+        let limits = [BodyItemLimit {
+            operation_id: "files_storing",
+            min: 1,
+            max: 2,
+        }];
         assert!(check_body_items(b"[1,2]", "files_storing", &limits).is_ok());
         let err = check_body_items(b"[1,2,3]", "files_storing", &limits).unwrap_err();
         assert!(err.contains("got 3"), "{err}");
@@ -235,7 +267,10 @@ mod tests {
     #[test]
     fn retry_after_parses_seconds_and_dates() {
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Mon, 05 Nov 2018 13:14:41 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Mon, 05 Nov 2018 13:14:41 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -97,9 +97,19 @@ mod tests {
     #[test]
     fn known_and_unknown_values_round_trip() {
         let parsed: Vec<Color> = serde_json::from_str(r#"["red","dark-blue","ultraviolet"]"#).unwrap();
-        assert_eq!(parsed, vec![Color::Red, Color::DarkBlue, Color::Unrecognized("ultraviolet".into())]);
+        assert_eq!(
+            parsed,
+            vec![
+                Color::Red,
+                Color::DarkBlue,
+                Color::Unrecognized("ultraviolet".into())
+            ]
+        );
         assert!(!parsed[2].is_known());
-        assert_eq!(serde_json::to_string(&parsed).unwrap(), r#"["red","dark-blue","ultraviolet"]"#);
+        assert_eq!(
+            serde_json::to_string(&parsed).unwrap(),
+            r#"["red","dark-blue","ultraviolet"]"#
+        );
         assert_eq!("dark-blue".parse::<Color>().unwrap(), Color::DarkBlue);
         assert_eq!(Color::Red.to_string(), "red");
         assert_eq!(Color::KNOWN, &["red", "dark-blue"]);

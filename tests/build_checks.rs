@@ -32,7 +32,8 @@ fn problems(doc: &Value) -> String {
 
 #[test]
 fn the_shipped_rest_v0_7_document_passes() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/rest-v0.7.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/rest-v0.7.yaml")).unwrap();
     let doc: Value = serde_norway::from_str(&text).unwrap();
     assert_eq!(problems(&doc), "");
 }
@@ -48,9 +49,15 @@ fn a_clean_document_passes() {
 
 #[test]
 fn case_insensitive_enum_collisions_are_reported() {
-    let doc = document(json!({}), json!({"ColorMode": {"type": "string", "enum": ["RGB", "LA", "La"]}}));
+    let doc = document(
+        json!({}),
+        json!({"ColorMode": {"type": "string", "enum": ["RGB", "LA", "La"]}}),
+    );
     let p = problems(&doc);
-    assert!(p.contains("#/components/schemas/ColorMode") && p.contains("`LA` and `La`"), "{p}");
+    assert!(
+        p.contains("#/components/schemas/ColorMode") && p.contains("`LA` and `La`"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -60,7 +67,11 @@ fn different_success_schemas_in_one_operation_are_reported() {
         json!({"A": {"type": "object"}, "B": {"type": "object"}}),
     );
     let p = problems(&doc);
-    assert!(p.contains("operation `createRemoteCopy`") && p.contains("success responses map to 2 different types"), "{p}");
+    assert!(
+        p.contains("operation `createRemoteCopy`")
+            && p.contains("success responses map to 2 different types"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -74,7 +85,10 @@ fn different_error_schemas_in_one_operation_are_reported() {
         json!({"A": {"type": "object"}, "ErrorBody": {}}),
     );
     let p = problems(&doc);
-    assert!(p.contains("operation `projectInfo`") && p.contains("error responses map to 2 different types"), "{p}");
+    assert!(
+        p.contains("operation `projectInfo`") && p.contains("error responses map to 2 different types"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -99,9 +113,18 @@ fn inline_enums_closed_objects_and_unmarked_secrets_are_reported() {
         }}}),
     );
     let p = problems(&doc);
-    assert!(p.contains("#/components/schemas/Webhook/properties/event: inline `enum`"), "{p}");
-    assert!(p.contains("#/components/schemas/Webhook: `additionalProperties: false`"), "{p}");
-    assert!(p.contains("properties/signing_secret: a secret must refer"), "{p}");
+    assert!(
+        p.contains("#/components/schemas/Webhook/properties/event: inline `enum`"),
+        "{p}"
+    );
+    assert!(
+        p.contains("#/components/schemas/Webhook: `additionalProperties: false`"),
+        "{p}"
+    );
+    assert!(
+        p.contains("properties/signing_secret: a secret must refer"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -119,5 +142,8 @@ fn operations_without_id_and_multipart_bodies_are_reported() {
     );
     let p = problems(&doc);
     assert!(p.contains("POST /base/: missing operationId"), "{p}");
-    assert!(p.contains("operation `createGroup`") && p.contains("multipart/form-data"), "{p}");
+    assert!(
+        p.contains("operation `createGroup`") && p.contains("multipart/form-data"),
+        "{p}"
+    );
 }

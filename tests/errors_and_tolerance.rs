@@ -47,11 +47,24 @@ fn file_json() -> serde_json::Value {
 
 #[tokio::test]
 async fn an_error_status_becomes_an_api_error_with_detail_and_raw_body() {
-    let server = Server::start(vec![Reply::json(404, &json!({"detail": "Not found.", "hint": "x"}))]).await;
-    let err = client(&server).file_info().uuid(FILE.parse::<uuid::Uuid>().unwrap()).send().await;
+    let server = Server::start(vec![Reply::json(
+        404,
+        &json!({"detail": "Not found.", "hint": "x"}),
+    )])
+    .await;
+    let err = client(&server)
+        .file_info()
+        .uuid(FILE.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await;
     let err = Error::from(err.unwrap_err());
     match &err {
-        Error::Api { status, detail, body, retry_after } => {
+        Error::Api {
+            status,
+            detail,
+            body,
+            retry_after,
+        } => {
             assert_eq!(*status, 404);
             assert_eq!(detail, "Not found.");
             assert_eq!(body, r#"{"detail":"Not found.","hint":"x"}"#);
@@ -69,9 +82,19 @@ async fn a_plain_text_error_body_keeps_its_status_and_text() {
     // The conversion endpoints answer 503 in text/plain. POST is not retried on 503.
     let server = Server::start(vec![Reply::text(503, "Conversion service is down")]).await;
     let body = types::DocumentConvertRequest::builder().paths(vec!["x/document/-/format/pdf/".to_owned()]);
-    let err = client(&server).document_convert().body(body).send().await.unwrap_err();
+    let err = client(&server)
+        .document_convert()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
     match Error::from(err) {
-        Error::Api { status: 503, detail, body, .. } => {
+        Error::Api {
+            status: 503,
+            detail,
+            body,
+            ..
+        } => {
             assert_eq!(detail, "Conversion service is down");
             assert_eq!(body, "Conversion service is down");
         }
@@ -84,36 +107,50 @@ async fn a_plain_text_error_body_keeps_its_status_and_text() {
 async fn an_empty_error_body_still_gives_an_api_error() {
     let server = Server::start(vec![Reply::empty(500)]).await;
     let err = client(&server).project_info().send().await.unwrap_err();
-    assert!(matches!(Error::from(err), Error::Api { status: 500, detail, .. } if detail == "Internal Server Error"));
+    assert!(
+        matches!(Error::from(err), Error::Api { status: 500, detail, .. } if detail == "Internal Server Error")
+    );
 }
 
 #[tokio::test]
 async fn a_throttled_request_is_retried_after_retry_after() {
-    let project = json!({"name": "Demo", "pub_key": PUBLIC_KEY, "autostore_enabled": true, "collaborators": []});
+    let project =
+        json!({"name": "Demo", "pub_key": PUBLIC_KEY, "autostore_enabled": true, "collaborators": []});
     let server = Server::start(vec![
         Reply::json(429, &json!({"detail": "Request was throttled."})).with_header("retry-after", "1"),
         Reply::json(200, &project),
     ])
     .await;
     let started = std::time::Instant::now();
-    let project = client(&server).project_info().send().await.map_err(Error::from).unwrap();
+    let project = client(&server)
+        .project_info()
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
     assert_eq!(project.name.as_deref(), Some("Demo"));
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    assert!(started.elapsed() >= Duration::from_millis(900), "waited for Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
     // The retried request is still correctly signed.
     common::verify_auth(&requests[1], true, "0.7");
 }
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_policy_limit_is_returned_to_the_caller() {
-    let server = Server::start(vec![
-        Reply::json(429, &json!({"detail": "Request was throttled. Expected available in 120 seconds."}))
-            .with_header("retry-after", "120"),
-    ])
+    let server = Server::start(vec![Reply::json(
+        429,
+        &json!({"detail": "Request was throttled. Expected available in 120 seconds."}),
+    )
+    .with_header("retry-after", "120")])
     .await;
     let err = Error::from(client(&server).project_info().send().await.unwrap_err());
-    assert!(matches!(err, Error::Api { status: 429, retry_after: Some(d), .. } if d == Duration::from_secs(120)));
+    assert!(
+        matches!(err, Error::Api { status: 429, retry_after: Some(d), .. } if d == Duration::from_secs(120))
+    );
     assert!(err.is_retryable());
     assert_eq!(server.requests().len(), 1);
 }
@@ -139,11 +176,22 @@ async fn an_invalid_success_body_is_an_invalid_response_error() {
 #[tokio::test]
 async fn an_unreachable_server_is_a_transport_error() {
     // Bind then drop a listener: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = Config::new(PUBLIC_KEY, SECRET_KEY)
         .with_rest_base_url(format!("http://127.0.0.1:{port}"))
         .with_retry_policy(RetryPolicy::never());
-    let err = Error::from(Client::from_config(config).unwrap().project_info().send().await.unwrap_err());
+    let err = Error::from(
+        Client::from_config(config)
+            .unwrap()
+            .project_info()
+            .send()
+            .await
+            .unwrap_err(),
+    );
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
 }
@@ -154,41 +202,98 @@ async fn invalid_input_is_rejected_before_any_request() {
     let client = client(&server);
 
     let err = Error::from(client.store_file().uuid("not-a-uuid").send().await.unwrap_err());
-    assert!(matches!(&err, Error::InvalidInput(m) if m.contains("uuid")), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("uuid")),
+        "{err:?}"
+    );
 
     let too_many: Vec<uuid::Uuid> = (0..101u128).map(uuid::Uuid::from_u128).collect();
     let err = Error::from(client.files_storing().body(too_many).send().await.unwrap_err());
-    assert!(matches!(&err, Error::InvalidInput(m) if m.contains("1 to 100 items") && m.contains("got 101")), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("1 to 100 items") && m.contains("got 101")),
+        "{err:?}"
+    );
 
-    let err = Error::from(client.files_delete().body(Vec::<uuid::Uuid>::new()).send().await.unwrap_err());
-    assert!(matches!(&err, Error::InvalidInput(m) if m.contains("got 0")), "{err:?}");
+    let err = Error::from(
+        client
+            .files_delete()
+            .body(Vec::<uuid::Uuid>::new())
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("got 0")),
+        "{err:?}"
+    );
 
     let file = FILE.parse::<uuid::Uuid>().unwrap();
-    let err = client.file_metadata_key().uuid(file).key("bad key!").send().await.unwrap_err();
+    let err = client
+        .file_metadata_key()
+        .uuid(file)
+        .key("bad key!")
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(Error::from(err), Error::InvalidInput(m) if m.contains("key")));
-    let err = client.file_metadata_key().uuid(file).key("k".repeat(65)).send().await.unwrap_err();
+    let err = client
+        .file_metadata_key()
+        .uuid(file)
+        .key("k".repeat(65))
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(Error::from(err), Error::InvalidInput(_)));
-    let err = client.update_file_metadata_key().uuid(file).key("ok").body("v".repeat(513)).send().await.unwrap_err();
+    let err = client
+        .update_file_metadata_key()
+        .uuid(file)
+        .key("ok")
+        .body("v".repeat(513))
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(Error::from(err), Error::InvalidInput(m) if m.contains("body")));
-    let err = client.update_file_metadata_key().uuid(file).key("ok").body("").send().await.unwrap_err();
+    let err = client
+        .update_file_metadata_key()
+        .uuid(file)
+        .key("ok")
+        .body("")
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(Error::from(err), Error::InvalidInput(_)));
 
     // Optional body fields take the typed value; its constructor checks the limit.
     let secret = "s".repeat(33);
     let err = secret.parse::<types::WebhookSigningSecret>().unwrap_err();
     assert!(err.contains("at most 32") && !err.contains(&secret), "{err}");
-    let form = types::WebhookCreateRequest::builder().target_url("x".repeat(256)).event(types::WebhookEvent::FileUploaded);
+    let form = types::WebhookCreateRequest::builder()
+        .target_url("x".repeat(256))
+        .event(types::WebhookEvent::FileUploaded);
     let err = Error::from(client.webhook_create().body(form).send().await.unwrap_err());
-    assert!(matches!(&err, Error::InvalidInput(m) if m.contains("target_url")), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("target_url")),
+        "{err:?}"
+    );
 
     assert!(server.requests().is_empty(), "nothing reached the server");
 }
 
 #[tokio::test]
 async fn a_batch_of_exactly_100_is_sent() {
-    let server = Server::start(vec![Reply::json(200, &json!({"status": "ok", "problems": {}, "result": []}))]).await;
+    let server = Server::start(vec![Reply::json(
+        200,
+        &json!({"status": "ok", "problems": {}, "result": []}),
+    )])
+    .await;
     let hundred: Vec<uuid::Uuid> = (0..100u128).map(uuid::Uuid::from_u128).collect();
-    client(&server).files_storing().body(hundred).send().await.map_err(Error::from).unwrap();
+    client(&server)
+        .files_storing()
+        .body(hundred)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
     assert_eq!(server.only_request().json().as_array().unwrap().len(), 100);
 }
 
@@ -196,8 +301,18 @@ async fn a_batch_of_exactly_100_is_sent() {
 async fn the_rest_api_without_a_secret_key_is_a_configuration_error() {
     let server = Server::start(vec![Reply::json(200, &json!({}))]).await;
     let config = Config::public_only(PUBLIC_KEY).with_rest_base_url(server.url());
-    let err = Error::from(Client::from_config(config).unwrap().project_info().send().await.unwrap_err());
-    assert!(matches!(&err, Error::Config(m) if m.contains("secret key")), "{err:?}");
+    let err = Error::from(
+        Client::from_config(config)
+            .unwrap()
+            .project_info()
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains("secret key")),
+        "{err:?}"
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -227,16 +342,30 @@ async fn unknown_fields_and_enum_values_deserialize() {
     .await;
     let client = client(&server);
 
-    let info = client.file_info().uuid(FILE.parse::<uuid::Uuid>().unwrap()).send().await.map_err(Error::from).unwrap();
+    let info = client
+        .file_info()
+        .uuid(FILE.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
     let image = info.content_info.as_ref().unwrap().image.as_ref().unwrap();
     assert_eq!(image.color_mode, "RGBA16");
     assert_eq!(image.datetime_original.as_deref(), Some("2023-03-10T16:23:15"));
 
     let hooks = client.webhooks_list().send().await.map_err(Error::from).unwrap();
-    assert_eq!(hooks[0].event, Some(types::WebhookEvent::Unrecognized("file.teleported".into())));
-    assert_eq!(hooks[0].version, Some(types::WebhookVersion::Unrecognized("0.8".into())));
+    assert_eq!(
+        hooks[0].event,
+        Some(types::WebhookEvent::Unrecognized("file.teleported".into()))
+    );
+    assert_eq!(
+        hooks[0].version,
+        Some(types::WebhookVersion::Unrecognized("0.8".into()))
+    );
 
-    let request = "8f0a3c6d-2b4e-4f1a-9d7c-6e5b3a2f1c08".parse::<uuid::Uuid>().unwrap();
+    let request = "8f0a3c6d-2b4e-4f1a-9d7c-6e5b3a2f1c08"
+        .parse::<uuid::Uuid>()
+        .unwrap();
     let status = client
         .aws_rekognition_execution_status()
         .request_id(request)
@@ -244,9 +373,18 @@ async fn unknown_fields_and_enum_values_deserialize() {
         .await
         .map_err(Error::from)
         .unwrap();
-    assert_eq!(status.status, Some(types::AddonExecutionState::Unrecognized("queued".into())));
+    assert_eq!(
+        status.status,
+        Some(types::AddonExecutionState::Unrecognized("queued".into()))
+    );
 
-    let job = client.document_convert_status().token(3812204377i64).send().await.map_err(Error::from).unwrap();
+    let job = client
+        .document_convert_status()
+        .token(3812204377i64)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
     assert_eq!(job.status.as_ref().map(|s| s.as_str()), Some("archived"));
     assert!(!job.status.as_ref().unwrap().is_known());
 }
@@ -255,7 +393,13 @@ async fn unknown_fields_and_enum_values_deserialize() {
 async fn fields_that_are_null_in_practice_are_options() {
     // A conversion output that is not ready yet, as recorded from the live service.
     let mut file = file_json();
-    for field in ["is_image", "content_info", "original_file_url", "metadata", "datetime_stored"] {
+    for field in [
+        "is_image",
+        "content_info",
+        "original_file_url",
+        "metadata",
+        "datetime_stored",
+    ] {
         file[field] = serde_json::Value::Null;
     }
     file["mime_type"] = json!("");
@@ -263,7 +407,13 @@ async fn fields_that_are_null_in_practice_are_options() {
     file["is_ready"] = json!(false);
     file["size"] = json!(0);
     let server = Server::start(vec![Reply::json(200, &file)]).await;
-    let info = client(&server).file_info().uuid(FILE.parse::<uuid::Uuid>().unwrap()).send().await.map_err(Error::from).unwrap();
+    let info = client(&server)
+        .file_info()
+        .uuid(FILE.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
     assert_eq!(info.is_image, None);
     assert!(info.content_info.is_none() && info.metadata.is_none() && info.original_file_url.is_none());
     assert_eq!(info.size, 0);
@@ -271,7 +421,11 @@ async fn fields_that_are_null_in_practice_are_options() {
 
 #[tokio::test]
 async fn secrets_never_appear_in_debug_output_or_errors() {
-    let server = Server::start(vec![Reply::json(401, &json!({"detail": "Incorrect authentication credentials."}))]).await;
+    let server = Server::start(vec![Reply::json(
+        401,
+        &json!({"detail": "Incorrect authentication credentials."}),
+    )])
+    .await;
     let config = config(&server).with_auth_scheme(AuthScheme::Simple);
     let client = Client::from_config(config.clone()).unwrap();
     assert!(!format!("{config:?}").contains(SECRET_KEY));
@@ -281,9 +435,13 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     let err = Error::from(client.project_info().send().await.unwrap_err());
     assert!(!format!("{err:?}").contains(SECRET_KEY) && !err.to_string().contains(SECRET_KEY));
 
-    let webhook: types::Webhook = serde_json::from_value(json!({"signing_secret": "d8Fq2LxW7pNz4Rt6"})).unwrap();
+    let webhook: types::Webhook =
+        serde_json::from_value(json!({"signing_secret": "d8Fq2LxW7pNz4Rt6"})).unwrap();
     assert!(!format!("{webhook:?}").contains("d8Fq2LxW7pNz4Rt6"));
-    assert_eq!(webhook.signing_secret.as_ref().unwrap().expose(), "d8Fq2LxW7pNz4Rt6");
+    assert_eq!(
+        webhook.signing_secret.as_ref().unwrap().expose(),
+        "d8Fq2LxW7pNz4Rt6"
+    );
     let secret: types::WebhookSigningSecret = "d8Fq2LxW7pNz4Rt6".parse().unwrap();
     let form = types::WebhookCreateRequest::builder().signing_secret(Some(secret));
     assert!(!format!("{form:?}").contains("d8Fq2LxW7pNz4Rt6"));

@@ -4,7 +4,10 @@
 #[cfg(feature = "v0_7")]
 #[test]
 fn v0_7_operations_listing() {
-    insta::assert_snapshot!("v0_7_surface", include_str!(concat!(env!("OUT_DIR"), "/v0_7.surface.txt")));
+    insta::assert_snapshot!(
+        "v0_7_surface",
+        include_str!(concat!(env!("OUT_DIR"), "/v0_7.surface.txt"))
+    );
 }
 
 #[cfg(feature = "v0_7")]

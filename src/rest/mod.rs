@@ -17,6 +17,7 @@ macro_rules! rest_api_version {
                     info.operation_id,
                     BODY_ITEM_LIMITS,
                 )
+                .map_err(Into::into)
             }
 
             async fn exec(

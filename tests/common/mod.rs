@@ -93,11 +93,21 @@ impl Reply {
     }
 
     pub fn empty(status: u16) -> Self {
-        Self { status, content_type: "", body: Vec::new(), headers: Vec::new() }
+        Self {
+            status,
+            content_type: "",
+            body: Vec::new(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn text(status: u16, text: &str) -> Self {
-        Self { status, content_type: "text/plain", body: text.as_bytes().to_vec(), headers: Vec::new() }
+        Self {
+            status,
+            content_type: "text/plain",
+            body: text.as_bytes().to_vec(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -122,34 +132,43 @@ pub struct Server {
 
 impl Server {
     pub async fn start(replies: Vec<Reply>) -> Self {
-        let state = Arc::new(Mutex::new(State { requests: Vec::new(), replies: replies.into() }));
+        let state = Arc::new(Mutex::new(State {
+            requests: Vec::new(),
+            replies: replies.into(),
+        }));
         let handler_state = state.clone();
-        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let state = handler_state.clone();
-            async move {
-                let mut state = state.lock().unwrap();
-                state.requests.push(Recorded {
-                    method,
-                    path: uri.path().to_owned(),
-                    query: uri.query().map(str::to_owned),
-                    headers,
-                    body,
-                });
-                let reply = if state.replies.len() > 1 {
-                    state.replies.pop_front().unwrap()
-                } else {
-                    state.replies.front().cloned().unwrap_or_else(|| Reply::empty(500))
-                };
-                let mut builder = axum::http::Response::builder().status(StatusCode::from_u16(reply.status).unwrap());
-                if !reply.content_type.is_empty() {
-                    builder = builder.header("content-type", reply.content_type);
+        let app =
+            axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let state = handler_state.clone();
+                async move {
+                    let mut state = state.lock().unwrap();
+                    state.requests.push(Recorded {
+                        method,
+                        path: uri.path().to_owned(),
+                        query: uri.query().map(str::to_owned),
+                        headers,
+                        body,
+                    });
+                    let reply = if state.replies.len() > 1 {
+                        state.replies.pop_front().unwrap()
+                    } else {
+                        state
+                            .replies
+                            .front()
+                            .cloned()
+                            .unwrap_or_else(|| Reply::empty(500))
+                    };
+                    let mut builder =
+                        axum::http::Response::builder().status(StatusCode::from_u16(reply.status).unwrap());
+                    if !reply.content_type.is_empty() {
+                        builder = builder.header("content-type", reply.content_type);
+                    }
+                    for (name, value) in reply.headers {
+                        builder = builder.header(name, value);
+                    }
+                    builder.body(axum::body::Body::from(reply.body)).unwrap()
                 }
-                for (name, value) in reply.headers {
-                    builder = builder.header(name, value);
-                }
-                builder.body(axum::body::Body::from(reply.body)).unwrap()
-            }
-        });
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -166,7 +185,11 @@ impl Server {
 
     pub fn only_request(&self) -> Recorded {
         let requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {requests:#?}"
+        );
         requests.into_iter().next().unwrap()
     }
 }
@@ -179,7 +202,11 @@ pub fn verify_auth(request: &Recorded, signed: bool, accept_version: &str) {
         Some(format!("application/vnd.uploadcare-v{accept_version}+json").as_str()),
         "Accept header"
     );
-    assert_eq!(request.headers.get_all("accept").iter().count(), 1, "exactly one Accept header");
+    assert_eq!(
+        request.headers.get_all("accept").iter().count(),
+        1,
+        "exactly one Accept header"
+    );
     let date = request.header("date").expect("Date header");
     let sent = httpdate::parse_http_date(date).expect("Date is an RFC 7231 date");
     let skew = SystemTime::now()
@@ -187,7 +214,9 @@ pub fn verify_auth(request: &Recorded, signed: bool, accept_version: &str) {
         .unwrap_or_else(|e| e.duration());
     assert!(skew < Duration::from_secs(15 * 60), "Date within 15 minutes");
     assert!(date.ends_with(" GMT"), "Date in GMT");
-    let content_type = request.header("content-type").expect("Content-Type header (signed, so always sent)");
+    let content_type = request
+        .header("content-type")
+        .expect("Content-Type header (signed, so always sent)");
     let authorization = request.header("authorization").expect("Authorization header");
     if signed {
         let credentials = authorization.strip_prefix("Uploadcare ").expect("signed scheme");
@@ -198,13 +227,19 @@ pub fn verify_auth(request: &Recorded, signed: bool, accept_version: &str) {
             None => request.path.clone(),
         };
         let body_md5 = hex::encode(md5::Md5::digest(&request.body));
-        let message = format!("{}\n{body_md5}\n{content_type}\n{date}\n{uri}", request.method.as_str());
+        let message = format!(
+            "{}\n{body_md5}\n{content_type}\n{date}\n{uri}",
+            request.method.as_str()
+        );
         let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(SECRET_KEY.as_bytes()).unwrap();
         mac.update(message.as_bytes());
         let expected = hex::encode(mac.finalize().into_bytes());
         assert_eq!(signature, expected, "signature of {message:?}");
     } else {
-        assert_eq!(authorization, format!("Uploadcare.Simple {PUBLIC_KEY}:{SECRET_KEY}"));
+        assert_eq!(
+            authorization,
+            format!("Uploadcare.Simple {PUBLIC_KEY}:{SECRET_KEY}")
+        );
     }
     assert_eq!(request.header("user-agent"), Some(uploadcare::USER_AGENT));
 }
