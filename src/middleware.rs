@@ -111,6 +111,9 @@ pub(crate) fn prepare_rest_request(
     let date = HeaderValue::from_str(&date).map_err(|_| invalid("the date"))?;
 
     let headers = request.headers_mut();
+    // progenitor adds the document's version as `api-version`; the service selects the
+    // version by `Accept` only.
+    headers.remove("api-version");
     headers.insert(ACCEPT, accept);
     headers.insert(CONTENT_TYPE, content_type);
     headers.insert(DATE, date);

@@ -242,4 +242,9 @@ pub fn verify_auth(request: &Recorded, signed: bool, accept_version: &str) {
         );
     }
     assert_eq!(request.header("user-agent"), Some(uploadcare::USER_AGENT));
+    assert_eq!(
+        request.header("api-version"),
+        None,
+        "only Accept selects the version"
+    );
 }
