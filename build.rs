@@ -1,10 +1,10 @@
 //! Generates one Rust client module per enabled OpenAPI document.
 //!
 //! Pipeline, per document:
-//! `openapi/<name>.yaml` → YAML → JSON value → [`checks`] (document shapes that make
-//! progenitor/typify panic, and our tolerance rules) → [`preprocess`] (strip the
-//! `Accept` header parameter, add catch-all error responses, drop hand-written
-//! operations) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
+//! `openapi/<name>.yaml` → YAML → JSON value → [`preprocess`] (strip the `Accept` header
+//! parameter, add catch-all error responses, drop hand-written operations, move
+//! request-body defaults into descriptions) → [`checks`] (document shapes that make
+//! progenitor/typify panic, and our tolerance rules) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
 //! `crate::ClientContext`) → [`open_enums`] (every named string enum becomes an "open"
 //! enum with an `Unrecognized(String)` fallback) and [`sensitive`] (secrets get a redacted
 //! `Debug`) → prettyplease →
@@ -42,11 +42,28 @@ struct Document {
     module: &'static str,
 }
 
-const DOCUMENTS: &[Document] = &[Document {
-    feature: "v0_7",
-    path: "openapi/rest-v0.7.yaml",
-    module: "v0_7",
-}];
+const DOCUMENTS: &[Document] = &[
+    Document {
+        feature: "v0_5",
+        path: "openapi/rest-v0.5.yaml",
+        module: "v0_5",
+    },
+    Document {
+        feature: "v0_6",
+        path: "openapi/rest-v0.6.yaml",
+        module: "v0_6",
+    },
+    Document {
+        feature: "v0_7",
+        path: "openapi/rest-v0.7.yaml",
+        module: "v0_7",
+    },
+    Document {
+        feature: "upload",
+        path: "openapi/upload.yaml",
+        module: "upload",
+    },
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -78,6 +95,9 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     let mut json: serde_json::Value =
         serde_json::to_value(yaml).map_err(|e| format!("the document cannot be represented as JSON: {e}"))?;
 
+    // Checks look at what progenitor will see: after preprocessing (which, e.g., removes
+    // the hand-written operations).
+    preprocess::preprocess(&mut json);
     let problems = checks::check_document(&json);
     if !problems.is_empty() {
         return Err(problems
@@ -86,7 +106,6 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    preprocess::preprocess(&mut json);
     let enums = open_enums::collect(&json)?;
     let sensitive = sensitive::collect(&json);
     let body_limits = preprocess::body_item_limits(&json);

@@ -135,6 +135,7 @@ pub fn body_limits_item(limits: &[(String, u64, u64)]) -> syn::Item {
     });
     syn::parse_quote! {
         /// Item-count bounds of array request bodies, from the document; checked before sending.
+        #[allow(dead_code)]
         pub(crate) const BODY_ITEM_LIMITS: &[crate::middleware::BodyItemLimit] = &[#(#rows),*];
     }
 }

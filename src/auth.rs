@@ -15,8 +15,8 @@ impl SecretKey {
         Self(secret.into())
     }
 
-    /// The key itself, for signing.
-    pub(crate) fn expose(&self) -> &str {
+    /// The key itself. Keep it out of logs.
+    pub fn expose_secret(&self) -> &str {
         &self.0
     }
 }
@@ -80,6 +80,21 @@ pub fn sign_rest_request(
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The signed-upload signature: lower-case hex HMAC-SHA256, keyed with the project's secret
+/// key, of `expire` (a UNIX time in seconds) written as a decimal string. Sent with
+/// `expire` as the Upload API's `signature` field.
+///
+/// ```
+/// let signature = uploadcare::sign_upload("project_secret_key", 1454903856);
+/// assert_eq!(signature, "d39a461d41f607338abffee5f31da4d4e46535651c87346e76906bf75c064d47");
+/// ```
+pub fn sign_upload(secret_key: &str, expire: u64) -> String {
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret_key.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(expire.to_string().as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +144,24 @@ mod tests {
             "/webhooks/",
         );
         assert_eq!(sig, "6c4664e83a0769fb87f6de5d4488e49114636dcc");
+    }
+
+    // python3 -c "import hmac,hashlib;print(hmac.new(b'project_secret_key',b'1454903856',hashlib.sha256).hexdigest())"
+    #[test]
+    fn signs_an_upload_expiry() {
+        assert_eq!(
+            sign_upload("project_secret_key", 1454903856),
+            "d39a461d41f607338abffee5f31da4d4e46535651c87346e76906bf75c064d47"
+        );
+    }
+
+    // python3 -c "import hmac,hashlib;print(hmac.new('sécret'.encode(),b'1700000000',hashlib.sha256).hexdigest())"
+    #[test]
+    fn signs_an_upload_expiry_with_a_non_ascii_secret() {
+        assert_eq!(
+            sign_upload("sécret", 1700000000),
+            "b3f5ad89fc3e92198c4c2f7d1f7426e5c1d9d6176a6edfdb15330a3ba8590ae9"
+        );
     }
 
     #[test]

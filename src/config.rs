@@ -88,6 +88,8 @@ pub struct Config {
     connect_timeout: Duration,
     http_client: Option<reqwest::Client>,
     retry: RetryPolicy,
+    signed_uploads: bool,
+    signed_upload_lifetime: Duration,
 }
 
 impl Config {
@@ -112,6 +114,8 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             http_client: None,
             retry: RetryPolicy::default(),
+            signed_uploads: true,
+            signed_upload_lifetime: Duration::from_secs(30 * 60),
         }
     }
 
@@ -174,6 +178,29 @@ impl Config {
         self
     }
 
+    /// Whether uploads are signed (`signature` + `expire`) when a secret key is configured
+    /// (default `true`; needed when the project requires signed uploads, harmless otherwise).
+    pub fn with_signed_uploads(mut self, signed: bool) -> Self {
+        self.signed_uploads = signed;
+        self
+    }
+
+    /// How long an upload signature stays valid (default 30 minutes).
+    pub fn with_signed_upload_lifetime(mut self, lifetime: Duration) -> Self {
+        self.signed_upload_lifetime = lifetime;
+        self
+    }
+
+    /// The `signature` and `expire` to send with an upload, when uploads are signed.
+    pub fn upload_signature(&self) -> Option<(String, u64)> {
+        let secret = self.secret_key.as_ref().filter(|_| self.signed_uploads)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let expire = (now + self.signed_upload_lifetime).as_secs();
+        Some((crate::auth::sign_upload(secret.expose_secret(), expire), expire))
+    }
+
     /// The project's public key.
     pub fn public_key(&self) -> &str {
         &self.public_key
@@ -216,13 +243,14 @@ pub struct ClientContext {
     config: Arc<Config>,
     http: reqwest::Client,
     rest_base_url: Arc<str>,
+    upload_base_url: Arc<str>,
 }
 
 impl ClientContext {
     /// Validates `config` and builds its HTTP client.
     pub fn new(config: Config) -> Result<Self> {
         let rest_base_url = normalize_base_url("REST", &config.rest_base_url)?;
-        normalize_base_url("Upload", &config.upload_base_url)?;
+        let upload_base_url = normalize_base_url("Upload", &config.upload_base_url)?;
         if config.public_key.trim().is_empty() {
             return Err(Error::Config("the public key is empty".to_owned()));
         }
@@ -244,6 +272,7 @@ impl ClientContext {
             config: Arc::new(config),
             http,
             rest_base_url: rest_base_url.into(),
+            upload_base_url: upload_base_url.into(),
         })
     }
 
@@ -260,6 +289,11 @@ impl ClientContext {
     /// The REST base URL without a trailing `/` (generated paths start with one).
     pub fn rest_base_url(&self) -> &str {
         &self.rest_base_url
+    }
+
+    /// The Upload API base URL without a trailing `/`.
+    pub fn upload_base_url(&self) -> &str {
+        &self.upload_base_url
     }
 }
 

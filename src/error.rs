@@ -34,6 +34,26 @@ pub enum Error {
         /// The `Retry-After` delay of a throttled (429) answer, when given in seconds.
         retry_after: Option<Duration>,
     },
+    /// The Upload API answered with an error (its JSON error body carries a code).
+    #[cfg(feature = "upload")]
+    #[error("Upload API error (HTTP {status}, {code}): {message}")]
+    Upload {
+        /// HTTP status code.
+        status: u16,
+        /// The error code, e.g. `FileMetadataKeyEmptyError`; unknown codes are kept.
+        code: crate::upload::types::UploadErrorCode,
+        /// The service's message.
+        message: String,
+    },
+    /// An upload from URL ended in the `error` (or `unknown`) state.
+    #[cfg(feature = "upload")]
+    #[error("upload from URL failed: {message}")]
+    UploadFromUrlFailed {
+        /// The error code, when the service gave one.
+        code: Option<crate::upload::types::UploadErrorCode>,
+        /// The service's message.
+        message: String,
+    },
     /// Input rejected before any request was sent (bad UUID, metadata key out of spec,
     /// too many items in a batch, …).
     #[error("invalid input: {0}")]
@@ -47,6 +67,17 @@ pub enum Error {
     /// The request timed out.
     #[error("request timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// A long-running operation (e.g. an upload from URL) did not finish in time.
+    #[error("{operation} did not finish within {waited:?}")]
+    TimedOut {
+        /// What was waited for.
+        operation: String,
+        /// How long it was waited for.
+        waited: Duration,
+    },
+    /// The operation was cancelled by the caller.
+    #[error("cancelled")]
+    Cancelled,
     /// A success response whose body does not match the documented schema.
     #[error("invalid response body: {message}; body: {body}")]
     InvalidResponse {
@@ -68,6 +99,8 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } | Error::UnexpectedStatus { status } => Some(*status),
+            #[cfg(feature = "upload")]
+            Error::Upload { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -77,6 +110,8 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            #[cfg(feature = "upload")]
+            Error::Upload { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
             Error::Transport(_) | Error::Timeout(_) => true,
             _ => false,
         }
@@ -108,7 +143,7 @@ impl ApiErrorBody {
     }
 }
 
-fn truncated(bytes: &[u8]) -> String {
+pub(crate) fn truncated(bytes: &[u8]) -> String {
     const LIMIT: usize = 2048;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LIMIT)]).into_owned();
     if bytes.len() > LIMIT {
@@ -149,15 +184,8 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => e.into(),
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let retry_after = retry_after(response.headers());
-                let body = response.into_inner();
-                let detail = body.detail().map(str::to_owned).unwrap_or_else(|| reason(status));
-                Error::Api {
-                    status,
-                    detail,
-                    body: body.raw(),
-                    retry_after,
-                }
+                let headers = response.headers().clone();
+                Error::from_error_body(status, &headers, response.into_inner())
             }
             E::InvalidResponsePayload(bytes, e) => Error::InvalidResponse {
                 message: e.to_string(),
@@ -166,6 +194,38 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
             E::UnexpectedResponse(response) => Error::UnexpectedStatus {
                 status: response.status().as_u16(),
             },
+        }
+    }
+}
+
+impl Error {
+    /// The error for an error status with a parsed body: an Upload API error when the body
+    /// is the Upload API's JSON error object, else a REST API error.
+    pub(crate) fn from_error_body(
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: ApiErrorBody,
+    ) -> Self {
+        #[cfg(feature = "upload")]
+        if let Some(error) = body.0.get("error").filter(|e| e.is_object()) {
+            let text = |key: &str| error.get(key).and_then(serde_json::Value::as_str);
+            return Error::Upload {
+                status: error
+                    .get("status_code")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok())
+                    .filter(|s| *s >= 400)
+                    .unwrap_or(status),
+                code: text("error_code").unwrap_or("").into(),
+                message: text("content").unwrap_or("").to_owned(),
+            };
+        }
+        let detail = body.detail().map(str::to_owned).unwrap_or_else(|| reason(status));
+        Error::Api {
+            status,
+            detail,
+            body: body.raw(),
+            retry_after: retry_after(headers),
         }
     }
 }

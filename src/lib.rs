@@ -30,6 +30,8 @@
 
 mod auth;
 mod config;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod error;
 #[doc(hidden)]
 pub mod middleware;
@@ -37,7 +39,7 @@ mod open_enum;
 mod rest;
 mod sensitive;
 
-pub use auth::{rest_string_to_sign, sign_rest_request, SecretKey};
+pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};
 pub use config::{
     AuthScheme, ClientContext, Config, RetryPolicy, DEFAULT_REST_BASE_URL, DEFAULT_UPLOAD_BASE_URL,
     ENV_PUBLIC_KEY, ENV_SECRET_KEY, USER_AGENT,
@@ -50,9 +52,21 @@ pub use progenitor_client::{ClientInfo, ResponseValue};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-#[cfg(feature = "v0_7")]
+#[cfg(feature = "upload")]
+#[allow(unreachable_patterns, missing_docs)]
+pub mod upload;
+
 // Documented error statuses and the `4XX`/`5XX` catch-alls share one type, so progenitor's
 // range arms shadow some specific ones. typify emits some undocumented helpers (`builder()`).
+#[cfg(feature = "v0_5")]
+#[allow(unreachable_patterns, missing_docs)]
+#[path = "rest/v0_5.rs"]
+pub mod v0_5;
+#[cfg(feature = "v0_6")]
+#[allow(unreachable_patterns, missing_docs)]
+#[path = "rest/v0_6.rs"]
+pub mod v0_6;
+#[cfg(feature = "v0_7")]
 #[allow(unreachable_patterns, missing_docs)]
 #[path = "rest/v0_7.rs"]
 pub mod v0_7;

@@ -82,7 +82,11 @@ pub(crate) fn prepare_rest_request(
     };
     let date = httpdate::fmt_http_date(SystemTime::now());
     let authorization = match config.auth_scheme() {
-        AuthScheme::Simple => format!("Uploadcare.Simple {}:{}", config.public_key(), secret.expose()),
+        AuthScheme::Simple => format!(
+            "Uploadcare.Simple {}:{}",
+            config.public_key(),
+            secret.expose_secret()
+        ),
         AuthScheme::Signed => {
             let url = request.url();
             let uri = match url.query() {
@@ -90,7 +94,7 @@ pub(crate) fn prepare_rest_request(
                 None => url.path().to_owned(),
             };
             let signature = crate::auth::sign_rest_request(
-                secret.expose(),
+                secret.expose_secret(),
                 request.method().as_str(),
                 body,
                 &content_type,
@@ -120,6 +124,42 @@ pub(crate) fn prepare_rest_request(
     headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
     headers.insert(AUTHORIZATION, authorization);
     Ok(())
+}
+
+/// Prepares an Upload API request: the Upload API has no auth header (the public key
+/// travels in the fields) and no version header; errors are requested as JSON
+/// (`jsonerrors=1`) so they carry an error code.
+pub(crate) fn prepare_upload_request(request: &mut reqwest::Request) {
+    request.headers_mut().remove("api-version");
+    request
+        .headers_mut()
+        .insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    let has_flag = request.url().query_pairs().any(|(k, _)| k == "jsonerrors");
+    if !has_flag {
+        request.url_mut().query_pairs_mut().append_pair("jsonerrors", "1");
+    }
+}
+
+/// [`execute`] for the Upload API: in JSON-error mode the service may answer an error with
+/// HTTP 200 and `{"error": {"status_code": N, ...}}`; such answers get status N back.
+pub(crate) async fn execute_upload(
+    ctx: &ClientContext,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let response = execute(ctx, request).await?;
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let error_status = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| body.get("error")?.get("status_code")?.as_u64())
+        .and_then(|code| reqwest::StatusCode::from_u16(u16::try_from(code).ok()?).ok())
+        .filter(|code| code.is_client_error() || code.is_server_error());
+    Ok(rebuild(error_status.unwrap_or(status), version, headers, bytes))
 }
 
 fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -> Result<(), String> {

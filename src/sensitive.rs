@@ -18,7 +18,7 @@ macro_rules! sensitive_string {
             pub const MAX_CHARS: usize = $max;
 
             /// The secret value itself. Handle with care: don't log it.
-            pub fn expose(&self) -> &str {
+            pub fn expose_secret(&self) -> &str {
                 &self.0
             }
         }
@@ -79,7 +79,7 @@ mod tests {
     fn debug_is_redacted_and_length_is_checked() {
         let secret = TestSecret::try_from("hunter2").unwrap();
         assert_eq!(format!("{secret:?}"), "TestSecret(<redacted>)");
-        assert_eq!(secret.expose(), "hunter2");
+        assert_eq!(secret.expose_secret(), "hunter2");
         let err = TestSecret::try_from("much-too-long").unwrap_err();
         assert!(!err.contains("much-too-long"), "{err}");
         let parsed: TestSecret = serde_json::from_str(r#""longer-than-eight""#).unwrap();

@@ -2,6 +2,8 @@
 //! body), validation before any request, retries, models that tolerate what the real
 //! service sends, and secrets kept out of Debug output and error messages.
 
+#![cfg(feature = "v0_7")]
+
 mod common;
 
 use common::{Reply, Server, PUBLIC_KEY, SECRET_KEY};
@@ -439,7 +441,7 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
         serde_json::from_value(json!({"signing_secret": "d8Fq2LxW7pNz4Rt6"})).unwrap();
     assert!(!format!("{webhook:?}").contains("d8Fq2LxW7pNz4Rt6"));
     assert_eq!(
-        webhook.signing_secret.as_ref().unwrap().expose(),
+        webhook.signing_secret.as_ref().unwrap().expose_secret(),
         "d8Fq2LxW7pNz4Rt6"
     );
     let secret: types::WebhookSigningSecret = "d8Fq2LxW7pNz4Rt6".parse().unwrap();

@@ -1,17 +1,35 @@
 //! Snapshots of the generated clients. A change to an OpenAPI document (or to build.rs, or
 //! to progenitor) changes these files; review the diff with `cargo insta review`.
 
-#[cfg(feature = "v0_7")]
-#[test]
-fn v0_7_operations_listing() {
-    insta::assert_snapshot!(
-        "v0_7_surface",
-        include_str!(concat!(env!("OUT_DIR"), "/v0_7.surface.txt"))
-    );
+/// Snapshots one generated module: its readable listing and its full source.
+macro_rules! snapshot_module {
+    ($feature:literal, $listing_test:ident, $source_test:ident, $module:literal) => {
+        #[cfg(feature = $feature)]
+        #[test]
+        fn $listing_test() {
+            insta::assert_snapshot!(
+                concat!($module, "_surface"),
+                include_str!(concat!(env!("OUT_DIR"), "/", $module, ".surface.txt"))
+            );
+        }
+
+        #[cfg(feature = $feature)]
+        #[test]
+        fn $source_test() {
+            insta::assert_snapshot!(
+                concat!($module, "_source"),
+                include_str!(concat!(env!("OUT_DIR"), "/", $module, ".rs"))
+            );
+        }
+    };
 }
 
-#[cfg(feature = "v0_7")]
-#[test]
-fn v0_7_generated_source() {
-    insta::assert_snapshot!("v0_7_source", include_str!(concat!(env!("OUT_DIR"), "/v0_7.rs")));
-}
+snapshot_module!("v0_5", v0_5_operations_listing, v0_5_generated_source, "v0_5");
+snapshot_module!("v0_6", v0_6_operations_listing, v0_6_generated_source, "v0_6");
+snapshot_module!("v0_7", v0_7_operations_listing, v0_7_generated_source, "v0_7");
+snapshot_module!(
+    "upload",
+    upload_operations_listing,
+    upload_generated_source,
+    "upload"
+);

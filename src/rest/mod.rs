@@ -36,8 +36,9 @@ macro_rules! rest_api_version {
             /// or the HTTP client cannot be built.
             pub fn from_config(config: crate::Config) -> crate::Result<Self> {
                 let context = crate::ClientContext::new(config)?;
+                let base_url = context.rest_base_url().to_owned();
                 Ok(Self::new_with_client(
-                    &context.rest_base_url().to_owned(),
+                    &base_url,
                     context.http().clone(),
                     context,
                 ))

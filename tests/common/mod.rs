@@ -73,6 +73,82 @@ fn decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// One part of a multipart/form-data body.
+#[derive(Clone, Debug)]
+pub struct FormPart {
+    pub name: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+impl Recorded {
+    /// The parts of a multipart/form-data body, in order.
+    pub fn multipart(&self) -> Vec<FormPart> {
+        let content_type = self.header("content-type").expect("Content-Type");
+        assert!(
+            content_type.starts_with("multipart/form-data"),
+            "not multipart: {content_type}"
+        );
+        let boundary = content_type
+            .split("boundary=")
+            .nth(1)
+            .expect("boundary")
+            .trim_matches('"');
+        let delimiter = format!("--{boundary}");
+        let body = &self.body[..];
+        let mut parts = Vec::new();
+        let positions: Vec<usize> = find_all(body, delimiter.as_bytes());
+        for window in positions.windows(2) {
+            let chunk = &body[window[0] + delimiter.len()..window[1]];
+            let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
+            let chunk = chunk.strip_suffix(b"\r\n").unwrap_or(chunk);
+            let split = find_all(chunk, b"\r\n\r\n")[0];
+            let head = std::str::from_utf8(&chunk[..split]).unwrap();
+            let data = chunk[split + 4..].to_vec();
+            let mut part = FormPart {
+                name: String::new(),
+                filename: None,
+                content_type: None,
+                data,
+            };
+            for line in head.split("\r\n") {
+                let lower = line.to_ascii_lowercase();
+                if lower.starts_with("content-disposition:") {
+                    part.name = attribute(line, "name").unwrap_or_default();
+                    part.filename = attribute(line, "filename");
+                } else if lower.starts_with("content-type:") {
+                    part.content_type = Some(line[13..].trim().to_owned());
+                }
+            }
+            parts.push(part);
+        }
+        parts
+    }
+
+    /// The text fields of a multipart body (parts without a file name), in order.
+    pub fn form_fields(&self) -> Vec<(String, String)> {
+        self.multipart()
+            .into_iter()
+            .filter(|p| p.filename.is_none())
+            .map(|p| (p.name, String::from_utf8(p.data).unwrap()))
+            .collect()
+    }
+}
+
+fn attribute(line: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let start = line.find(&format!("; {key}"))? + 2 + key.len();
+    let end = line[start..].find('"')? + start;
+    Some(line[start..end].to_owned())
+}
+
+fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    (0..haystack.len().saturating_sub(needle.len() - 1))
+        .filter(|&i| &haystack[i..i + needle.len()] == needle)
+        .collect()
+}
+
 /// A canned answer.
 #[derive(Clone, Debug)]
 pub struct Reply {
@@ -80,6 +156,7 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(&'static str, String)>,
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
@@ -89,6 +166,15 @@ impl Reply {
             content_type: "application/vnd.uploadcare-v0.7+json",
             body: serde_json::to_vec(body).unwrap(),
             headers: Vec::new(),
+            delay: None,
+        }
+    }
+
+    /// A JSON answer with `application/json` (the Upload API's media type).
+    pub fn plain_json(status: u16, body: &serde_json::Value) -> Self {
+        Self {
+            content_type: "application/json",
+            ..Self::json(status, body)
         }
     }
 
@@ -98,6 +184,7 @@ impl Reply {
             content_type: "",
             body: Vec::new(),
             headers: Vec::new(),
+            delay: None,
         }
     }
 
@@ -107,7 +194,14 @@ impl Reply {
             content_type: "text/plain",
             body: text.as_bytes().to_vec(),
             headers: Vec::new(),
+            delay: None,
         }
+    }
+
+    /// Answers only after `delay`.
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -141,23 +235,28 @@ impl Server {
             axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = handler_state.clone();
                 async move {
-                    let mut state = state.lock().unwrap();
-                    state.requests.push(Recorded {
-                        method,
-                        path: uri.path().to_owned(),
-                        query: uri.query().map(str::to_owned),
-                        headers,
-                        body,
-                    });
-                    let reply = if state.replies.len() > 1 {
-                        state.replies.pop_front().unwrap()
-                    } else {
-                        state
-                            .replies
-                            .front()
-                            .cloned()
-                            .unwrap_or_else(|| Reply::empty(500))
+                    let reply = {
+                        let mut state = state.lock().unwrap();
+                        state.requests.push(Recorded {
+                            method,
+                            path: uri.path().to_owned(),
+                            query: uri.query().map(str::to_owned),
+                            headers,
+                            body,
+                        });
+                        if state.replies.len() > 1 {
+                            state.replies.pop_front().unwrap()
+                        } else {
+                            state
+                                .replies
+                                .front()
+                                .cloned()
+                                .unwrap_or_else(|| Reply::empty(500))
+                        }
                     };
+                    if let Some(delay) = reply.delay {
+                        tokio::time::sleep(delay).await;
+                    }
                     let mut builder =
                         axum::http::Response::builder().status(StatusCode::from_u16(reply.status).unwrap());
                     if !reply.content_type.is_empty() {
@@ -169,10 +268,17 @@ impl Server {
                     builder.body(axum::body::Body::from(reply.body)).unwrap()
                 }
             });
+        let app = app.layer(axum::extract::DefaultBodyLimit::max(64 << 20));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self { addr, state }
+    }
+
+    /// Replaces the queued replies (e.g. once the server's URL is known).
+    pub fn with_replies(self, replies: Vec<Reply>) -> Self {
+        self.state.lock().unwrap().replies = replies.into();
+        self
     }
 
     pub fn url(&self) -> String {

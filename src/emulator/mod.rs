@@ -1,0 +1,275 @@
+//! A local Uploadcare: the REST API (v0.5, v0.6, v0.7) and the Upload API, served from
+//! 127.0.0.1 by an in-memory project. For tests, demos and offline development.
+//!
+//! It checks requests the way the service does — both auth schemes with the project keys,
+//! the signature recomputed from the received bytes, the `Date` within 15 minutes, the
+//! `Accept` version, trailing slashes — answers with the service's status codes and error
+//! bodies, and keeps state: files (stored, removed, metadata, add-on data), groups,
+//! webhooks, conversion jobs and add-on executions whose status moves on each time it is
+//! polled (e.g. `pending` → `processing` → `finished`).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use uploadcare::emulator::Emulator;
+//!
+//! let emulator = Emulator::start().await?;
+//! let client = uploadcare::v0_7::Client::from_config(emulator.config())?;
+//! let uuid = emulator.state().add_file("hello.txt", "text/plain", "hello", Some(false));
+//! client.store_file().uuid(uuid).send().await?;
+//! assert!(emulator.state().file(uuid).unwrap().stored.is_some());
+//! # Ok(()) }
+//! ```
+//!
+//! Fault injection ([`Emulator::faults`]) makes chosen requests fail: 429 with
+//! `Retry-After`, 5xx, slow answers, dropped connections.
+
+// Handlers return `Result<_, Response>` to answer errors early; the size is irrelevant here.
+#![allow(clippy::result_large_err)]
+
+mod faults;
+mod rest;
+mod state;
+mod upload;
+
+pub use faults::{Fault, FaultRule, Faults};
+pub use state::{
+    ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
+    Project, UploadState, Urls, WebhookRecord,
+};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Settings the handlers read.
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    /// REST versions answered; others get 406.
+    pub versions: Vec<ApiVersion>,
+    /// Refuse `Uploadcare.Simple` like the service does over plain HTTP.
+    pub forbid_simple_auth_over_http: bool,
+    /// Status polls before a job moves to its next stage.
+    pub polls_per_stage: u32,
+    /// Largest REST request body accepted.
+    pub max_rest_body: usize,
+    /// Require `signature`/`expire` on uploads (the project's "signed uploads" setting).
+    pub signed_uploads: bool,
+}
+
+/// Configures an [`Emulator`] before starting it.
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    public_key: String,
+    secret_key: crate::SecretKey,
+    project_name: String,
+    autostore: bool,
+    options: Options,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            public_key: "demopublickey".to_owned(),
+            secret_key: crate::SecretKey::new("demosecretkey"),
+            project_name: "Emulated project".to_owned(),
+            autostore: true,
+            options: Options {
+                versions: vec![ApiVersion::V0_5, ApiVersion::V0_6, ApiVersion::V0_7],
+                forbid_simple_auth_over_http: false,
+                polls_per_stage: 1,
+                max_rest_body: 1 << 20,
+                signed_uploads: false,
+            },
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The project's keys (default `demopublickey` / `demosecretkey`).
+    pub fn keys(mut self, public_key: impl Into<String>, secret_key: impl Into<crate::SecretKey>) -> Self {
+        self.public_key = public_key.into();
+        self.secret_key = secret_key.into();
+        self
+    }
+
+    /// The project's name.
+    pub fn project_name(mut self, name: impl Into<String>) -> Self {
+        self.project_name = name.into();
+        self
+    }
+
+    /// Whether uploads with `store=auto` are stored (default `true`).
+    pub fn autostore(mut self, autostore: bool) -> Self {
+        self.autostore = autostore;
+        self
+    }
+
+    /// REST API versions answered; requests for others get 406 (default: all three).
+    pub fn versions(mut self, versions: &[ApiVersion]) -> Self {
+        self.options.versions = versions.to_vec();
+        self
+    }
+
+    /// Refuse simple auth (the service does over plain HTTP; the emulator serves HTTP, so
+    /// it accepts simple auth unless told otherwise).
+    pub fn forbid_simple_auth(mut self, forbid: bool) -> Self {
+        self.options.forbid_simple_auth_over_http = forbid;
+        self
+    }
+
+    /// Status polls a job stays in each stage (default 1: every poll moves it on).
+    pub fn polls_per_stage(mut self, polls: u32) -> Self {
+        self.options.polls_per_stage = polls.max(1);
+        self
+    }
+
+    /// Require signed uploads (`signature` + `expire`) on the Upload API.
+    pub fn signed_uploads(mut self, required: bool) -> Self {
+        self.options.signed_uploads = required;
+        self
+    }
+
+    /// Binds two listeners on 127.0.0.1 (random ports: REST and Upload API) and serves
+    /// until the [`Emulator`] is dropped.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let upload_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let rest_addr = rest_listener.local_addr()?;
+        let upload_addr = upload_listener.local_addr()?;
+        let urls = Urls {
+            rest: format!("http://{rest_addr}"),
+            upload: format!("http://{upload_addr}"),
+            cdn: format!("http://{upload_addr}/cdn"),
+        };
+        let mut project = state::Project::new(
+            &self.project_name,
+            &self.public_key,
+            self.secret_key.expose_secret(),
+        );
+        project.autostore = self.autostore;
+        let state = EmulatorState::new(project);
+        let faults = Faults::default();
+        let options = Arc::new(self.options);
+
+        let rest_app = rest::router(rest::Rest {
+            state: state.clone(),
+            options: options.clone(),
+            urls: urls.clone(),
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
+        ));
+        let upload_app = upload::router(upload::Upload {
+            state: state.clone(),
+            options,
+            urls: urls.clone(),
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
+        ));
+
+        let (shutdown, watcher) = watch::channel(false);
+        spawn_server(rest_listener, rest_app, watcher.clone());
+        spawn_server(upload_listener, upload_app, watcher);
+        Ok(Emulator {
+            rest_addr,
+            upload_addr,
+            urls,
+            public_key: self.public_key,
+            secret_key: self.secret_key,
+            state,
+            faults,
+            _shutdown: shutdown,
+        })
+    }
+}
+
+fn spawn_server(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            // Ends when the emulator is dropped (the sender goes away) or says stop.
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        };
+        // Serving errors end the emulator; tests then see connection errors.
+        let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    });
+}
+
+/// A running emulator. Dropping it stops both servers.
+#[derive(Debug)]
+pub struct Emulator {
+    rest_addr: SocketAddr,
+    upload_addr: SocketAddr,
+    urls: Urls,
+    public_key: String,
+    secret_key: crate::SecretKey,
+    state: EmulatorState,
+    faults: Faults,
+    _shutdown: watch::Sender<bool>,
+}
+
+impl Emulator {
+    /// Starts an emulator with default settings (see [`EmulatorBuilder`]).
+    pub async fn start() -> std::io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// Settings before start.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// REST API base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn rest_base_url(&self) -> &str {
+        &self.urls.rest
+    }
+
+    /// Upload API base URL.
+    pub fn upload_base_url(&self) -> &str {
+        &self.urls.upload
+    }
+
+    /// CDN base URL: `<cdn>/<uuid>/` serves a file's content.
+    pub fn cdn_base_url(&self) -> &str {
+        &self.urls.cdn
+    }
+
+    /// The REST listener's address.
+    pub fn rest_addr(&self) -> SocketAddr {
+        self.rest_addr
+    }
+
+    /// The Upload API listener's address.
+    pub fn upload_addr(&self) -> SocketAddr {
+        self.upload_addr
+    }
+
+    /// The project's public key.
+    pub fn public_key(&self) -> &str {
+        &self.public_key
+    }
+
+    /// The project's secret key (a test key of the emulator).
+    pub fn secret_key(&self) -> &crate::SecretKey {
+        &self.secret_key
+    }
+
+    /// A client configuration for this emulator: its keys and both base URLs.
+    pub fn config(&self) -> crate::Config {
+        crate::Config::new(self.public_key.clone(), self.secret_key.clone())
+            .with_rest_base_url(self.urls.rest.clone())
+            .with_upload_base_url(self.urls.upload.clone())
+    }
+
+    /// The project's state, to seed it or assert on it.
+    pub fn state(&self) -> &EmulatorState {
+        &self.state
+    }
+
+    /// Fault injection rules (both APIs).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+}

@@ -1,0 +1,481 @@
+//! The Upload API side of the emulator, and the CDN that serves file contents.
+//!
+//! Endpoints (all paths end with `/`, like the service's):
+//!
+//! | Method | Path | What |
+//! |---|---|---|
+//! | POST | `/base/` | direct upload (multipart/form-data), files under 100 MiB |
+//! | POST | `/multipart/start/` | starts a multipart upload; `parts` are URLs of this server |
+//! | PUT | `/multipart/part/<uuid>/<index>/` | one part's bytes (the "presigned URL"; no auth) |
+//! | POST | `/multipart/complete/` | assembles the parts into a ready file |
+//! | POST | `/from_url/` | fetch from a URL (see below) → token |
+//! | GET | `/from_url/status/` | `waiting` → `progress` → `success`/`error`, one stage per poll |
+//! | GET | `/info/` | a file's upload info |
+//! | POST | `/group/` | creates a group of `files[0]`, `files[1]`, … |
+//! | GET | `/group/info/` | a group |
+//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing) |
+//!
+//! Errors use the service's codes and messages ([`errors::ERRORS`]): `text/plain` by default,
+//! JSON with `jsonerrors=1` (keeping the HTTP error status). Every request is logged in
+//! `Project::requests` with `api: "upload"`. POST bodies may be `multipart/form-data` or
+//! `application/x-www-form-urlencoded`.
+//!
+//! Uploads from URL never reach the network except for `127.0.0.1`/`localhost` sources, which
+//! are fetched for real (e.g. the emulator's own CDN or a test's server); any other public
+//! host gets a small synthetic text file describing the URL, and private addresses are refused
+//! like the service refuses them (`URLHostPrivateIPForbiddenError`).
+
+mod errors;
+mod files;
+mod form;
+mod from_url;
+mod groups;
+
+pub(crate) use errors::{upload_error, UploadError};
+
+use super::state::{EmulatorState, LoggedRequest, Project, Urls};
+use super::Options;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use bytes::Bytes;
+use form::Form;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What every Upload API handler gets.
+#[derive(Clone)]
+pub(crate) struct Upload {
+    pub state: EmulatorState,
+    pub options: Arc<Options>,
+    pub urls: Urls,
+}
+
+/// Body field naming the project on `/base/` and `/multipart/*`.
+const UPLOADCARE_PUB_KEY: &str = "UPLOADCARE_PUB_KEY";
+/// Body/query field naming the project on the other endpoints.
+const PUB_KEY: &str = "pub_key";
+
+/// Direct uploads take files smaller than this ("smaller than 100 MB"; the emulator reads MB
+/// as MiB, the lenient reading).
+pub(crate) const MAX_DIRECT_FILE_SIZE: u64 = 100 * 1024 * 1024;
+/// Largest `/base/` request body: the largest file plus room for the other fields.
+const MAX_BASE_BODY: usize = MAX_DIRECT_FILE_SIZE as usize + (1 << 20);
+/// Largest body of the POSTs that carry no file bytes.
+const MAX_FORM_BODY: usize = 1 << 20;
+
+/// Most metadata keys per file.
+const METADATA_MAX_KEYS: usize = 50;
+/// Longest metadata key.
+const METADATA_MAX_KEY_LEN: usize = 64;
+/// Longest metadata value.
+const METADATA_MAX_VALUE_LEN: usize = 512;
+
+/// The Upload API router (and the CDN under `/cdn/`).
+pub(crate) fn router(upload: Upload) -> Router {
+    let form_limit = || DefaultBodyLimit::max(MAX_FORM_BODY);
+    Router::new()
+        .route(
+            "/base/",
+            post(files::base)
+                .fallback(method_not_allowed)
+                .layer(DefaultBodyLimit::max(MAX_BASE_BODY)),
+        )
+        .route(
+            "/multipart/start/",
+            post(files::multipart_start)
+                .fallback(method_not_allowed)
+                .layer(form_limit()),
+        )
+        // Parts are read by the handler itself, up to the part's expected size.
+        .route("/multipart/part/{uuid}/{index}/", put(files::multipart_part))
+        .route(
+            "/multipart/complete/",
+            post(files::multipart_complete)
+                .fallback(method_not_allowed)
+                .layer(form_limit()),
+        )
+        .route(
+            "/from_url/",
+            post(from_url::from_url)
+                .fallback(method_not_allowed)
+                .layer(form_limit()),
+        )
+        .route(
+            "/from_url/status/",
+            get(from_url::status).fallback(method_not_allowed),
+        )
+        .route("/info/", get(files::info).fallback(method_not_allowed))
+        .route(
+            "/group/",
+            post(groups::create)
+                .fallback(method_not_allowed)
+                .layer(form_limit()),
+        )
+        .route("/group/info/", get(groups::info).fallback(method_not_allowed))
+        .route("/cdn/{uuid}/", get(cdn))
+        .route("/cdn/{uuid}/{*rest}", get(cdn_with_name))
+        .layer(axum::middleware::from_fn_with_state(upload.clone(), frame))
+        .with_state(upload)
+}
+
+/// Around every request: answers errors as JSON when `jsonerrors=1` is in the query, adds the
+/// service's `X-Uploadcare-Request-Id` header, and logs the request with its status.
+async fn frame(State(upload): State<Upload>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let json_errors = query
+        .as_deref()
+        .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
+        .unwrap_or_default()
+        .iter()
+        .any(|(k, v)| k == "jsonerrors" && v == "1");
+    let mut response = next.run(request).await;
+    if json_errors {
+        if let Some(error) = response.extensions().get::<UploadError>().cloned() {
+            response = error.to_json_response();
+        }
+    }
+    if let Ok(id) = Uuid::new_v4().to_string().parse() {
+        response.headers_mut().insert("x-uploadcare-request-id", id);
+    }
+    upload.state.lock().requests.push(LoggedRequest {
+        api: "upload",
+        method,
+        path,
+        query,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+/// `MethodNotAllowedError` for a known path with another method.
+async fn method_not_allowed(method: Method, uri: Uri) -> UploadError {
+    upload_error("MethodNotAllowedError", &[&method, &uri.path()])
+}
+
+/// A JSON `200 OK`.
+fn json_ok(body: &Value) -> Response {
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+impl Upload {
+    /// The project's public key in field `field` (`UPLOADCARE_PUB_KEY` or `pub_key`): missing →
+    /// `ProjectPublicKeyRequiredError`, other than the project's → `ProjectPublicKeyInvalidError`
+    /// (both 403, message naming the field).
+    fn check_public_key(&self, form: &Form, field: &'static str) -> Result<(), UploadError> {
+        let Some(given) = form.non_empty(field) else {
+            return Err(upload_error("ProjectPublicKeyRequiredError", &[&field]));
+        };
+        if given != self.state.lock().public_key {
+            return Err(upload_error("ProjectPublicKeyInvalidError", &[&field]));
+        }
+        Ok(())
+    }
+
+    /// Signed uploads, when the project requires them: `signature` and `expire` present,
+    /// `expire` whole seconds not in the past, `signature` the HMAC-SHA256 of `expire` (as
+    /// sent) keyed with the secret key. Without the setting both fields are ignored.
+    fn check_signature(&self, form: &Form) -> Result<(), UploadError> {
+        if !self.options.signed_uploads {
+            return Ok(());
+        }
+        let signature = form
+            .non_empty("signature")
+            .ok_or_else(|| upload_error("SignatureRequiredError", &[]))?;
+        let expire = form
+            .non_empty("expire")
+            .ok_or_else(|| upload_error("SignatureExpirationRequiredError", &[]))?;
+        let expire_secs = expire
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| expire.parse::<i64>().ok())
+            .flatten()
+            .ok_or_else(|| upload_error("SignatureExpirationInvalidError", &[]))?;
+        if expire_secs < chrono::Utc::now().timestamp() {
+            return Err(upload_error("SignatureExpirationError", &[]));
+        }
+        let secret = self.state.lock().secret_key.clone();
+        if !upload_signature_matches(&secret, expire, signature) {
+            return Err(upload_error("SignatureInvalidError", &[]));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `signature` is the lower-case hex HMAC-SHA256 of `expire` (the decimal string as
+/// sent), keyed with `secret`: the signed-upload scheme of the service.
+pub(crate) fn upload_signature_matches(secret: &str, expire: &str, signature: &str) -> bool {
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(expire.as_bytes());
+    let expected = hex::encode(mac.finalize().into_bytes());
+    expected.len() == signature.len()
+        && expected
+            .bytes()
+            .zip(signature.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// `UPLOADCARE_STORE`/`store`: `Some(true)` for `1`, `Some(false)` for `0`, `None` (the
+/// project's autostore) for `auto`. Missing also means `auto`, the current documented default.
+/// Other values are not documented as errors; the emulator reads them as `auto` too.
+fn store_flag(value: Option<&str>) -> Option<bool> {
+    match value {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+/// The `metadata[<key>]` fields, checked like the service: key not empty, at most 64
+/// characters from `[A-Za-z0-9_.:-]`, no duplicates; value 1–512 characters without control
+/// characters; at most 50 keys.
+fn parse_metadata(form: &Form) -> Result<BTreeMap<String, String>, UploadError> {
+    let mut metadata = BTreeMap::new();
+    for (name, value) in &form.fields {
+        let Some(key) = name.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')) else {
+            continue;
+        };
+        if key.is_empty() {
+            return Err(upload_error("FileMetadataKeyEmptyError", &[]));
+        }
+        if key.chars().count() > METADATA_MAX_KEY_LEN {
+            return Err(upload_error(
+                "FileMetadataKeyLengthTooBigError",
+                &[&key, &METADATA_MAX_KEY_LEN],
+            ));
+        }
+        if !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+        {
+            return Err(upload_error("FileMetadataKeyForbiddenError", &[&key]));
+        }
+        if metadata.contains_key(key) {
+            return Err(upload_error("FileMetadataKeyDuplicatedError", &[&key]));
+        }
+        if value.is_empty() {
+            return Err(upload_error("FileMetadataValueEmptyError", &[&key]));
+        }
+        if value.chars().count() > METADATA_MAX_VALUE_LEN {
+            return Err(upload_error(
+                "FileMetadataValueLengthTooBigError",
+                &[&key, &METADATA_MAX_VALUE_LEN],
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(upload_error("FileMetadataValueForbiddenError", &[&key]));
+        }
+        metadata.insert(key.to_owned(), value.clone());
+    }
+    if metadata.len() > METADATA_MAX_KEYS {
+        return Err(upload_error(
+            "FileMetadataKeysNumberTooBigError",
+            &[&METADATA_MAX_KEYS],
+        ));
+    }
+    Ok(metadata)
+}
+
+/// Adds a ready file with `metadata`; `store` `None` follows the project's autostore.
+fn create_file(
+    project: &mut Project,
+    filename: &str,
+    mime_type: &str,
+    data: Bytes,
+    store: Option<bool>,
+    metadata: BTreeMap<String, String>,
+) -> Uuid {
+    let uuid = project.add_file(filename, mime_type, data, store);
+    if let Some(file) = project.files.get_mut(&uuid) {
+        file.metadata = metadata;
+    }
+    uuid
+}
+
+/// The MIME type of uploaded content: recognized images by their bytes, else the declared type
+/// (unless it is the generic `application/octet-stream`), else by the file name's extension.
+fn detect_mime(filename: &str, declared: Option<&str>, data: &[u8]) -> String {
+    if let Some((_, _, format)) = super::state::image_dimensions(data) {
+        return format!("image/{}", format.to_ascii_lowercase());
+    }
+    if let Some(declared) = declared.map(|d| d.split(';').next().unwrap_or("").trim()) {
+        if declared.contains('/') && declared != "application/octet-stream" {
+            return declared.to_ascii_lowercase();
+        }
+    }
+    let extension = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "txt" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+    .to_owned()
+}
+
+/// The file's content (no processing operations are applied).
+async fn cdn(State(upload): State<Upload>, Path(uuid): Path<String>) -> Response {
+    let Ok(uuid) = uuid.parse::<uuid::Uuid>() else {
+        return (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    let file = upload.state.lock().live_file(&uuid).cloned();
+    match file {
+        Some(file) => {
+            let disposition = content_disposition(&file.filename);
+            (
+                [
+                    ("content-type", file.mime_type.clone()),
+                    ("content-disposition", disposition),
+                ],
+                file.data,
+            )
+                .into_response()
+        }
+        None => (axum::http::StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}
+
+/// `inline; filename="…"` like the CDN's (RFC 5987 form for names that need it).
+fn content_disposition(filename: &str) -> String {
+    if filename
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ')
+    {
+        return format!("inline; filename=\"{filename}\"");
+    }
+    let encoded: String = filename
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("inline; filename*=UTF-8''{encoded}")
+}
+
+async fn cdn_with_name(state: State<Upload>, Path((uuid, _rest)): Path<(String, String)>) -> Response {
+    cdn(state, Path(uuid)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_match_the_documented_vector() {
+        // python3 -c "import hmac,hashlib;print(hmac.new(b'project_secret_key',b'1454903856',hashlib.sha256).hexdigest())"
+        let vector = "d39a461d41f607338abffee5f31da4d4e46535651c87346e76906bf75c064d47";
+        assert!(upload_signature_matches(
+            "project_secret_key",
+            "1454903856",
+            vector
+        ));
+        assert!(!upload_signature_matches(
+            "project_secret_key",
+            "1454903857",
+            vector
+        ));
+        assert!(!upload_signature_matches("other", "1454903856", vector));
+        assert!(!upload_signature_matches(
+            "project_secret_key",
+            "1454903856",
+            &vector.to_uppercase()
+        ));
+    }
+
+    #[test]
+    fn metadata_rules() {
+        let form = |pairs: &[(&str, &str)]| Form {
+            fields: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            files: Vec::new(),
+        };
+        let ok = parse_metadata(&form(&[("metadata[a:b.c-d_e]", "x"), ("other", "")])).unwrap();
+        assert_eq!(ok.get("a:b.c-d_e").map(String::as_str), Some("x"));
+        let code = |pairs: &[(&str, &str)]| parse_metadata(&form(pairs)).unwrap_err().code;
+        assert_eq!(code(&[("metadata[]", "x")]), "FileMetadataKeyEmptyError");
+        assert_eq!(code(&[("metadata[a b]", "x")]), "FileMetadataKeyForbiddenError");
+        assert_eq!(
+            code(&[(&format!("metadata[{}]", "k".repeat(65)), "x")]),
+            "FileMetadataKeyLengthTooBigError"
+        );
+        assert_eq!(
+            code(&[("metadata[k]", "x"), ("metadata[k]", "y")]),
+            "FileMetadataKeyDuplicatedError"
+        );
+        assert_eq!(code(&[("metadata[k]", "")]), "FileMetadataValueEmptyError");
+        assert_eq!(
+            code(&[("metadata[k]", &"v".repeat(513))]),
+            "FileMetadataValueLengthTooBigError"
+        );
+        assert_eq!(
+            code(&[("metadata[k]", "a\nb")]),
+            "FileMetadataValueForbiddenError"
+        );
+        let many: Vec<(String, String)> = (0..51)
+            .map(|i| (format!("metadata[k{i}]"), "v".to_owned()))
+            .collect();
+        let many = Form {
+            fields: many,
+            files: Vec::new(),
+        };
+        assert_eq!(
+            parse_metadata(&many).unwrap_err().code,
+            "FileMetadataKeysNumberTooBigError"
+        );
+    }
+
+    #[test]
+    fn mime_detection() {
+        assert_eq!(
+            detect_mime(
+                "a.bin",
+                Some("application/octet-stream"),
+                b"GIF89a\x01\x00\x01\x00"
+            ),
+            "image/gif"
+        );
+        assert_eq!(
+            detect_mime("a.txt", Some("text/plain; charset=utf-8"), b"hi"),
+            "text/plain"
+        );
+        assert_eq!(
+            detect_mime("a.pdf", Some("application/octet-stream"), b"%PDF"),
+            "application/pdf"
+        );
+        assert_eq!(detect_mime("a", None, b"?"), "application/octet-stream");
+    }
+}

@@ -1,0 +1,559 @@
+//! The flows a user actually wants: `upload` (direct below a threshold, parallel multipart
+//! above, with progress, part retries and cancellation) and `upload_from_url` (submit, then
+//! poll until done).
+
+use super::requests::{
+    guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource, MAX_PART_SIZE,
+    MIN_PART_SIZE,
+};
+use super::types::{self, FromUrlTaskStatus, FromUrlUploadResultType, StoreType, UrlDuplicatesFlag};
+use super::Client;
+use crate::error::{Error, Result};
+use bytes::{Bytes, BytesMut};
+use reqwest::multipart::Form;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Default size from which [`Client::upload`] goes multipart: 25 MiB.
+pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 25 * 1024 * 1024;
+/// Allowed range of the multipart threshold: 10 MiB to 100 MiB.
+pub const MULTIPART_THRESHOLD_RANGE: std::ops::RangeInclusive<u64> = (10 * 1024 * 1024)..=(100 * 1024 * 1024);
+/// Default part size: 5 MiB.
+pub const DEFAULT_PART_SIZE: u64 = MIN_PART_SIZE;
+/// Default number of parts in flight.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Default attempts per part (the first one included).
+pub const DEFAULT_PART_ATTEMPTS: u32 = 3;
+
+/// How far an upload is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UploadProgress {
+    /// Bytes the service has confirmed.
+    pub done: u64,
+    /// Bytes in all.
+    pub total: u64,
+}
+
+/// A file upload being configured; run it with [`Upload::send`]. Made by [`Client::upload`].
+#[must_use = "an upload does nothing until `.send().await`"]
+pub struct Upload<'a> {
+    client: &'a Client,
+    source: UploadSource,
+    filename: Option<String>,
+    content_type: Option<String>,
+    store: StoreType,
+    metadata: BTreeMap<String, String>,
+    multipart_threshold: u64,
+    part_size: u64,
+    concurrency: usize,
+    part_attempts: u32,
+    progress: Option<watch::Sender<UploadProgress>>,
+    cancel: Option<CancellationToken>,
+}
+
+impl Client {
+    /// Uploads a file: bytes, a path (streamed from disk) or a reader of known length.
+    /// Below the multipart threshold (25 MiB by default) it is one `/base/` request;
+    /// above, a multipart upload whose parts go up in parallel.
+    ///
+    /// ```no_run
+    /// # async fn run(client: uploadcare::upload::Client) -> uploadcare::Result<()> {
+    /// use std::path::Path;
+    /// use uploadcare::upload::{types::StoreType, UploadProgress};
+    ///
+    /// let (progress, mut updates) = tokio::sync::watch::channel(UploadProgress::default());
+    /// tokio::spawn(async move {
+    ///     while updates.changed().await.is_ok() {
+    ///         let p = *updates.borrow();
+    ///         eprintln!("{}/{} bytes", p.done, p.total);
+    ///     }
+    /// });
+    /// let file = client
+    ///     .upload(Path::new("video.mp4"))
+    ///     .store(StoreType::Store)
+    ///     .metadata("source", "camera-7")
+    ///     .progress(progress)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} ({} bytes)", file.uuid, file.size);
+    /// # Ok(()) }
+    /// ```
+    pub fn upload(&self, source: impl Into<UploadSource>) -> Upload<'_> {
+        Upload {
+            client: self,
+            source: source.into(),
+            filename: None,
+            content_type: None,
+            store: StoreType::Auto,
+            metadata: BTreeMap::new(),
+            multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+            part_size: DEFAULT_PART_SIZE,
+            concurrency: DEFAULT_CONCURRENCY,
+            part_attempts: DEFAULT_PART_ATTEMPTS,
+            progress: None,
+            cancel: None,
+        }
+    }
+}
+
+impl Upload<'_> {
+    /// The file name (default: the path's file name, else `file`).
+    pub fn filename(mut self, name: impl Into<String>) -> Self {
+        self.filename = Some(name.into());
+        self
+    }
+
+    /// The content type (default: guessed from the file name).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Whether to store the file (default [`StoreType::Auto`]: the project's setting).
+    pub fn store(mut self, store: StoreType) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Adds a metadata key and value.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// Size from which the upload goes multipart (10 MiB to 100 MiB; default 25 MiB).
+    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
+        self.multipart_threshold = bytes;
+        self
+    }
+
+    /// Multipart part size (5 MiB to 5 GiB; default 5 MiB). Memory use is about
+    /// `part_size × concurrency`.
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.part_size = bytes;
+        self
+    }
+
+    /// Parts uploaded at once (default 4).
+    pub fn concurrency(mut self, parts: usize) -> Self {
+        self.concurrency = parts;
+        self
+    }
+
+    /// Attempts per part before the upload fails (default 3).
+    pub fn part_attempts(mut self, attempts: u32) -> Self {
+        self.part_attempts = attempts;
+        self
+    }
+
+    /// Reports progress through this channel.
+    pub fn progress(mut self, sender: watch::Sender<UploadProgress>) -> Self {
+        self.progress = Some(sender);
+        self
+    }
+
+    /// Stops the upload (with [`Error::Cancelled`]) when this token is cancelled. Dropping
+    /// the future also stops it.
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !MULTIPART_THRESHOLD_RANGE.contains(&self.multipart_threshold) {
+            return Err(Error::InvalidInput(format!(
+                "multipart threshold must be {} to {} bytes, got {}",
+                MULTIPART_THRESHOLD_RANGE.start(),
+                MULTIPART_THRESHOLD_RANGE.end(),
+                self.multipart_threshold
+            )));
+        }
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.part_size) {
+            return Err(Error::InvalidInput(format!(
+                "part size must be {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes, got {}",
+                self.part_size
+            )));
+        }
+        if self.concurrency == 0 || self.part_attempts == 0 {
+            return Err(Error::InvalidInput(
+                "concurrency and part attempts must be at least 1".to_owned(),
+            ));
+        }
+        validate_metadata(&self.metadata)
+    }
+
+    /// Runs the upload and returns the file's information.
+    pub async fn send(self) -> Result<types::FileUploadInfo> {
+        self.validate()?;
+        let cancel = self.cancel.clone().unwrap_or_default();
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(Error::Cancelled),
+            result = self.run() => result,
+        }
+    }
+
+    async fn run(self) -> Result<types::FileUploadInfo> {
+        let size = self.source.len().await?;
+        let filename = self
+            .filename
+            .clone()
+            .or_else(|| self.source.file_name())
+            .unwrap_or_else(|| "file".to_owned());
+        let content_type = self
+            .content_type
+            .clone()
+            .unwrap_or_else(|| guess_content_type(&filename));
+        let progress = self.progress.clone();
+        let report = move |done: u64| {
+            if let Some(progress) = &progress {
+                progress.send_replace(UploadProgress { done, total: size });
+            }
+        };
+        report(0);
+
+        if size < self.multipart_threshold {
+            let file = DirectFile {
+                field: "file".to_owned(),
+                filename,
+                content_type: Some(content_type),
+                source: self.source,
+            };
+            let uuids = self
+                .client
+                .direct_upload(vec![file], self.store, &self.metadata)
+                .await?;
+            let uuid = *uuids.get("file").ok_or_else(|| Error::InvalidResponse {
+                message: "the answer has no UUID for field `file`".to_owned(),
+                body: format!("{uuids:?}"),
+            })?;
+            report(size);
+            return self.client.info(uuid).await;
+        }
+
+        let start = MultipartStart {
+            filename,
+            size,
+            content_type: content_type.clone(),
+            part_size: self.part_size,
+            store: self.store,
+            metadata: self.metadata.clone(),
+        };
+        let started = self.client.multipart_start(&start).await?;
+        let expected_parts = size.div_ceil(self.part_size) as usize;
+        if started.parts.len() != expected_parts {
+            return Err(Error::InvalidResponse {
+                message: format!("expected {expected_parts} part URLs, got {}", started.parts.len()),
+                body: String::new(),
+            });
+        }
+        let parts = PartUploads {
+            client: self.client.clone(),
+            urls: started.parts,
+            size,
+            part_size: self.part_size,
+            content_type,
+            concurrency: self.concurrency,
+            attempts: self.part_attempts,
+            report: Arc::new(report),
+        };
+        parts.run(self.source).await?;
+        self.client.multipart_complete(started.uuid).await
+    }
+}
+
+/// The parallel part uploads of one multipart upload.
+struct PartUploads {
+    client: Client,
+    urls: Vec<String>,
+    size: u64,
+    part_size: u64,
+    content_type: String,
+    concurrency: usize,
+    attempts: u32,
+    report: Arc<dyn Fn(u64) + Send + Sync>,
+}
+
+impl PartUploads {
+    /// Reads the parts in order and keeps at most `concurrency` of them in flight, so at
+    /// most `concurrency` part buffers exist at once. A part is retried on its own.
+    async fn run(self, source: UploadSource) -> Result<()> {
+        let mut reader: Option<std::pin::Pin<Box<dyn AsyncRead + Send>>> = None;
+        let mut bytes: Option<Bytes> = None;
+        match source {
+            UploadSource::Bytes(b) => bytes = Some(b),
+            UploadSource::Path(path) => {
+                let file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
+                reader = Some(Box::pin(file));
+            }
+            UploadSource::Reader { reader: r, .. } => reader = Some(r),
+        }
+        let done = Arc::new(AtomicU64::new(0));
+        // Dropping the set (on error or cancellation) aborts the parts still in flight.
+        let mut tasks = JoinSet::new();
+        for (index, url) in self.urls.iter().enumerate() {
+            while tasks.len() >= self.concurrency {
+                join_one(&mut tasks).await?;
+            }
+            let offset = index as u64 * self.part_size;
+            let len = self.part_size.min(self.size - offset) as usize;
+            let part = match (&bytes, reader.as_mut()) {
+                (Some(all), _) => all.slice(offset as usize..offset as usize + len),
+                (None, Some(reader)) => read_part(reader, len, offset, self.size).await?,
+                (None, None) => unreachable!("a source is either bytes or a reader"),
+            };
+            let client = self.client.clone();
+            let url = url.clone();
+            let content_type = self.content_type.clone();
+            let attempts = self.attempts;
+            let done = done.clone();
+            let report = self.report.clone();
+            tasks.spawn(async move {
+                upload_part(&client, &url, part, &content_type, attempts).await?;
+                let now = done.fetch_add(len as u64, Ordering::SeqCst) + len as u64;
+                report(now);
+                Ok::<(), Error>(())
+            });
+        }
+        while !tasks.is_empty() {
+            join_one(&mut tasks).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn join_one(tasks: &mut JoinSet<Result<()>>) -> Result<()> {
+    match tasks.join_next().await {
+        Some(Ok(result)) => result,
+        Some(Err(e)) => Err(Error::InvalidInput(format!("a part upload task failed: {e}"))),
+        None => Ok(()),
+    }
+}
+
+async fn read_part(
+    reader: &mut std::pin::Pin<Box<dyn AsyncRead + Send>>,
+    len: usize,
+    offset: u64,
+    size: u64,
+) -> Result<Bytes> {
+    let mut buffer = BytesMut::zeroed(len);
+    reader.read_exact(&mut buffer).await.map_err(|e| {
+        Error::InvalidInput(format!(
+            "the source ended or failed at byte {offset} of {size} (reading a {len}-byte part): {e}"
+        ))
+    })?;
+    Ok(buffer.freeze())
+}
+
+/// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
+/// exponential backoff.
+async fn upload_part(
+    client: &Client,
+    url: &str,
+    part: Bytes,
+    content_type: &str,
+    attempts: u32,
+) -> Result<()> {
+    let mut attempt = 1;
+    loop {
+        match client
+            .multipart_upload_part(url, part.clone(), content_type)
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < attempts && e.is_retryable() => {
+                tokio::time::sleep(Duration::from_millis(100) * 2u32.pow(attempt - 1)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// An upload from URL being configured; made by [`Client::upload_from_url`].
+#[must_use = "nothing is sent until `.submit()` or `.send()`"]
+pub struct UploadFromUrl<'a> {
+    client: &'a Client,
+    source_url: String,
+    filename: Option<String>,
+    store: StoreType,
+    metadata: BTreeMap<String, String>,
+    check_duplicates: bool,
+    save_duplicates: Option<bool>,
+    timeout: Duration,
+    poll_interval: Duration,
+}
+
+impl Client {
+    /// Makes the service fetch a file from a public URL. [`UploadFromUrl::send`] waits for
+    /// the file; [`UploadFromUrl::submit`] only starts the fetch.
+    pub fn upload_from_url(&self, source_url: impl Into<String>) -> UploadFromUrl<'_> {
+        UploadFromUrl {
+            client: self,
+            source_url: source_url.into(),
+            filename: None,
+            store: StoreType::Auto,
+            metadata: BTreeMap::new(),
+            check_duplicates: false,
+            save_duplicates: None,
+            timeout: Duration::from_secs(600),
+            poll_interval: Duration::from_millis(250),
+        }
+    }
+
+    /// Polls `/from_url/status/` for `token` (backing off from `poll_interval` to 5 s) until
+    /// the file is uploaded, the fetch fails, or `timeout` passes.
+    pub async fn wait_for_url_upload(
+        &self,
+        token: uuid::Uuid,
+        timeout: Duration,
+        poll_interval: Duration,
+    ) -> Result<types::FileUploadInfo> {
+        let started = Instant::now();
+        let mut interval = poll_interval;
+        loop {
+            let status = self.from_url_status(token).await?;
+            match &status.status {
+                FromUrlTaskStatus::Success => {
+                    let uuid = status
+                        .uuid
+                        .or(status.file_id)
+                        .ok_or_else(|| Error::InvalidResponse {
+                            message: "a `success` status without a file UUID".to_owned(),
+                            body: String::new(),
+                        })?;
+                    return self.info(uuid).await;
+                }
+                FromUrlTaskStatus::Error => {
+                    return Err(Error::UploadFromUrlFailed {
+                        code: status.error_code.clone(),
+                        message: status.error.clone().unwrap_or_else(|| "unknown error".to_owned()),
+                    })
+                }
+                FromUrlTaskStatus::Unknown => {
+                    return Err(Error::UploadFromUrlFailed {
+                        code: None,
+                        message: format!("the service does not know token {token}"),
+                    })
+                }
+                // `waiting`, `progress`, or a status added later: keep polling.
+                _ => {}
+            }
+            if started.elapsed() + interval > timeout {
+                return Err(Error::TimedOut {
+                    operation: format!("upload from URL (token {token})"),
+                    waited: started.elapsed(),
+                });
+            }
+            tokio::time::sleep(interval).await;
+            interval = (interval * 3 / 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+impl UploadFromUrl<'_> {
+    /// The file name to give the file.
+    pub fn filename(mut self, name: impl Into<String>) -> Self {
+        self.filename = Some(name.into());
+        self
+    }
+
+    /// Whether to store the file (default [`StoreType::Auto`]).
+    pub fn store(mut self, store: StoreType) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Adds a metadata key and value.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// Return the file previously uploaded from the same URL instead of fetching again
+    /// (`check_URL_duplicates`).
+    pub fn check_url_duplicates(mut self, check: bool) -> Self {
+        self.check_duplicates = check;
+        self
+    }
+
+    /// Remember this URL for later duplicate checks (`save_URL_duplicates`).
+    pub fn save_url_duplicates(mut self, save: bool) -> Self {
+        self.save_duplicates = Some(save);
+        self
+    }
+
+    /// How long [`UploadFromUrl::send`] waits (default 10 minutes).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// First delay between status checks (default 250 ms; it grows to 5 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// `POST /from_url/`: starts the fetch; the answer holds a token to poll, or (with
+    /// duplicate checking) the file itself.
+    pub async fn submit(&self) -> Result<types::FromUrlUploadResponse> {
+        validate_metadata(&self.metadata)?;
+        let flag = |yes: bool| {
+            if yes {
+                UrlDuplicatesFlag::Yes
+            } else {
+                UrlDuplicatesFlag::No
+            }
+        };
+        let mut form = self
+            .client
+            .common_fields(Form::new(), "pub_key")
+            .text("source_url", self.source_url.clone())
+            .text("store", self.store.as_str().to_owned())
+            .text(
+                "check_URL_duplicates",
+                flag(self.check_duplicates).as_str().to_owned(),
+            );
+        if let Some(save) = self.save_duplicates {
+            form = form.text("save_URL_duplicates", flag(save).as_str().to_owned());
+        }
+        if let Some(filename) = &self.filename {
+            form = form.text("filename", filename.clone());
+        }
+        for (key, value) in &self.metadata {
+            form = form.text(format!("metadata[{key}]"), value.clone());
+        }
+        self.client.send_form("/from_url/", form).await
+    }
+
+    /// Starts the fetch and waits for the file.
+    pub async fn send(self) -> Result<types::FileUploadInfo> {
+        let submitted = self.submit().await?;
+        match (&submitted.type_, submitted.token) {
+            (FromUrlUploadResultType::Token, Some(token)) => {
+                self.client
+                    .wait_for_url_upload(token, self.timeout, self.poll_interval)
+                    .await
+            }
+            _ => {
+                let uuid = submitted
+                    .uuid
+                    .or(submitted.file_id)
+                    .ok_or_else(|| Error::InvalidResponse {
+                        message: "the answer has neither a token nor a file UUID".to_owned(),
+                        body: String::new(),
+                    })?;
+                self.client.info(uuid).await
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Uploadcare Upload API: generated from `openapi/upload.yaml` (the GET operations and all
+//! models) plus hand-written multipart/form-data requests and the upload flows.
+
+include!(concat!(env!("OUT_DIR"), "/upload.rs"));
+
+mod flow;
+mod requests;
+
+pub use flow::{
+    Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_ATTEMPTS, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
+};
+pub use requests::{
+    guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource, MAX_DIRECT_SIZE,
+    MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE, MIN_MULTIPART_SIZE,
+    MIN_PART_SIZE,
+};
+pub use tokio_util::sync::CancellationToken;
+
+impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+        crate::middleware::prepare_upload_request(request);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::middleware::execute_upload(&self.inner, request).await
+    }
+}
+
+impl Client {
+    /// Creates an Upload API client from a [`Config`](crate::Config) (only the public key
+    /// is required; a secret key enables signed uploads).
+    pub fn from_config(config: crate::Config) -> crate::Result<Self> {
+        let context = crate::ClientContext::new(config)?;
+        let base_url = context.upload_base_url().to_owned();
+        Ok(Self::new_with_client(&base_url, context.http().clone(), context))
+    }
+
+    /// Creates a client with keys from `UPLOADCARE_PUBLIC_KEY` (and, optionally,
+    /// `UPLOADCARE_SECRET_KEY`).
+    pub fn from_env() -> crate::Result<Self> {
+        Self::from_config(crate::Config::from_env()?)
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &crate::Config {
+        self.inner.config()
+    }
+}

@@ -1,0 +1,433 @@
+//! The Upload API operations progenitor cannot generate (multipart/form-data bodies with
+//! dynamic field names, and the PUT of a part to a presigned URL), written by hand on the
+//! generated models, the shared configuration and the shared error type.
+
+use super::types::{self, StoreType};
+use super::Client;
+use crate::error::{truncated, Error, Result};
+use crate::ApiErrorBody;
+use bytes::Bytes;
+use reqwest::multipart::{Form, Part};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use tokio::io::AsyncRead;
+
+/// Files at least this large may (and, above [`MAX_DIRECT_SIZE`], must) go multipart.
+pub const MIN_MULTIPART_SIZE: u64 = 10 * 1024 * 1024;
+/// `/base/` takes files smaller than 100 MB; larger ones must go multipart.
+pub const MAX_DIRECT_SIZE: u64 = 100 * 1024 * 1024;
+/// Smallest multipart part (every part but the last has exactly the part size).
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// Largest multipart part.
+pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// Most metadata keys per file.
+pub const MAX_METADATA_KEYS: usize = 50;
+/// Most characters in a metadata key.
+pub const MAX_METADATA_KEY_LEN: usize = 64;
+/// Most characters in a metadata value.
+pub const MAX_METADATA_VALUE_LEN: usize = 512;
+
+/// Checks metadata against the API's limits: at most 50 keys; keys of 1–64 characters from
+/// `A-Z a-z 0-9 _ - . :`; values of 1–512 characters.
+pub fn validate_metadata(metadata: &BTreeMap<String, String>) -> Result<()> {
+    if metadata.len() > MAX_METADATA_KEYS {
+        return Err(Error::InvalidInput(format!(
+            "at most {MAX_METADATA_KEYS} metadata keys per file, got {}",
+            metadata.len()
+        )));
+    }
+    for (key, value) in metadata {
+        let key_ok = (1..=MAX_METADATA_KEY_LEN).contains(&key.chars().count())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if !key_ok {
+            return Err(Error::InvalidInput(format!(
+                "metadata key `{key}` must be 1 to {MAX_METADATA_KEY_LEN} characters of A-Z a-z 0-9 _ - . :"
+            )));
+        }
+        if !(1..=MAX_METADATA_VALUE_LEN).contains(&value.chars().count()) {
+            return Err(Error::InvalidInput(format!(
+                "metadata value of `{key}` must be 1 to {MAX_METADATA_VALUE_LEN} characters, got {}",
+                value.chars().count()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where the bytes of an upload come from.
+pub enum UploadSource {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A file on disk, read in parts (never whole into memory).
+    Path(PathBuf),
+    /// A reader and its exact length in bytes.
+    Reader {
+        /// The content.
+        reader: Pin<Box<dyn AsyncRead + Send>>,
+        /// How many bytes it yields.
+        len: u64,
+    },
+}
+
+impl std::fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Self::Path(path) => write!(f, "Path({})", path.display()),
+            Self::Reader { len, .. } => write!(f, "Reader({len} bytes)"),
+        }
+    }
+}
+
+impl UploadSource {
+    /// A reader of exactly `len` bytes.
+    pub fn reader(reader: impl AsyncRead + Send + 'static, len: u64) -> Self {
+        Self::Reader {
+            reader: Box::pin(reader),
+            len,
+        }
+    }
+
+    /// The size in bytes (reads file metadata for a path).
+    pub async fn len(&self) -> Result<u64> {
+        match self {
+            Self::Bytes(bytes) => Ok(bytes.len() as u64),
+            Self::Path(path) => tokio::fs::metadata(path)
+                .await
+                .map(|m| m.len())
+                .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display()))),
+            Self::Reader { len, .. } => Ok(*len),
+        }
+    }
+
+    /// The file name a path suggests.
+    pub fn file_name(&self) -> Option<String> {
+        match self {
+            Self::Path(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            _ => None,
+        }
+    }
+
+    /// The whole content as a request body (streamed for paths and readers).
+    async fn into_body(self) -> Result<reqwest::Body> {
+        Ok(match self {
+            Self::Bytes(bytes) => reqwest::Body::from(bytes),
+            Self::Path(path) => {
+                let file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
+                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+            }
+            Self::Reader { reader, len } => reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(
+                tokio::io::AsyncReadExt::take(reader, len),
+            )),
+        })
+    }
+}
+
+impl From<Bytes> for UploadSource {
+    fn from(bytes: Bytes) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for UploadSource {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Bytes(bytes.into())
+    }
+}
+
+impl From<&'static [u8]> for UploadSource {
+    fn from(bytes: &'static [u8]) -> Self {
+        Self::Bytes(Bytes::from_static(bytes))
+    }
+}
+
+impl From<&'static str> for UploadSource {
+    fn from(text: &'static str) -> Self {
+        Self::Bytes(Bytes::from_static(text.as_bytes()))
+    }
+}
+
+impl From<PathBuf> for UploadSource {
+    fn from(path: PathBuf) -> Self {
+        Self::Path(path)
+    }
+}
+
+impl From<&Path> for UploadSource {
+    fn from(path: &Path) -> Self {
+        Self::Path(path.to_owned())
+    }
+}
+
+/// The content type for `filename`, guessed from its extension.
+pub fn guess_content_type(filename: &str) -> String {
+    mime_guess::from_path(filename)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_owned()
+}
+
+/// One file of a direct upload.
+#[derive(Debug)]
+pub struct DirectFile {
+    /// The form field name (the answer maps it to the file's UUID).
+    pub field: String,
+    /// File name sent to the service.
+    pub filename: String,
+    /// Content type; guessed from the file name when `None`.
+    pub content_type: Option<String>,
+    /// The content.
+    pub source: UploadSource,
+}
+
+/// Fields of `/multipart/start/`.
+#[derive(Clone, Debug)]
+pub struct MultipartStart {
+    /// Original file name.
+    pub filename: String,
+    /// Exact size in bytes (at least [`MIN_MULTIPART_SIZE`]).
+    pub size: u64,
+    /// Content type of the file.
+    pub content_type: String,
+    /// Part size, [`MIN_PART_SIZE`]..=[`MAX_PART_SIZE`].
+    pub part_size: u64,
+    /// Whether to store the file.
+    pub store: StoreType,
+    /// File metadata.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Client {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.inner.upload_base_url())
+    }
+
+    /// Adds the fields every signed upload carries: the public key (under `key_field`),
+    /// `signature` and `expire` when uploads are signed.
+    pub(crate) fn common_fields(&self, mut form: Form, key_field: &'static str) -> Form {
+        let config = self.inner.config();
+        form = form.text(key_field, config.public_key().to_owned());
+        if let Some((signature, expire)) = config.upload_signature() {
+            form = form
+                .text("signature", signature)
+                .text("expire", expire.to_string());
+        }
+        form
+    }
+
+    /// Sends a hand-built Upload API request and parses the answer.
+    pub(crate) async fn send_form<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        form: Form,
+    ) -> Result<T> {
+        let mut request = self.inner.http().post(self.url(path)).multipart(form).build()?;
+        crate::middleware::prepare_upload_request(&mut request);
+        let response = crate::middleware::execute_upload(&self.inner, request).await?;
+        parse_response(response).await
+    }
+
+    /// `POST /base/`: uploads one or more files (each below [`MAX_DIRECT_SIZE`]) and returns
+    /// their UUIDs by form field name.
+    pub async fn direct_upload(
+        &self,
+        files: Vec<DirectFile>,
+        store: StoreType,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, uuid::Uuid>> {
+        if files.is_empty() {
+            return Err(Error::InvalidInput(
+                "a direct upload needs at least one file".to_owned(),
+            ));
+        }
+        validate_metadata(metadata)?;
+        let mut form = self.common_fields(Form::new(), "UPLOADCARE_PUB_KEY");
+        form = form.text("UPLOADCARE_STORE", store.as_str().to_owned());
+        for (key, value) in metadata {
+            form = form.text(format!("metadata[{key}]"), value.clone());
+        }
+        for file in files {
+            let len = file.source.len().await?;
+            if len >= MAX_DIRECT_SIZE {
+                return Err(Error::InvalidInput(format!(
+                    "`{}` has {len} bytes; direct uploads take less than {MAX_DIRECT_SIZE}, use a multipart upload",
+                    file.filename
+                )));
+            }
+            let content_type = file
+                .content_type
+                .unwrap_or_else(|| guess_content_type(&file.filename));
+            let part = Part::stream_with_length(file.source.into_body().await?, len)
+                .file_name(file.filename)
+                .mime_str(&content_type)
+                .map_err(|_| Error::InvalidInput(format!("invalid content type `{content_type}`")))?;
+            form = form.part(file.field, part);
+        }
+        self.send_form("/base/", form).await
+    }
+
+    /// `POST /multipart/start/`: opens a multipart upload and returns the part URLs.
+    pub async fn multipart_start(&self, start: &MultipartStart) -> Result<types::MultipartStartResponse> {
+        if start.size < MIN_MULTIPART_SIZE {
+            return Err(Error::InvalidInput(format!(
+                "multipart uploads take files of at least {MIN_MULTIPART_SIZE} bytes, got {}",
+                start.size
+            )));
+        }
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&start.part_size) {
+            return Err(Error::InvalidInput(format!(
+                "part size must be {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes, got {}",
+                start.part_size
+            )));
+        }
+        validate_metadata(&start.metadata)?;
+        let mut form = self
+            .common_fields(Form::new(), "UPLOADCARE_PUB_KEY")
+            .text("filename", start.filename.clone())
+            .text("size", start.size.to_string())
+            .text("content_type", start.content_type.clone())
+            .text("part_size", start.part_size.to_string())
+            .text("UPLOADCARE_STORE", start.store.as_str().to_owned());
+        for (key, value) in &start.metadata {
+            form = form.text(format!("metadata[{key}]"), value.clone());
+        }
+        self.send_form("/multipart/start/", form).await
+    }
+
+    /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]).
+    pub async fn multipart_upload_part(&self, url: &str, bytes: Bytes, content_type: &str) -> Result<()> {
+        // The URL is presigned: send it exactly as given (no `jsonerrors` flag).
+        let request = self
+            .inner
+            .http()
+            .put(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(reqwest::header::USER_AGENT, crate::USER_AGENT)
+            .body(bytes)
+            .build()?;
+        let response = crate::middleware::execute(&self.inner, request).await?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let headers = response.headers().clone();
+        let body: ApiErrorBody = response
+            .json()
+            .await
+            .unwrap_or(ApiErrorBody(serde_json::Value::Null));
+        Err(Error::from_error_body(status.as_u16(), &headers, body))
+    }
+
+    /// `POST /multipart/complete/`: finishes a multipart upload once every part is in.
+    pub async fn multipart_complete(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
+        let form = Form::new()
+            .text("UPLOADCARE_PUB_KEY", self.inner.config().public_key().to_owned())
+            .text("uuid", uuid.to_string());
+        self.send_form("/multipart/complete/", form).await
+    }
+
+    /// `POST /group/`: creates a group of files, given as UUIDs or CDN URLs (which may
+    /// carry processing operations).
+    pub async fn create_group<I, S>(&self, files: I) -> Result<types::GroupInfo>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let files: Vec<String> = files.into_iter().map(Into::into).collect();
+        if files.is_empty() {
+            return Err(Error::InvalidInput("a group needs at least one file".to_owned()));
+        }
+        let mut form = self.common_fields(Form::new(), "pub_key");
+        for (i, file) in files.into_iter().enumerate() {
+            form = form.text(format!("files[{i}]"), file);
+        }
+        self.send_form("/group/", form).await
+    }
+
+    /// `GET /info/` for one file (the public key comes from the configuration).
+    pub async fn info(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
+        let public_key = self.inner.config().public_key().to_owned();
+        Ok(self
+            .file_upload_info()
+            .pub_key(public_key)
+            .file_id(uuid)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// `GET /group/info/` for one group.
+    pub async fn group_info(&self, group_id: &str) -> Result<types::GroupInfo> {
+        let public_key = self.inner.config().public_key().to_owned();
+        Ok(self
+            .files_group_info()
+            .pub_key(public_key)
+            .group_id(group_id)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// `GET /from_url/status/` for one token.
+    pub async fn from_url_status(&self, token: uuid::Uuid) -> Result<types::FromUrlUploadStatus> {
+        Ok(self
+            .from_url_upload_status()
+            .token(token)
+            .send()
+            .await?
+            .into_inner())
+    }
+}
+
+/// Parses an Upload API answer: the JSON body of a success, else the typed error.
+pub(crate) async fn parse_response<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| Error::InvalidResponse {
+            message: e.to_string(),
+            body: truncated(&bytes),
+        });
+    }
+    // `execute` made every error body JSON.
+    let body = serde_json::from_slice(&bytes).unwrap_or(ApiErrorBody(serde_json::Value::Null));
+    Err(Error::from_error_body(status.as_u16(), &headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn metadata_limits_are_checked() {
+        assert!(validate_metadata(&meta(&[("subsystem", "gallery"), ("a.b:c-d_e", "x")])).is_ok());
+        assert!(validate_metadata(&meta(&[("bad key", "x")])).is_err());
+        assert!(validate_metadata(&meta(&[("", "x")])).is_err());
+        assert!(validate_metadata(&meta(&[(&"k".repeat(65), "x")])).is_err());
+        assert!(validate_metadata(&meta(&[("k", "")])).is_err());
+        assert!(validate_metadata(&meta(&[("k", &"v".repeat(513))])).is_err());
+        assert!(validate_metadata(&meta(&[("k", &"v".repeat(512))])).is_ok());
+        let many: BTreeMap<String, String> = (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        assert!(validate_metadata(&many).is_err());
+    }
+
+    #[test]
+    fn content_types_are_guessed_from_names() {
+        assert_eq!(guess_content_type("photo.JPG"), "image/jpeg");
+        assert_eq!(guess_content_type("notes.txt"), "text/plain");
+        assert_eq!(guess_content_type("no-extension"), "application/octet-stream");
+    }
+}

@@ -1,0 +1,639 @@
+//! The Upload API client on the wire: form fields, signatures, parts, error codes and the
+//! upload flows, against a recording server on 127.0.0.1.
+
+#![cfg(feature = "upload")]
+
+mod common;
+
+use common::{Reply, Server, PUBLIC_KEY, SECRET_KEY};
+use hmac::{KeyInit, Mac};
+use serde_json::{json, Value};
+use sha2::Digest;
+use std::time::Duration;
+use uploadcare::upload::types::{StoreType, UploadErrorCode};
+use uploadcare::upload::{CancellationToken, Client, UploadProgress};
+use uploadcare::{Config, Error};
+
+const FILE: &str = "3a1c9e05-8f2b-4a3d-9c7e-5b6d2f1e0a47";
+const MIB: usize = 1024 * 1024;
+
+fn config(server: &Server) -> Config {
+    Config::new(PUBLIC_KEY, SECRET_KEY).with_upload_base_url(server.url())
+}
+
+fn client(server: &Server) -> Client {
+    Client::from_config(config(server)).unwrap()
+}
+
+fn file_info(uuid: &str, name: &str, size: usize) -> Value {
+    json!({
+        "uuid": uuid, "file_id": uuid, "size": size, "total": size, "done": size,
+        "original_filename": name, "filename": name, "mime_type": "text/plain",
+        "is_image": false, "is_stored": true, "is_ready": true,
+        "image_info": null, "video_info": null, "content_info": null, "metadata": {},
+        "s3_bucket": null
+    })
+}
+
+fn upload_error(status: u16, code: &str, message: &str) -> Reply {
+    Reply::plain_json(
+        status,
+        &json!({"error": {"content": message, "status_code": status, "error_code": code}}),
+    )
+}
+
+/// HMAC-SHA256(secret, expire as decimal), computed here independently of the crate.
+fn expected_signature(expire: &str) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET_KEY.as_bytes()).unwrap();
+    mac.update(expire.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn a_small_upload_is_one_signed_base_request_with_the_expected_fields() {
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &file_info(FILE, "hello.txt", 11)),
+    ])
+    .await;
+    let (progress, updates) = tokio::sync::watch::channel(UploadProgress::default());
+    let info = client(&server)
+        .upload(b"hello world".to_vec())
+        .filename("hello.txt")
+        .store(StoreType::Store)
+        .metadata("subsystem", "tests")
+        .metadata("kind", "greeting")
+        .progress(progress)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.uuid.to_string(), FILE);
+    assert_eq!(*updates.borrow(), UploadProgress { done: 11, total: 11 });
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let base = &requests[0];
+    assert_eq!((base.method.as_str(), base.path.as_str()), ("POST", "/base/"));
+    assert_eq!(base.query.as_deref(), Some("jsonerrors=1"));
+    assert_eq!(base.header("user-agent"), Some(uploadcare::USER_AGENT));
+    assert_eq!(
+        base.header("authorization"),
+        None,
+        "the Upload API has no auth header"
+    );
+    let parts = base.multipart();
+    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "UPLOADCARE_PUB_KEY",
+            "signature",
+            "expire",
+            "UPLOADCARE_STORE",
+            "metadata[kind]",
+            "metadata[subsystem]",
+            "file"
+        ]
+    );
+    let fields = base.form_fields();
+    assert_eq!(field(&fields, "UPLOADCARE_PUB_KEY"), Some(PUBLIC_KEY));
+    assert_eq!(field(&fields, "UPLOADCARE_STORE"), Some("1"));
+    assert_eq!(field(&fields, "metadata[subsystem]"), Some("tests"));
+    let expire = field(&fields, "expire").unwrap();
+    let expire_at: u64 = expire.parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        expire_at > now && expire_at <= now + 31 * 60,
+        "expire is ~30 minutes ahead"
+    );
+    assert_eq!(
+        field(&fields, "signature"),
+        Some(expected_signature(expire).as_str())
+    );
+    let file = parts.iter().find(|p| p.name == "file").unwrap();
+    assert_eq!(file.filename.as_deref(), Some("hello.txt"));
+    assert_eq!(file.content_type.as_deref(), Some("text/plain"));
+    assert_eq!(file.data, b"hello world");
+
+    let info_request = &requests[1];
+    assert_eq!(info_request.path, "/info/");
+    let query = info_request.query_pairs();
+    assert!(query.contains(&("pub_key".into(), PUBLIC_KEY.into())));
+    assert!(query.contains(&("file_id".into(), FILE.into())));
+}
+
+#[tokio::test]
+async fn uploads_are_unsigned_without_a_secret_key_or_when_disabled() {
+    for config in [
+        |s: &Server| Config::public_only(PUBLIC_KEY).with_upload_base_url(s.url()),
+        |s: &Server| {
+            Config::new(PUBLIC_KEY, SECRET_KEY)
+                .with_upload_base_url(s.url())
+                .with_signed_uploads(false)
+        },
+    ] {
+        let server = Server::start(vec![Reply::plain_json(200, &json!({"file": FILE}))]).await;
+        let client = Client::from_config(config(&server)).unwrap();
+        let file = uploadcare::upload::DirectFile {
+            field: "file".into(),
+            filename: "a.png".into(),
+            content_type: None,
+            source: b"\x89PNG".as_slice().into(),
+        };
+        let uuids = client
+            .direct_upload(vec![file], StoreType::Auto, &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(uuids["file"].to_string(), FILE);
+        let request = server.only_request();
+        let fields = request.form_fields();
+        assert_eq!(field(&fields, "signature"), None);
+        assert_eq!(field(&fields, "expire"), None);
+        assert_eq!(field(&fields, "UPLOADCARE_STORE"), Some("auto"));
+        let part = request
+            .multipart()
+            .into_iter()
+            .find(|p| p.name == "file")
+            .unwrap();
+        assert_eq!(
+            part.content_type.as_deref(),
+            Some("image/png"),
+            "guessed from the name"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_file_path_is_streamed_with_its_name() {
+    let dir = std::env::temp_dir().join(format!("uploadcare-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.pdf");
+    std::fs::write(&path, b"%PDF-1.4 test").unwrap();
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &file_info(FILE, "report.pdf", 13)),
+    ])
+    .await;
+    client(&server).upload(path.as_path()).send().await.unwrap();
+    let part = server.requests()[0]
+        .multipart()
+        .into_iter()
+        .find(|p| p.name == "file")
+        .unwrap();
+    assert_eq!(part.filename.as_deref(), Some("report.pdf"));
+    assert_eq!(part.content_type.as_deref(), Some("application/pdf"));
+    assert_eq!(part.data, b"%PDF-1.4 test");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn content(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn a_large_upload_goes_multipart_in_parallel_parts_with_every_byte_intact() {
+    let size = 12 * MIB + 12345;
+    let data = content(size);
+    // The server answers start with part URLs pointing back at itself.
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3)
+        .map(|i| format!("{}/parts/{i}/?X-Signed=abc", server.url()))
+        .collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::plain_json(200, &file_info(FILE, "big.bin", size)),
+    ]);
+    let (progress, updates) = tokio::sync::watch::channel(UploadProgress::default());
+    let info = client(&server)
+        .upload(data.clone())
+        .filename("big.bin")
+        .multipart_threshold(10 * MIB as u64)
+        .concurrency(3)
+        .progress(progress)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.size as usize, size);
+    assert_eq!(
+        *updates.borrow(),
+        UploadProgress {
+            done: size as u64,
+            total: size as u64
+        }
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 5);
+    let start = &requests[0];
+    assert_eq!(start.path, "/multipart/start/");
+    let fields = start.form_fields();
+    assert_eq!(field(&fields, "filename"), Some("big.bin"));
+    assert_eq!(field(&fields, "size"), Some(size.to_string().as_str()));
+    assert_eq!(field(&fields, "part_size"), Some("5242880"));
+    assert_eq!(field(&fields, "content_type"), Some("application/octet-stream"));
+    assert_eq!(field(&fields, "UPLOADCARE_STORE"), Some("auto"));
+    assert!(field(&fields, "signature").is_some());
+
+    let mut received = vec![Vec::new(); 3];
+    for put in requests.iter().filter(|r| r.method == "PUT") {
+        let index: usize = put
+            .path
+            .trim_start_matches("/parts/")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        assert_eq!(
+            put.query.as_deref(),
+            Some("X-Signed=abc"),
+            "presigned URLs are used as given"
+        );
+        assert_eq!(put.header("content-type"), Some("application/octet-stream"));
+        received[index] = put.body.to_vec();
+    }
+    assert_eq!(
+        received.iter().map(Vec::len).collect::<Vec<_>>(),
+        [5 * MIB, 5 * MIB, 2 * MIB + 12345]
+    );
+    assert_eq!(
+        sha2::Sha256::digest(received.concat()),
+        sha2::Sha256::digest(&data)
+    );
+
+    let complete = requests.last().unwrap();
+    assert_eq!(complete.path, "/multipart/complete/");
+    let fields = complete.form_fields();
+    assert_eq!(field(&fields, "uuid"), Some(FILE));
+    assert_eq!(field(&fields, "UPLOADCARE_PUB_KEY"), Some(PUBLIC_KEY));
+}
+
+#[tokio::test]
+async fn a_part_that_fails_once_is_retried_without_restarting_the_file() {
+    let size = 11 * MIB;
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::text(500, "storage hiccup"),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::plain_json(200, &file_info(FILE, "big.bin", size)),
+    ]);
+    client(&server)
+        .upload(content(size))
+        .multipart_threshold(10 * MIB as u64)
+        .concurrency(1)
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    let puts: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(
+        puts,
+        ["/parts/0/", "/parts/0/", "/parts/1/", "/parts/2/"],
+        "only the failed part is sent again"
+    );
+    assert_eq!(
+        requests.iter().filter(|r| r.path == "/multipart/start/").count(),
+        1
+    );
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.path == "/multipart/complete/")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_part_that_keeps_failing_fails_the_upload_without_completing() {
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::text(500, "storage down"),
+    ]);
+    let err = client(&server)
+        .upload(content(11 * MIB))
+        .multipart_threshold(10 * MIB as u64)
+        .concurrency(1)
+        .part_attempts(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { status: 500, detail, .. } if detail == "storage down"),
+        "{err:?}"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.iter().filter(|r| r.method == "PUT").count(), 2);
+    assert!(
+        requests.iter().all(|r| r.path != "/multipart/complete/"),
+        "nothing is completed"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_stops_a_multipart_upload() {
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::empty(200).delayed(Duration::from_secs(30)),
+    ]);
+    let token = CancellationToken::new();
+    let canceller = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+    });
+    let started = std::time::Instant::now();
+    let err = client(&server)
+        .upload(content(11 * MIB))
+        .multipart_threshold(10 * MIB as u64)
+        .cancel_on(token)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "did not wait for the slow parts"
+    );
+    assert!(server.requests().iter().all(|r| r.path != "/multipart/complete/"));
+}
+
+#[tokio::test]
+async fn invalid_options_and_metadata_are_rejected_before_any_request() {
+    let server = Server::start(vec![Reply::plain_json(200, &json!({}))]).await;
+    let client = client(&server);
+    let cases = [
+        client.upload(b"x".to_vec()).metadata("bad key", "v").send().await,
+        client.upload(b"x".to_vec()).metadata("k", "").send().await,
+        client
+            .upload(b"x".to_vec())
+            .multipart_threshold(5 * MIB as u64)
+            .send()
+            .await,
+        client
+            .upload(b"x".to_vec())
+            .multipart_threshold(101 * MIB as u64)
+            .send()
+            .await,
+        client.upload(b"x".to_vec()).part_size(MIB as u64).send().await,
+        client.upload(b"x".to_vec()).concurrency(0).send().await,
+    ];
+    for result in cases {
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+    }
+    assert!(matches!(
+        client.create_group(Vec::<String>::new()).await,
+        Err(Error::InvalidInput(_))
+    ));
+    let start = uploadcare::upload::MultipartStart {
+        filename: "small.bin".into(),
+        size: 1024,
+        content_type: "application/octet-stream".into(),
+        part_size: 5 * MIB as u64,
+        store: StoreType::Auto,
+        metadata: Default::default(),
+    };
+    assert!(matches!(
+        client.multipart_start(&start).await,
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_group_is_created_from_indexed_file_fields_and_read_back() {
+    let group = json!({
+        "id": "e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2", "datetime_created": "2024-03-05T11:31:07.419265Z",
+        "datetime_stored": null, "files_count": 2,
+        "cdn_url": "https://ucarecdn.com/e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2/",
+        "url": "https://api.uploadcare.com/groups/e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2/",
+        "files": [null, null]
+    });
+    let server = Server::start(vec![
+        Reply::plain_json(200, &group),
+        Reply::plain_json(200, &group),
+    ])
+    .await;
+    let client = client(&server);
+    let created = client
+        .create_group([FILE.to_owned(), format!("{FILE}/-/resize/x800/")])
+        .await
+        .unwrap();
+    assert_eq!(created.files_count, Some(2));
+    let fields = server.requests()[0].form_fields();
+    assert_eq!(server.requests()[0].path, "/group/");
+    assert_eq!(field(&fields, "pub_key"), Some(PUBLIC_KEY));
+    assert_eq!(field(&fields, "files[0]"), Some(FILE));
+    assert_eq!(
+        field(&fields, "files[1]"),
+        Some(format!("{FILE}/-/resize/x800/").as_str())
+    );
+    assert!(field(&fields, "signature").is_some());
+
+    let info = client
+        .group_info("e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2")
+        .await
+        .unwrap();
+    assert_eq!(info.id.as_deref(), Some("e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2"));
+    let request = &server.requests()[1];
+    assert_eq!(request.path, "/group/info/");
+    assert!(request
+        .query_pairs()
+        .contains(&("group_id".into(), "e2b9c4d7-1a3f-4e6b-8c5d-9f0a2b4c6d81~2".into())));
+}
+
+#[tokio::test]
+async fn upload_api_error_codes_become_typed_errors() {
+    let cases = [
+        (
+            400,
+            "FileMetadataKeyEmptyError",
+            "File's metadata key can not be empty.",
+            UploadErrorCode::FileMetadataKeyEmptyError,
+        ),
+        (
+            403,
+            "ProjectPublicKeyInvalidError",
+            "UPLOADCARE_PUB_KEY is invalid.",
+            UploadErrorCode::ProjectPublicKeyInvalidError,
+        ),
+        (
+            400,
+            "SignatureRequiredError",
+            "`signature` is required.",
+            UploadErrorCode::SignatureRequiredError,
+        ),
+        (
+            403,
+            "SignatureExpirationError",
+            "Expired signature.",
+            UploadErrorCode::SignatureExpirationError,
+        ),
+        (
+            413,
+            "RequestSizeLimitExceededError",
+            "Request size limit exceeded.",
+            UploadErrorCode::RequestSizeLimitExceededError,
+        ),
+        (
+            404,
+            "FileNotFoundError",
+            "File is not found.",
+            UploadErrorCode::FileNotFoundError,
+        ),
+        (
+            400,
+            "BrandNewError",
+            "Something new.",
+            UploadErrorCode::Unrecognized("BrandNewError".into()),
+        ),
+    ];
+    for (status, code, message, expected) in cases {
+        let server = Server::start(vec![upload_error(status, code, message)]).await;
+        let err = client(&server).upload(b"x".to_vec()).send().await.unwrap_err();
+        match err {
+            Error::Upload {
+                status: s,
+                code: c,
+                message: m,
+            } => {
+                assert_eq!((s, c, m.as_str()), (status, expected, message));
+            }
+            other => panic!("expected an Upload error for {code}, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_json_error_answered_with_status_200_is_still_an_error() {
+    let body = json!({"error": {"content": "File is not found.", "status_code": 404, "error_code": "FileNotFoundError"}});
+    let server = Server::start(vec![Reply::plain_json(200, &body)]).await;
+    let err = client(&server).info(FILE.parse().unwrap()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Upload {
+                status: 404,
+                code: UploadErrorCode::FileNotFoundError,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_from_url_is_polled_until_success() {
+    let token = "6f1d8c2b-3e4a-4b7c-8d9e-0a1b2c3d4e5f";
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"type": "token", "token": token})),
+        Reply::plain_json(200, &json!({"status": "waiting"})),
+        Reply::plain_json(200, &json!({"status": "progress", "done": 5, "total": 10})),
+        Reply::plain_json(200, &json!({"status": "success", "uuid": FILE, "file_id": FILE})),
+        Reply::plain_json(200, &file_info(FILE, "remote.txt", 10)),
+    ])
+    .await;
+    let info = client(&server)
+        .upload_from_url("https://example.com/remote.txt")
+        .filename("remote.txt")
+        .store(StoreType::Temporary)
+        .check_url_duplicates(true)
+        .save_url_duplicates(true)
+        .metadata("origin", "crawler")
+        .poll_interval(Duration::from_millis(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.original_filename, "remote.txt");
+    let requests = server.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/from_url/",
+            "/from_url/status/",
+            "/from_url/status/",
+            "/from_url/status/",
+            "/info/"
+        ]
+    );
+    let fields = requests[0].form_fields();
+    assert_eq!(field(&fields, "pub_key"), Some(PUBLIC_KEY));
+    assert_eq!(
+        field(&fields, "source_url"),
+        Some("https://example.com/remote.txt")
+    );
+    assert_eq!(field(&fields, "store"), Some("0"));
+    assert_eq!(field(&fields, "check_URL_duplicates"), Some("1"));
+    assert_eq!(field(&fields, "save_URL_duplicates"), Some("1"));
+    assert_eq!(field(&fields, "filename"), Some("remote.txt"));
+    assert_eq!(field(&fields, "metadata[origin]"), Some("crawler"));
+    assert!(requests[1]
+        .query_pairs()
+        .contains(&("token".into(), token.into())));
+}
+
+#[tokio::test]
+async fn an_upload_from_url_error_status_is_a_typed_error() {
+    let token = "6f1d8c2b-3e4a-4b7c-8d9e-0a1b2c3d4e5f";
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"type": "token", "token": token})),
+        Reply::plain_json(200, &json!({"status": "error", "error": "Host does not exist.", "error_code": "DownloadFileHTTPClientError"})),
+    ])
+    .await;
+    let err = client(&server)
+        .upload_from_url("https://nowhere.invalid/x")
+        .poll_interval(Duration::from_millis(10))
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        Error::UploadFromUrlFailed { code, message } => {
+            assert_eq!(message, "Host does not exist.");
+            assert_eq!(
+                code.map(|c| c.to_string()).as_deref(),
+                Some("DownloadFileHTTPClientError")
+            );
+        }
+        other => panic!("expected UploadFromUrlFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_upload_from_url_that_never_finishes_times_out() {
+    let token = "6f1d8c2b-3e4a-4b7c-8d9e-0a1b2c3d4e5f";
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"type": "token", "token": token})),
+        Reply::plain_json(200, &json!({"status": "waiting"})),
+    ])
+    .await;
+    let err = client(&server)
+        .upload_from_url("https://example.com/slow")
+        .poll_interval(Duration::from_millis(20))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
+    assert!(server.requests().len() >= 3, "it polled several times");
+}
