@@ -1022,47 +1022,64 @@ async fn files_list_pages_follow_next() {
         })
         .collect();
 
-    let (_, page) = ok(client.files_list().limit(2u64).send().await);
-    let mut seen: Vec<Uuid> = page.results.iter().map(|f| f.uuid).collect();
-    assert_eq!(page.per_page, Some(2));
-    assert_eq!(page.previous, None);
-    let mut next = page.next;
-    let mut pages = 1;
-    while let Some(url) = next {
-        pages += 1;
-        assert!(pages <= 3, "more pages than expected");
-        let query = query_of(&url);
-        let typed = query
-            .keys()
-            .all(|k| ["from", "limit", "ordering", "stored", "removed", "include"].contains(&k.as_str()));
-        let (results, following) = if typed {
-            let mut call = client.files_list();
-            if let Some(from) = query.get("from") {
-                call = call.from(from.clone());
-            }
-            if let Some(limit) = query.get("limit") {
-                call = call.limit(limit.parse::<u64>().unwrap());
-            }
-            let (_, page) = ok(call.send().await);
-            (page.results.iter().map(|f| f.uuid).collect::<Vec<_>>(), page.next)
-        } else {
-            eprintln!("`next` carries parameters the typed client cannot send: {url}");
-            let uri = path_and_query(&emulator, &url);
-            let (status, body) = Raw::new("GET", &uri, "0.7").send(&emulator).await;
-            assert_eq!(status, 200);
-            let results = body["results"].as_array().unwrap();
-            let uuids = results
-                .iter()
-                .map(|f| f["uuid"].as_str().unwrap().parse().unwrap())
-                .collect();
-            (uuids, body["next"].as_str().map(str::to_owned))
-        };
-        assert!(results.len() <= 2);
-        seen.extend(results);
-        next = following;
+    for ordering in [
+        FilesOrdering::DatetimeUploaded,
+        FilesOrdering::DatetimeUploadedDesc,
+    ] {
+        let (_, page) = ok(client
+            .files_list()
+            .limit(2u64)
+            .ordering(ordering.clone())
+            .send()
+            .await);
+        let mut seen: Vec<Uuid> = page.results.iter().map(|f| f.uuid).collect();
+        assert_eq!(page.per_page, Some(2));
+        assert_eq!(page.previous, None);
+        let mut next = page.next;
+        let mut pages = 1;
+        while let Some(url) = next {
+            pages += 1;
+            assert!(pages <= 3, "more pages than expected");
+            let query = query_of(&url);
+            let sendable = ["from", "limit", "ordering", "stored", "removed", "include"];
+            let typed = query.keys().all(|k| sendable.contains(&k.as_str()));
+            let (results, following) = if typed {
+                let mut call = client.files_list();
+                if let Some(from) = query.get("from") {
+                    call = call.from(from.clone());
+                }
+                if let Some(limit) = query.get("limit") {
+                    call = call.limit(limit.parse::<u64>().unwrap());
+                }
+                if let Some(ordering) = query.get("ordering") {
+                    call = call.ordering(FilesOrdering::from(ordering.as_str()));
+                }
+                let (_, page) = ok(call.send().await);
+                assert!(page.previous.is_some());
+                (page.results.iter().map(|f| f.uuid).collect::<Vec<_>>(), page.next)
+            } else {
+                eprintln!("`next` carries parameters the typed client cannot send: {url}");
+                let uri = path_and_query(&emulator, &url);
+                let (status, body) = Raw::new("GET", &uri, "0.7").send(&emulator).await;
+                assert_eq!(status, 200);
+                let results = body["results"].as_array().unwrap();
+                let uuids = results
+                    .iter()
+                    .map(|f| f["uuid"].as_str().unwrap().parse().unwrap())
+                    .collect();
+                (uuids, body["next"].as_str().map(str::to_owned))
+            };
+            assert!(results.len() <= 2);
+            seen.extend(results);
+            next = following;
+        }
+        assert_eq!(pages, 3);
+        let mut expected = seeded.clone();
+        if ordering == FilesOrdering::DatetimeUploadedDesc {
+            expected.reverse();
+        }
+        assert_eq!(seen, expected, "{ordering:?}: every file once, in order");
     }
-    assert_eq!(pages, 3);
-    assert_eq!(seen, seeded, "every file once, oldest first");
 }
 
 #[tokio::test]

@@ -448,3 +448,46 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     let form = types::WebhookCreateRequest::builder().signing_secret(Some(secret));
     assert!(!format!("{form:?}").contains("d8Fq2LxW7pNz4Rt6"));
 }
+
+#[tokio::test]
+async fn follow_fetches_the_next_page_signed_and_refuses_other_hosts() {
+    let server = Server::start(vec![]).await;
+    let next = format!(
+        "{}/files/?from=2024-03-05T11%3A12%3A40.543218Z&limit=1&offset=1",
+        server.url()
+    );
+    let page = |next: Option<&str>| {
+        json!({"next": next, "previous": null, "total": 2, "per_page": 1,
+               "totals": {"removed": 0, "stored": 2, "unstored": 0}, "results": [file_json()]})
+    };
+    let server = server.with_replies(vec![
+        Reply::json(200, &page(Some(&next))),
+        Reply::json(200, &page(None)),
+    ]);
+    let client = client(&server);
+    let first = client
+        .files_list()
+        .limit(1)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap()
+        .into_inner();
+    let second: types::FilesPage = client.follow(first.next.as_deref().unwrap()).await.unwrap();
+    assert_eq!(second.next, None);
+    assert_eq!(second.results[0].uuid.to_string(), FILE);
+    let requests = server.requests();
+    assert_eq!(requests[1].path, "/files/");
+    assert_eq!(
+        requests[1].query.as_deref(),
+        Some("from=2024-03-05T11%3A12%3A40.543218Z&limit=1&offset=1")
+    );
+    common::verify_auth(&requests[1], true, "0.7");
+
+    let err = client
+        .follow::<types::FilesPage>("https://elsewhere.example/files/")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(server.requests().len(), 2, "nothing sent for a foreign URL");
+}

@@ -54,6 +54,57 @@ macro_rules! rest_api_version {
             pub fn config(&self) -> &crate::Config {
                 self.inner.config()
             }
+
+            /// Fetches an absolute API URL the service handed out — the `next`/`previous`
+            /// page of a list — signed like every other request, and parses it as `T`.
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client) -> uploadcare::Result<()> {
+            /// let mut page = client.files_list().limit(100).send().await?.into_inner();
+            /// loop {
+            ///     for file in &page.results {
+            ///         println!("{}", file.uuid);
+            ///     }
+            ///     match page.next.take() {
+            ///         Some(next) => page = client.follow(&next).await?,
+            ///         None => break,
+            ///     }
+            /// }
+            /// # Ok(()) }
+            /// ```
+            ///
+            /// Only URLs under the client's REST base URL are followed
+            /// ([`Error::InvalidInput`](crate::Error::InvalidInput) otherwise).
+            pub async fn follow<T: ::serde::de::DeserializeOwned>(&self, url: &str) -> crate::Result<T> {
+                let base = self.inner.rest_base_url();
+                let inside = url
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('/'));
+                if !inside {
+                    return Err(crate::Error::InvalidInput(format!(
+                        "refusing to follow `{url}`: it is not under the API base URL `{base}`"
+                    )));
+                }
+                let mut request = self.inner.http().get(url).build()?;
+                let info = progenitor_client::OperationInfo {
+                    operation_id: "follow",
+                };
+                progenitor_client::ClientHooks::pre::<crate::ApiErrorBody>(self, &mut request, &info).await?;
+                let response = progenitor_client::ClientHooks::exec(self, request, &info).await?;
+                let status = response.status();
+                if status.is_success() {
+                    return Ok(
+                        progenitor_client::ResponseValue::<T>::from_response::<crate::ApiErrorBody>(response)
+                            .await?
+                            .into_inner(),
+                    );
+                }
+                let value = progenitor_client::ResponseValue::<crate::ApiErrorBody>::from_response::<
+                    crate::ApiErrorBody,
+                >(response)
+                .await?;
+                Err(progenitor_client::Error::ErrorResponse(value).into())
+            }
         }
     };
 }
