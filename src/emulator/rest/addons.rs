@@ -141,7 +141,12 @@ fn result_data(addon: &str, data: &[u8], is_image: bool, params: &Value) -> (&'s
                         "Name": "Person",
                         "Parents": []
                     },
-                    {"Confidence": 88.5, "Instances": [], "Name": "Mountain", "Parents": [{"Name": "Outdoors"}]}
+                    {
+                        "Confidence": 88.5,
+                        "Instances": [],
+                        "Name": "Mountain",
+                        "Parents": [{"Name": "Outdoors"}]
+                    }
                 ])
             } else {
                 json!([])

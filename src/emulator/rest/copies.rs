@@ -1,7 +1,5 @@
 //! Copies: local (`POST /files/local_copy/`), remote (`POST /files/remote_copy/`), and
 //! 0.5's single copy endpoint (`POST /files/`: remote with `target`, local without).
-// Early exits carry the finished `Response` (as the shared helpers in `mod.rs` do).
-#![allow(clippy::result_large_err)]
 
 use super::{detail, json_body, reply, uuid_in_source, Rest};
 use crate::emulator::state::{ApiVersion, FileRecord, Project};

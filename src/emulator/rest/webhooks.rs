@@ -1,7 +1,5 @@
 //! Webhooks: list, create, update (PUT from 0.6, POST in 0.5), unsubscribe (DELETE from
 //! 0.6, POST in 0.5), and the undocumented `DELETE /webhooks/{id}/`.
-// Early exits carry the finished `Response` (as the shared helpers in `mod.rs` do).
-#![allow(clippy::result_large_err)]
 
 use super::{detail, form_body, no_content, not_found, parse_bool, reply, Rest};
 use crate::emulator::state::{ApiVersion, WebhookRecord};
