@@ -211,6 +211,10 @@ impl Config {
         self.secret_key.is_some()
     }
 
+    #[cfg_attr(
+        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+        allow(dead_code)
+    )]
     pub(crate) fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
     }

@@ -36,6 +36,7 @@ mod error;
 #[doc(hidden)]
 pub mod middleware;
 mod open_enum;
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;
 mod sensitive;
 

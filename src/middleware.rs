@@ -8,13 +8,15 @@
 //!   error body JSON so it parses into [`ApiErrorBody`](crate::ApiErrorBody) with its
 //!   status intact.
 
-use crate::config::{AuthScheme, ClientContext, USER_AGENT};
-use http::header::{
-    HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE, RETRY_AFTER,
-    USER_AGENT as USER_AGENT_HEADER,
-};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+use crate::config::AuthScheme;
+use crate::config::{ClientContext, USER_AGENT};
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, USER_AGENT as USER_AGENT_HEADER};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+use http::header::{ACCEPT, AUTHORIZATION, DATE};
 use std::time::{Duration, SystemTime};
 
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 /// `Content-Type` sent (and signed) when a request has none, GETs included.
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
@@ -35,6 +37,7 @@ pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
 }
 
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 /// Why a request was not sent.
 #[derive(Debug)]
 pub(crate) enum Rejected {
@@ -44,6 +47,7 @@ pub(crate) enum Rejected {
     Config(String),
 }
 
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 impl<E> From<Rejected> for progenitor_client::Error<E> {
     fn from(rejected: Rejected) -> Self {
         match rejected {
@@ -54,6 +58,7 @@ impl<E> From<Rejected> for progenitor_client::Error<E> {
     }
 }
 
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 /// Prepares a generated REST request for sending: validation, headers, signature.
 pub(crate) fn prepare_rest_request(
     request: &mut reqwest::Request,
@@ -126,6 +131,7 @@ pub(crate) fn prepare_rest_request(
     Ok(())
 }
 
+#[cfg(feature = "upload")]
 /// Prepares an Upload API request: the Upload API has no auth header (the public key
 /// travels in the fields) and no version header; errors are requested as JSON
 /// (`jsonerrors=1`) so they carry an error code.
@@ -140,6 +146,7 @@ pub(crate) fn prepare_upload_request(request: &mut reqwest::Request) {
     }
 }
 
+#[cfg(feature = "upload")]
 /// [`execute`] for the Upload API: in JSON-error mode the service may answer an error with
 /// HTTP 200 and `{"error": {"status_code": N, ...}}`; such answers get status N back.
 pub(crate) async fn execute_upload(
@@ -162,6 +169,7 @@ pub(crate) async fn execute_upload(
     Ok(rebuild(error_status.unwrap_or(status), version, headers, bytes))
 }
 
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -> Result<(), String> {
     let Some(limit) = limits.iter().find(|l| l.operation_id == operation_id) else {
         return Ok(());
@@ -293,6 +301,7 @@ mod tests {
         assert_eq!(accept_header("0.7"), "application/vnd.uploadcare-v0.7+json");
     }
 
+    #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
     #[test]
     fn body_item_limits_are_enforced() {
         let limits = [BodyItemLimit {

@@ -3,14 +3,16 @@
 //! each step, both auth schemes, the request checks the service makes (signature, `Date`,
 //! `Accept`, trailing slash, keys), the 0.5/0.6 variants, and fault injection.
 
+#![cfg(feature = "v0_7")]
+
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime};
 use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::v0_7::types::{
-    AddonExecutionState, BooleanString, ConversionJobState, FilesOrdering, GroupsOrdering, LocalCopyRequest,
-    Metadata, RemoteCopyRequest, RemoveBgParams, RemoveBgType, RemoveBgTypeLevel, StoreFlag,
-    UcClamavVirusScanParams, WebhookEvent, WebhookPayloadVersion, WebhookSigningSecret,
+    AddonExecutionState, BooleanString, ConversionJobState, FilesOrdering, FilesPage, GroupsOrdering,
+    LocalCopyRequest, Metadata, RemoteCopyRequest, RemoveBgParams, RemoveBgType, RemoveBgTypeLevel,
+    StoreFlag, UcClamavVirusScanParams, WebhookEvent, WebhookPayloadVersion, WebhookSigningSecret,
     WebhookUpdateRequestTargetUrl, WebhookVersion,
 };
 use uploadcare::v0_7::Client;
@@ -160,13 +162,6 @@ fn query_of(url: &str) -> BTreeMap<String, String> {
         .query_pairs()
         .into_owned()
         .collect()
-}
-
-/// `path?query` of an absolute URL of the emulator.
-fn path_and_query(emulator: &Emulator, url: &str) -> String {
-    url.strip_prefix(emulator.rest_base_url())
-        .expect("a URL of the emulator")
-        .to_owned()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1004,9 +999,8 @@ async fn video_conversion(emulator: &Emulator, client: &Client) {
 // Pagination.
 // ---------------------------------------------------------------------------------------
 
-/// Follows `next` of the file list. The typed client can send `from`, `limit`, `ordering`,
-/// `stored`, `removed` and `include`; a `next` URL with anything else (the service's
-/// `offset`) cannot be followed with it and is fetched as a URL instead.
+/// Follows `next` of the file list with `Client::follow`: the URLs carry `from`, `limit`
+/// and (like the service's) `offset`.
 #[tokio::test]
 async fn files_list_pages_follow_next() {
     let emulator = start().await;
@@ -1040,38 +1034,11 @@ async fn files_list_pages_follow_next() {
         while let Some(url) = next {
             pages += 1;
             assert!(pages <= 3, "more pages than expected");
-            let query = query_of(&url);
-            let sendable = ["from", "limit", "ordering", "stored", "removed", "include"];
-            let typed = query.keys().all(|k| sendable.contains(&k.as_str()));
-            let (results, following) = if typed {
-                let mut call = client.files_list();
-                if let Some(from) = query.get("from") {
-                    call = call.from(from.clone());
-                }
-                if let Some(limit) = query.get("limit") {
-                    call = call.limit(limit.parse::<u64>().unwrap());
-                }
-                if let Some(ordering) = query.get("ordering") {
-                    call = call.ordering(FilesOrdering::from(ordering.as_str()));
-                }
-                let (_, page) = ok(call.send().await);
-                assert!(page.previous.is_some());
-                (page.results.iter().map(|f| f.uuid).collect::<Vec<_>>(), page.next)
-            } else {
-                eprintln!("`next` carries parameters the typed client cannot send: {url}");
-                let uri = path_and_query(&emulator, &url);
-                let (status, body) = Raw::new("GET", &uri, "0.7").send(&emulator).await;
-                assert_eq!(status, 200);
-                let results = body["results"].as_array().unwrap();
-                let uuids = results
-                    .iter()
-                    .map(|f| f["uuid"].as_str().unwrap().parse().unwrap())
-                    .collect();
-                (uuids, body["next"].as_str().map(str::to_owned))
-            };
-            assert!(results.len() <= 2);
-            seen.extend(results);
-            next = following;
+            let page: FilesPage = client.follow(&url).await.unwrap();
+            assert!(page.previous.is_some());
+            assert!(page.results.len() <= 2);
+            seen.extend(page.results.iter().map(|f| f.uuid));
+            next = page.next;
         }
         assert_eq!(pages, 3);
         let mut expected = seeded.clone();
@@ -1712,6 +1679,11 @@ async fn throttling_is_retried_after_retry_after() {
         logged(&emulator, "/project/"),
         1,
         "the throttled attempt was answered before the REST layer"
+    );
+    assert_eq!(
+        emulator.faults().applied(),
+        1,
+        "one request was throttled, then retried"
     );
 
     // Without retries the 429 comes back with its Retry-After.

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,12 +81,19 @@ impl FaultRule {
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
     rules: Arc<Mutex<Vec<FaultRule>>>,
+    applied: Arc<AtomicUsize>,
 }
 
 impl Faults {
     /// Adds a rule. Rules are tried in the order they were added; the first match applies.
     pub fn add(&self, rule: FaultRule) {
         self.lock().push(rule);
+    }
+
+    /// How many requests got a fault so far (faulted requests are not in the request log:
+    /// they never reach the API).
+    pub fn applied(&self) -> usize {
+        self.applied.load(Ordering::SeqCst)
     }
 
     /// Removes every rule.
@@ -104,6 +112,7 @@ impl Faults {
         if let Some(times) = rule.times.as_mut() {
             *times -= 1;
         }
+        self.applied.fetch_add(1, Ordering::SeqCst);
         Some(rule.fault.clone())
     }
 }
