@@ -1,0 +1,25 @@
+//! Runs the local Uploadcare emulator until Ctrl-C: `cargo run --example emulator`.
+//!
+//! Point any client (this crate's, `curl`, another SDK) at the printed URLs and keys.
+
+use uploadcare::emulator::Emulator;
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let emulator = Emulator::start().await?;
+    println!("Uploadcare emulator running (Ctrl-C to stop)");
+    println!("  REST API    {}", emulator.rest_base_url());
+    println!("  Upload API  {}", emulator.upload_base_url());
+    println!("  CDN         {}", emulator.cdn_base_url());
+    println!("  public key  {}", emulator.public_key());
+    println!("  secret key  {}", emulator.secret_key().expose_secret());
+    println!();
+    println!("  export UPLOADCARE_PUBLIC_KEY={}", emulator.public_key());
+    println!(
+        "  export UPLOADCARE_SECRET_KEY={}",
+        emulator.secret_key().expose_secret()
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("stopping; {} requests served", emulator.state().requests().len());
+    Ok(())
+}
