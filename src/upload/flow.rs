@@ -284,18 +284,21 @@ impl PartUploads {
     /// Reads the parts in order and keeps at most `concurrency` of them in flight, so at
     /// most `concurrency` part buffers exist at once. A part is retried on its own.
     async fn run(self, source: UploadSource) -> Result<()> {
-        let mut reader: Option<std::pin::Pin<Box<dyn AsyncRead + Send>>> = None;
-        let mut bytes: Option<Bytes> = None;
-        match source {
-            UploadSource::Bytes(b) => bytes = Some(b),
+        /// Where parts come from: slices of bytes in memory, or reads from a stream.
+        enum Parts {
+            Slices(Bytes),
+            Reads(std::pin::Pin<Box<dyn AsyncRead + Send>>),
+        }
+        let mut parts = match source {
+            UploadSource::Bytes(bytes) => Parts::Slices(bytes),
             UploadSource::Path(path) => {
                 let file = tokio::fs::File::open(&path)
                     .await
                     .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                reader = Some(Box::pin(file));
+                Parts::Reads(Box::pin(file))
             }
-            UploadSource::Reader { reader: r, .. } => reader = Some(r),
-        }
+            UploadSource::Reader { reader, .. } => Parts::Reads(reader),
+        };
         let done = Arc::new(AtomicU64::new(0));
         // Dropping the set (on error or cancellation) aborts the parts still in flight.
         let mut tasks = JoinSet::new();
@@ -305,10 +308,9 @@ impl PartUploads {
             }
             let offset = index as u64 * self.part_size;
             let len = self.part_size.min(self.size - offset) as usize;
-            let part = match (&bytes, reader.as_mut()) {
-                (Some(all), _) => all.slice(offset as usize..offset as usize + len),
-                (None, Some(reader)) => read_part(reader, len, offset, self.size).await?,
-                (None, None) => unreachable!("a source is either bytes or a reader"),
+            let part = match &mut parts {
+                Parts::Slices(all) => all.slice(offset as usize..offset as usize + len),
+                Parts::Reads(reader) => read_part(reader, len, offset, self.size).await?,
             };
             let client = self.client.clone();
             let url = url.clone();
