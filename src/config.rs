@@ -261,8 +261,12 @@ impl ClientContext {
         let http = match &config.http_client {
             Some(client) => client.clone(),
             None => {
+                // A redirect would replay a request signed for another URI (the service
+                // rejects it) and carry the credentials along: redirects are returned as
+                // `Error::UnexpectedStatus` instead of being followed.
                 let mut builder = reqwest::Client::builder()
                     .user_agent(USER_AGENT)
+                    .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(config.connect_timeout);
                 if let Some(timeout) = config.timeout {
                     builder = builder.timeout(timeout);

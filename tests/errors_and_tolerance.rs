@@ -491,3 +491,21 @@ async fn follow_fetches_the_next_page_signed_and_refuses_other_hosts() {
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert_eq!(server.requests().len(), 2, "nothing sent for a foreign URL");
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed_with_a_signature_made_for_another_uri() {
+    let server = Server::start(vec![]).await;
+    let target = format!("{}/files/{FILE}/", server.url());
+    let server = server.with_replies(vec![Reply::empty(301).with_header("location", target)]);
+    let err = client(&server)
+        .delete_file_storage()
+        .uuid(FILE.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        Error::from(err),
+        Error::UnexpectedStatus { status: 301 }
+    ));
+    assert_eq!(server.requests().len(), 1, "the redirect was not followed");
+}
