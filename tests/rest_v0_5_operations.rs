@@ -18,10 +18,10 @@
 
 mod common;
 
-use chrono::{DateTime, Utc};
+use common::document::{assert_no_body, at, form, map, uuid, OpenApiDoc};
 use common::{Recorded, Reply, Server};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::OnceLock;
 use uploadcare::v0_5::types::{
@@ -31,7 +31,6 @@ use uploadcare::v0_5::types::{
 };
 use uploadcare::v0_5::Client;
 use uploadcare::{AuthScheme, Config, Error, ResponseValue};
-use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------
 // Values from the document's examples.
@@ -95,66 +94,28 @@ const EXERCISED: [&str; 20] = [
 // The OpenAPI document and its examples.
 // ---------------------------------------------------------------------------------------
 
-fn document() -> &'static Value {
-    static DOCUMENT: OnceLock<Value> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/rest-v0.5.yaml");
-        let text = std::fs::read_to_string(path).expect("read openapi/rest-v0.5.yaml");
-        let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("the document is YAML");
-        serde_json::to_value(yaml).expect("the document is representable as JSON")
-    })
+fn document() -> &'static OpenApiDoc {
+    static DOCUMENT: OnceLock<OpenApiDoc> = OnceLock::new();
+    DOCUMENT.get_or_init(|| OpenApiDoc::load("rest-v0.5.yaml"))
 }
 
-/// Follows a local `$ref` (`#/components/...`), if any.
-fn resolve(value: &'static Value) -> &'static Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference.strip_prefix('#').expect("local $ref");
-            resolve(
-                document()
-                    .pointer(pointer)
-                    .unwrap_or_else(|| panic!("dangling $ref {reference}")),
-            )
-        }
-        None => value,
-    }
-}
-
-/// (upper-case method, path template, operation object) of every operation.
-fn operations() -> Vec<(String, String, &'static Value)> {
-    let mut out = Vec::new();
-    for (path, item) in document()["paths"].as_object().expect("paths") {
-        for (method, operation) in item.as_object().expect("path item") {
-            if operation.get("operationId").is_some() {
-                out.push((method.to_uppercase(), path.clone(), operation));
-            }
-        }
-    }
-    out
-}
-
-fn operation(operation_id: &str) -> (String, String, &'static Value) {
-    operations()
-        .into_iter()
-        .find(|(_, _, op)| op["operationId"] == operation_id)
-        .unwrap_or_else(|| panic!("operation `{operation_id}` is not in the document"))
-}
-
-/// The documented response of `operation_id` for `status`, `$ref` resolved.
-fn documented_response(operation_id: &str, status: u16) -> &'static Value {
-    let (_, _, op) = operation(operation_id);
-    let response = op["responses"]
-        .get(status.to_string())
-        .unwrap_or_else(|| panic!("`{operation_id}` documents no {status} response"));
-    resolve(response)
-}
-
-/// The documented JSON example of `operation_id`'s `status` response.
 fn example(operation_id: &str, status: u16) -> Value {
-    documented_response(operation_id, status)
-        .pointer("/content/application~1json/example")
-        .cloned()
-        .unwrap_or_else(|| panic!("`{operation_id}` {status} has no application/json example"))
+    document().example(operation_id, status)
+}
+
+fn empty_reply(operation_id: &str, status: u16) -> Reply {
+    document().empty_reply(operation_id, status)
+}
+
+fn assert_request(
+    request: &Recorded,
+    operation_id: &str,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    content_type: &str,
+) {
+    document().assert_request(request, operation_id, method, path, query, content_type)
 }
 
 /// The server's answer: the documented example, as the service sends it
@@ -173,16 +134,6 @@ fn plain_json_example_reply(operation_id: &str, status: u16) -> Reply {
         content_type: JSON,
         ..example_reply(operation_id, status)
     }
-}
-
-/// A documented body-less answer (204).
-fn empty_reply(operation_id: &str, status: u16) -> Reply {
-    let response = documented_response(operation_id, status);
-    assert!(
-        response.get("content").is_none(),
-        "`{operation_id}` {status} is documented with a body"
-    );
-    Reply::empty(status)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -209,76 +160,6 @@ where
     let recorded = server.only_request();
     common::verify_auth(&recorded, scheme == AuthScheme::Signed, "0.5");
     (response, recorded)
-}
-
-/// Checks method, path, query string and `Content-Type` of `request`, and that they match
-/// the route the document declares for `operation_id`.
-fn assert_request(
-    request: &Recorded,
-    operation_id: &str,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    content_type: &str,
-) {
-    assert_eq!(request.method.as_str(), method, "{operation_id}: method");
-    assert_eq!(request.path, path, "{operation_id}: path");
-    assert_eq!(request.query.as_deref(), query, "{operation_id}: query string");
-    assert_eq!(
-        request.header("content-type"),
-        Some(content_type),
-        "{operation_id}: Content-Type"
-    );
-    assert_eq!(
-        request.headers.get_all("content-type").iter().count(),
-        1,
-        "{operation_id}: one Content-Type"
-    );
-
-    let (documented_method, template, _) = operation(operation_id);
-    assert_eq!(documented_method, method, "{operation_id}: documented method");
-    let matches_template = template.split('/').count() == path.split('/').count()
-        && template.split('/').zip(path.split('/')).all(|(t, p)| {
-            if t.starts_with('{') && t.ends_with('}') {
-                !p.is_empty()
-            } else {
-                t == p
-            }
-        });
-    assert!(
-        matches_template,
-        "{operation_id}: path {path} does not match the documented {template}"
-    );
-}
-
-fn assert_no_body(request: &Recorded) {
-    assert!(
-        request.body.is_empty(),
-        "no body expected, got {:?}",
-        String::from_utf8_lossy(&request.body)
-    );
-}
-
-fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn uuid(text: &str) -> Uuid {
-    text.parse().expect("a UUID")
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    text.parse().expect("an RFC 3339 date-time")
 }
 
 fn api_url(uuid: &str) -> String {
@@ -354,7 +235,8 @@ fn assert_harbor_map(file: &File) {
 
 #[test]
 fn every_documented_operation_is_exercised_here() {
-    let documented: BTreeSet<String> = operations()
+    let documented: BTreeSet<String> = document()
+        .operations()
         .iter()
         .map(|(_, _, op)| {
             op["operationId"]
@@ -371,7 +253,8 @@ fn every_documented_operation_is_exercised_here() {
 
 #[test]
 fn the_webhook_payload_example_parses() {
-    let example = resolve(&document()["components"]["schemas"]["WebhookFilePayload"])["example"].clone();
+    let doc = document();
+    let example = doc.resolve(&doc.value["components"]["schemas"]["WebhookFilePayload"])["example"].clone();
     let payload: WebhookFilePayload = serde_json::from_value(example).expect("the payload example parses");
     assert_eq!(payload.hook.id, Some(WEBHOOK_ID));
     assert_eq!(payload.hook.project_id, Some(WEBHOOK_PROJECT));

@@ -2,6 +2,8 @@
 //! written independently of the crate's signing code (straight from the documented rules).
 #![allow(dead_code)]
 
+pub mod document;
+
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use hmac::{KeyInit, Mac};
