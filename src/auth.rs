@@ -89,10 +89,21 @@ pub fn sign_rest_request(
 /// assert_eq!(signature, "d39a461d41f607338abffee5f31da4d4e46535651c87346e76906bf75c064d47");
 /// ```
 pub fn sign_upload(secret_key: &str, expire: u64) -> String {
+    sign_upload_expire_text(secret_key, &expire.to_string())
+}
+
+/// [`sign_upload`] over `expire` exactly as written (the service signs the text it received).
+pub(crate) fn sign_upload_expire_text(secret_key: &str, expire: &str) -> String {
     let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret_key.as_bytes())
         .expect("HMAC accepts keys of any length");
-    mac.update(expire.to_string().as_bytes());
+    mac.update(expire.as_bytes());
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// Compares two signatures without an early exit on the first differing byte.
+#[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -43,7 +43,6 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use bytes::Bytes;
 use form::Form;
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -218,16 +217,8 @@ impl Upload {
 /// Whether `signature` is the lower-case hex HMAC-SHA256 of `expire` (the decimal string as
 /// sent), keyed with `secret`: the signed-upload scheme of the service.
 pub(crate) fn upload_signature_matches(secret: &str, expire: &str, signature: &str) -> bool {
-    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(expire.as_bytes());
-    let expected = hex::encode(mac.finalize().into_bytes());
-    expected.len() == signature.len()
-        && expected
-            .bytes()
-            .zip(signature.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    let expected = crate::auth::sign_upload_expire_text(secret, expire);
+    crate::auth::constant_time_eq(expected.as_bytes(), signature.as_bytes())
 }
 
 /// `UPLOADCARE_STORE`/`store`: `Some(true)` for `1`, `Some(false)` for `0`, `None` (the
