@@ -1831,3 +1831,14 @@ async fn rules_apply_only_to_their_path_and_method() {
     let (status, _) = ok(create().await);
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn the_emulator_keeps_its_secret_key_out_of_debug_output() {
+    let emulator = Emulator::builder()
+        .keys("pk-debug", "sk-debug-secret-42")
+        .start()
+        .await
+        .unwrap();
+    assert!(!format!("{emulator:?}").contains("sk-debug-secret-42"));
+    assert!(!format!("{:?}", emulator.state()).contains("sk-debug-secret-42"));
+}

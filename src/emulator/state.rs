@@ -391,7 +391,7 @@ pub struct Project {
     /// Public key.
     pub public_key: String,
     /// Secret key.
-    pub(crate) secret_key: String,
+    pub(crate) secret_key: crate::SecretKey,
     /// Whether uploads with `store=auto` are stored.
     pub autostore: bool,
     /// Collaborators (`email`, `name`).
@@ -505,7 +505,7 @@ impl Project {
             name: name.to_owned(),
             id: 123456,
             public_key: public_key.to_owned(),
-            secret_key: secret_key.to_owned(),
+            secret_key: crate::SecretKey::new(secret_key),
             autostore: true,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
             storages: vec!["emulator-storage".to_owned()],

@@ -206,7 +206,7 @@ impl Upload {
         if expire_secs < chrono::Utc::now().timestamp() {
             return Err(upload_error("SignatureExpirationError", &[]));
         }
-        let secret = self.state.lock().secret_key.clone();
+        let secret = self.state.lock().secret_key.expose_secret().to_owned();
         if !upload_signature_matches(&secret, expire, signature) {
             return Err(upload_error("SignatureInvalidError", &[]));
         }
