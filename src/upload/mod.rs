@@ -11,9 +11,9 @@ pub use flow::{
     DEFAULT_PART_ATTEMPTS, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
 };
 pub use requests::{
-    guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource, MAX_DIRECT_SIZE,
-    MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE, MIN_MULTIPART_SIZE,
-    MIN_PART_SIZE,
+    form_field_name, guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource,
+    MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,
+    MIN_MULTIPART_SIZE, MIN_PART_SIZE,
 };
 pub use tokio_util::sync::CancellationToken;
 

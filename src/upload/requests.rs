@@ -172,10 +172,31 @@ pub fn guess_content_type(filename: &str) -> String {
         .to_owned()
 }
 
+/// A form field name made from any text (e.g. a file's base name): every character that
+/// multipart encoders would move into the RFC 5987 `name*=utf-8''…` form (non-ASCII,
+/// spaces, controls, `"<>`#?{}/%`) becomes `_`, because form parsers read only `name="…"`
+/// and would see an empty name.
+///
+/// ```
+/// assert_eq!(uploadcare::upload::form_field_name("café menu (v2).pdf"), "caf__menu_(v2).pdf");
+/// ```
+pub fn form_field_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && !"\"<>`#?{}/%".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// One file of a direct upload.
 #[derive(Debug)]
 pub struct DirectFile {
-    /// The form field name (the answer maps it to the file's UUID).
+    /// The form field name (the answer maps it to the file's UUID); it must be unchanged by
+    /// [`form_field_name`].
     pub field: String,
     /// File name sent to the service.
     pub filename: String,
@@ -252,6 +273,13 @@ impl Client {
             form = form.text(format!("metadata[{key}]"), value.clone());
         }
         for file in files {
+            if file.field.is_empty() || form_field_name(&file.field) != file.field {
+                return Err(Error::InvalidInput(format!(
+                    "form field name `{}` must be non-empty printable ASCII without spaces or any of \"<>`#?{{}}/% \
+                     (see `form_field_name`)",
+                    file.field
+                )));
+            }
             let len = file.source.len().await?;
             if len >= MAX_DIRECT_SIZE {
                 return Err(Error::InvalidInput(format!(
@@ -422,6 +450,19 @@ mod tests {
         assert!(validate_metadata(&meta(&[("k", &"v".repeat(512))])).is_ok());
         let many: BTreeMap<String, String> = (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect();
         assert!(validate_metadata(&many).is_err());
+    }
+
+    #[test]
+    fn field_names_are_base_names_that_travel_as_name_quoted() {
+        assert_eq!(form_field_name("photo-1_final.v2.JPG"), "photo-1_final.v2.JPG");
+        assert_eq!(
+            form_field_name("a (copy) [1] @x+y=z;!$&'*,:~.txt"),
+            "a_(copy)_[1]_@x+y=z;!$&'*,:~.txt"
+        );
+        assert_eq!(
+            form_field_name("caf\u{e9} \"50%\"#?{}<>`.txt"),
+            "caf___50_________.txt"
+        );
     }
 
     #[test]

@@ -1,0 +1,481 @@
+//! The command line: global flags (each also from the environment) and the subcommands.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::num::NonZeroU64;
+use std::path::PathBuf;
+use uploadcare::upload::MULTIPART_THRESHOLD_RANGE;
+use uuid::Uuid;
+
+/// Uploadcare from the shell: REST API (0.5, 0.6, 0.7) and Upload API.
+///
+/// Prints the API's response objects as JSON on stdout; progress and messages go to
+/// stderr. Exit status: 0 on success, 1 when a request or an operation failed, 2 for
+/// usage errors. Values that start with `-` can be given after `--`.
+#[derive(Debug, Parser)]
+#[command(name = "ucare", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags that go before the subcommand.
+#[derive(Clone, Debug, Args)]
+pub struct Global {
+    /// The project's public key.
+    #[arg(long, env = "UPLOADCARE_PUBLIC_KEY", value_name = "KEY")]
+    pub public_key: Option<String>,
+    /// The project's secret key (needed for the REST API; signs uploads when given).
+    #[arg(
+        long,
+        env = "UPLOADCARE_SECRET_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// REST API base URL.
+    #[arg(long, env = "UPLOADCARE_API_BASE", value_name = "URL", default_value = uploadcare::DEFAULT_REST_BASE_URL)]
+    pub api_base: String,
+    /// Upload API base URL.
+    #[arg(long, env = "UPLOADCARE_UPLOAD_BASE", value_name = "URL", default_value = uploadcare::DEFAULT_UPLOAD_BASE_URL)]
+    pub upload_base: String,
+    /// REST API version.
+    #[arg(
+        long,
+        env = "UPLOADCARE_API_VERSION",
+        value_name = "VERSION",
+        value_enum,
+        default_value = "0.7"
+    )]
+    pub api_version: ApiVersion,
+    /// How REST requests authenticate.
+    #[arg(
+        long,
+        env = "UPLOADCARE_AUTH",
+        value_name = "SCHEME",
+        value_enum,
+        default_value = "signed"
+    )]
+    pub auth: Auth,
+}
+
+/// A REST API version (the ones not compiled in are refused when used).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ApiVersion {
+    #[value(name = "0.5")]
+    V0_5,
+    #[value(name = "0.6")]
+    V0_6,
+    #[value(name = "0.7")]
+    V0_7,
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ApiVersion::V0_5 => "0.5",
+            ApiVersion::V0_6 => "0.6",
+            ApiVersion::V0_7 => "0.7",
+        })
+    }
+}
+
+/// REST authentication scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Auth {
+    /// HMAC-SHA1 signature of every request (the secret key never travels).
+    Signed,
+    /// `Uploadcare.Simple public:secret` (the service refuses it over plain HTTP).
+    Simple,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, inspect, store, delete and copy files.
+    #[command(subcommand)]
+    Files(FilesCommand),
+    /// File metadata (API 0.7).
+    #[command(subcommand)]
+    Metadata(MetadataCommand),
+    /// File groups.
+    #[command(subcommand)]
+    Groups(GroupsCommand),
+    /// The project's information.
+    Project,
+    /// Webhooks.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Document and video conversion.
+    #[command(subcommand)]
+    Convert(ConvertCommand),
+    /// Add-ons (API 0.7): AWS Rekognition, ClamAV, remove.bg.
+    #[command(subcommand)]
+    Addons(AddonsCommand),
+    /// Upload files (or see `upload from-url`, `status`, `info`, `group`).
+    Upload(UploadCommand),
+    /// The end-to-end walkthrough, against the embedded emulator unless both keys are given.
+    ///
+    /// The steps are printed on stderr; stdout gets a JSON summary of what was created
+    /// (and removed again at the end).
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// List files (the first page unless `--all`).
+    List(FilesListArgs),
+    /// One file's information.
+    Info {
+        uuid: Uuid,
+        /// Extra fields to include, e.g. `appdata` (API 0.7).
+        #[arg(long, value_name = "FIELDS")]
+        include: Option<String>,
+        /// Extra fields to add, e.g. `rekognition_info` (API 0.6).
+        #[arg(long, value_name = "FIELDS")]
+        add_fields: Option<String>,
+    },
+    /// Store files (the batch endpoint, 100 UUIDs per request).
+    Store {
+        #[arg(required = true)]
+        uuids: Vec<Uuid>,
+    },
+    /// Delete files (the batch endpoint, 100 UUIDs per request).
+    Delete {
+        #[arg(required = true)]
+        uuids: Vec<Uuid>,
+    },
+    /// Copy a file within the project.
+    CopyLocal {
+        /// A file UUID or CDN URL (with operations, if any).
+        source: String,
+        /// Store the copy.
+        #[arg(long)]
+        store: bool,
+        /// Metadata of the copy, `key=value` (repeatable; API 0.7).
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        metadata: Vec<(String, String)>,
+    },
+    /// Copy a file to a custom storage.
+    CopyRemote {
+        /// A file UUID or CDN URL (with operations, if any).
+        source: String,
+        /// The custom storage's name.
+        #[arg(long, value_name = "NAME")]
+        target: String,
+        /// Whether the copy is publicly readable.
+        #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+        make_public: Option<bool>,
+        /// The copy's name, e.g. `${uuid}/${auto_filename}`.
+        #[arg(long, value_name = "P", allow_hyphen_values = true)]
+        pattern: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FilesListArgs {
+    /// Files per page.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<NonZeroU64>,
+    /// Only stored (`true`) or only not stored (`false`) files.
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub stored: Option<bool>,
+    /// Only removed files.
+    #[arg(long)]
+    pub removed: bool,
+    /// Order, e.g. `-datetime_uploaded` (newest first).
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub ordering: Option<String>,
+    /// Start from this upload time or size (depends on the ordering).
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Extra fields to include, e.g. `appdata` (API 0.7).
+    #[arg(long, value_name = "FIELDS")]
+    pub include: Option<String>,
+    /// Extra fields to add, e.g. `rekognition_info` (API 0.6).
+    #[arg(long, value_name = "FIELDS")]
+    pub add_fields: Option<String>,
+    /// Every page: prints one JSON array of all files, page by page as they arrive.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetadataCommand {
+    /// All metadata of a file, or the value of one key.
+    Get { uuid: Uuid, key: Option<String> },
+    /// Set one key.
+    Set { uuid: Uuid, key: String, value: String },
+    /// Delete one key.
+    Delete { uuid: Uuid, key: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// List groups (the first page unless `--all`).
+    List {
+        /// Groups per page.
+        #[arg(long, value_name = "N")]
+        limit: Option<NonZeroU64>,
+        /// Order, e.g. `-datetime_created` (newest first).
+        #[arg(long, value_name = "X", allow_hyphen_values = true)]
+        ordering: Option<String>,
+        /// Start from this creation time (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        from: Option<DateTime<Utc>>,
+        /// Every page: prints one JSON array of all groups.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One group's information.
+    Info { id: String },
+    /// Delete a group (API 0.7; its files stay).
+    Delete { id: String },
+    /// Store every file of a group (API 0.5 and 0.6).
+    Store { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List webhooks.
+    List,
+    /// Create a webhook.
+    Create {
+        #[arg(long, value_name = "URL")]
+        target_url: String,
+        /// e.g. `file.uploaded`, `file.stored`, `file.deleted`, `file.infected`, `file.info_updated`.
+        #[arg(long, value_name = "EVENT")]
+        event: String,
+        /// Secret that signs deliveries (at most 32 characters).
+        #[arg(long, value_name = "S")]
+        signing_secret: Option<String>,
+        /// Create it switched off.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Change a webhook.
+    Update {
+        id: i64,
+        #[arg(long, value_name = "URL")]
+        target_url: Option<String>,
+        #[arg(long, value_name = "EVENT")]
+        event: Option<String>,
+        #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+        active: Option<bool>,
+        #[arg(long, value_name = "S")]
+        signing_secret: Option<String>,
+    },
+    /// Unsubscribe a target URL.
+    Delete {
+        #[arg(long, value_name = "URL")]
+        target_url: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// `<uuid>/document/-/format/pdf/`, `<uuid>/video/-/size/640x/`, …
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Store the outputs.
+    #[arg(long)]
+    pub store: bool,
+    /// Wait until every job is finished (or failed); exit 1 when one failed.
+    #[arg(long)]
+    pub wait: bool,
+    /// Longest wait, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConvertCommand {
+    /// Convert documents.
+    Document {
+        #[command(flatten)]
+        args: ConvertArgs,
+        /// Also save the pages of a multi-page output as a group (API 0.7).
+        #[arg(long)]
+        save_in_group: bool,
+    },
+    /// Convert videos.
+    Video {
+        #[command(flatten)]
+        args: ConvertArgs,
+    },
+    /// A conversion job's status.
+    Status { kind: ConversionKind, token: i64 },
+    /// A document's format and the formats it converts to (API 0.7).
+    Info { uuid: String },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ConversionKind {
+    Document,
+    Video,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddonsCommand {
+    /// Run an add-on on a file.
+    Execute {
+        name: Addon,
+        uuid: Uuid,
+        /// The add-on's `params` as a JSON object (ClamAV and remove.bg).
+        #[arg(long, value_name = "JSON")]
+        params: Option<String>,
+        /// Wait until the execution is done; exit 1 when it ends in error.
+        #[arg(long)]
+        wait: bool,
+        /// Longest wait, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 600)]
+        timeout: u64,
+    },
+    /// An execution's status.
+    Status { name: Addon, request_id: Uuid },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Addon {
+    AwsRekognitionDetectLabels,
+    AwsRekognitionDetectModerationLabels,
+    UcClamavVirusScan,
+    RemoveBg,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct UploadCommand {
+    #[command(subcommand)]
+    pub command: Option<UploadSubcommand>,
+    #[command(flatten)]
+    pub files: UploadFiles,
+}
+
+/// `ucare upload FILE...`
+#[derive(Debug, Args)]
+pub struct UploadFiles {
+    /// Files to upload (a file named like a subcommand: `./status` or after `--`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Store the files: `auto` (the project's setting), `0` or `1`.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub store: Store,
+    /// File metadata, `key=value` (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub metadata: Vec<(String, String)>,
+    /// Files of at least this many bytes go multipart (10 MiB to 100 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = uploadcare::upload::DEFAULT_MULTIPART_THRESHOLD, value_parser = parse_threshold)]
+    pub multipart_threshold: u64,
+    /// Multipart parts uploaded at once.
+    #[arg(long, value_name = "N", default_value_t = uploadcare::upload::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UploadSubcommand {
+    /// Make the service fetch a file from a URL (prints the token unless `--wait`).
+    FromUrl {
+        url: String,
+        /// Wait for the file and print its information.
+        #[arg(long)]
+        wait: bool,
+        /// Store the file: `auto`, `0` or `1`.
+        #[arg(long, value_enum, default_value = "auto")]
+        store: Store,
+        /// The file's name.
+        #[arg(long, value_name = "NAME")]
+        filename: Option<String>,
+        /// File metadata, `key=value` (repeatable).
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        metadata: Vec<(String, String)>,
+        /// Longest wait, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 600)]
+        timeout: u64,
+    },
+    /// The status of an upload from URL.
+    Status { token: Uuid },
+    /// An uploaded file's information.
+    Info { uuid: Uuid },
+    /// File groups.
+    #[command(subcommand)]
+    Group(UploadGroupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UploadGroupCommand {
+    /// Create a group of files (UUIDs or CDN URLs).
+    Create {
+        #[arg(required = true, value_name = "ID")]
+        files: Vec<String>,
+    },
+    /// A group's information.
+    Info { id: String },
+}
+
+/// `UPLOADCARE_STORE` of an upload.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Store {
+    /// The project's auto-store setting.
+    Auto,
+    /// Temporary (removed after about 24 hours).
+    #[value(name = "0")]
+    No,
+    /// Stored.
+    #[value(name = "1")]
+    Yes,
+}
+
+/// `key=value` (split at the first `=`).
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err("expected KEY=VALUE".to_owned()),
+    }
+}
+
+/// Parts in flight: 1 to 64.
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=64).contains(&n) => Ok(n),
+        _ => Err("must be a number from 1 to 64".to_owned()),
+    }
+}
+
+/// A multipart threshold the library accepts.
+fn parse_threshold(text: &str) -> Result<u64, String> {
+    let bytes: u64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes"))?;
+    if !MULTIPART_THRESHOLD_RANGE.contains(&bytes) {
+        return Err(format!(
+            "must be from {} (10 MiB) to {} (100 MiB) bytes",
+            MULTIPART_THRESHOLD_RANGE.start(),
+            MULTIPART_THRESHOLD_RANGE.end()
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn key_values_and_thresholds_are_checked() {
+        assert_eq!(parse_key_value("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert!(parse_key_value("novalue").is_err());
+        assert!(parse_key_value("=x").is_err());
+        assert_eq!(parse_threshold("10485760").unwrap(), 10 * 1024 * 1024);
+        assert!(parse_threshold("1024").unwrap_err().contains("10 MiB"));
+        assert!(parse_threshold("lots").is_err());
+    }
+}

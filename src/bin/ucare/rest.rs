@@ -1,0 +1,845 @@
+//! REST API commands: each is a call into the generated client of the chosen API version.
+//!
+//! Where the builder calls are the same in every version, [`each_version!`] expands one
+//! body per compiled-in version. The real differences are handled explicitly:
+//! - 0.5 sends the `stored`/`removed` filters as the strings `"true"`/`"false"` ([`Flag`]);
+//! - extra file fields are `include` in 0.7 and `add_fields` in 0.6 ([`ExtraFields`]);
+//! - copies are one `copy_file` endpoint in 0.5, `local_copy`/`remote_copy` later;
+//! - metadata, add-ons and document info exist in 0.7 only; groups are deleted in 0.7 and
+//!   stored in 0.5/0.6.
+//!
+//! A command a version lacks is refused with a usage error naming the version.
+
+use crate::cli::{
+    Addon, AddonsCommand, ApiVersion, ConversionKind, ConvertArgs, ConvertCommand, FilesCommand,
+    FilesListArgs, GroupsCommand, MetadataCommand, WebhooksCommand,
+};
+use crate::error::{CliError, Result};
+use crate::output;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use uploadcare::{v0_7, Config};
+
+/// The REST client of the chosen API version.
+pub enum Rest {
+    #[cfg(feature = "v0_5")]
+    V0_5(uploadcare::v0_5::Client),
+    #[cfg(feature = "v0_6")]
+    V0_6(uploadcare::v0_6::Client),
+    V0_7(v0_7::Client),
+}
+
+/// Expands `$body` once per compiled-in API version, with `$client` bound to that version's
+/// client and `$types` to its `types` module.
+macro_rules! each_version {
+    ($rest:expr, |$client:ident, $types:ident| $body:block) => {
+        match $rest {
+            #[cfg(feature = "v0_5")]
+            Rest::V0_5($client) => {
+                #[allow(unused_imports)]
+                use uploadcare::v0_5::types as $types;
+                $body
+            }
+            #[cfg(feature = "v0_6")]
+            Rest::V0_6($client) => {
+                #[allow(unused_imports)]
+                use uploadcare::v0_6::types as $types;
+                $body
+            }
+            Rest::V0_7($client) => {
+                #[allow(unused_imports)]
+                use uploadcare::v0_7::types as $types;
+                $body
+            }
+        }
+    };
+}
+
+/// Prints the first page, or with `all` every page as one JSON array (following `next`).
+macro_rules! print_pages {
+    ($client:expr, $page:expr, $all:expr) => {{
+        let mut page = $page;
+        if $all {
+            let mut array = output::Array::start()?;
+            loop {
+                let next = page.next.take();
+                array.extend(&page.results)?;
+                match next {
+                    Some(url) => page = $client.follow(&url).await?,
+                    None => break,
+                }
+            }
+            array.finish()
+        } else {
+            output::print(&page)
+        }
+    }};
+}
+
+impl Rest {
+    /// The client for `version`, or a usage error when its feature is not compiled in.
+    pub fn new(version: ApiVersion, config: Config) -> Result<Self> {
+        Ok(match version {
+            #[cfg(feature = "v0_5")]
+            ApiVersion::V0_5 => Rest::V0_5(uploadcare::v0_5::Client::from_config(config)?),
+            #[cfg(feature = "v0_6")]
+            ApiVersion::V0_6 => Rest::V0_6(uploadcare::v0_6::Client::from_config(config)?),
+            ApiVersion::V0_7 => Rest::V0_7(v0_7::Client::from_config(config)?),
+            #[allow(unreachable_patterns)]
+            other => return Err(not_compiled_in(other)),
+        })
+    }
+
+    fn version(&self) -> ApiVersion {
+        match self {
+            #[cfg(feature = "v0_5")]
+            Rest::V0_5(_) => ApiVersion::V0_5,
+            #[cfg(feature = "v0_6")]
+            Rest::V0_6(_) => ApiVersion::V0_6,
+            Rest::V0_7(_) => ApiVersion::V0_7,
+        }
+    }
+
+    /// The 0.7 client for `what`, or a usage error naming the version in use.
+    fn v0_7(&self, what: &str) -> Result<&v0_7::Client> {
+        match self {
+            Rest::V0_7(client) => Ok(client),
+            #[allow(unreachable_patterns)]
+            other => Err(CliError::usage(format!(
+                "{what} is not available in API {}: it needs API 0.7",
+                other.version()
+            ))),
+        }
+    }
+}
+
+/// The error for an API version whose cargo feature is not in this build.
+pub fn not_compiled_in(version: ApiVersion) -> CliError {
+    let feature = match version {
+        ApiVersion::V0_5 => "v0_5",
+        ApiVersion::V0_6 => "v0_6",
+        ApiVersion::V0_7 => "v0_7",
+    };
+    CliError::usage(format!(
+        "API version {version} is not compiled into this ucare; rebuild with `--features cli,{feature}`"
+    ))
+}
+
+/// A `true`/`false` filter: a boolean in 0.6/0.7, the string `"true"`/`"false"` in 0.5.
+#[derive(Clone, Copy)]
+struct Flag(bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+#[cfg(feature = "v0_5")]
+impl From<Flag> for uploadcare::v0_5::types::BooleanFlag {
+    fn from(flag: Flag) -> Self {
+        if flag.0 {
+            Self::True
+        } else {
+            Self::False
+        }
+    }
+}
+
+/// `--include` (0.7) and `--add-fields` (0.6): extra fields of file objects, named
+/// differently per version and absent from 0.5.
+trait ExtraFields: Sized {
+    fn extra_fields(self, include: Option<&str>, add_fields: Option<&str>) -> Result<Self>;
+}
+
+fn refuse_extra(flag: &str, version: &str) -> CliError {
+    let hint = match flag {
+        "--include" => "; API 0.6 has `--add-fields`",
+        _ => "; API 0.7 has `--include`",
+    };
+    CliError::usage(format!("`{flag}` is not available in API {version}{hint}"))
+}
+
+macro_rules! extra_fields {
+    ($builder:ty, include) => {
+        impl ExtraFields for $builder {
+            fn extra_fields(self, include: Option<&str>, add_fields: Option<&str>) -> Result<Self> {
+                if add_fields.is_some() {
+                    return Err(refuse_extra("--add-fields", "0.7"));
+                }
+                Ok(match include {
+                    Some(fields) => self.include(fields),
+                    None => self,
+                })
+            }
+        }
+    };
+    ($builder:ty, add_fields) => {
+        impl ExtraFields for $builder {
+            fn extra_fields(self, include: Option<&str>, add_fields: Option<&str>) -> Result<Self> {
+                if include.is_some() {
+                    return Err(refuse_extra("--include", "0.6"));
+                }
+                Ok(match add_fields {
+                    Some(fields) => self.add_fields(fields),
+                    None => self,
+                })
+            }
+        }
+    };
+    ($builder:ty, none) => {
+        impl ExtraFields for $builder {
+            fn extra_fields(self, include: Option<&str>, add_fields: Option<&str>) -> Result<Self> {
+                match (include, add_fields) {
+                    (Some(_), _) => Err(refuse_extra("--include", "0.5")),
+                    (_, Some(_)) => Err(refuse_extra("--add-fields", "0.5")),
+                    _ => Ok(self),
+                }
+            }
+        }
+    };
+}
+
+extra_fields!(v0_7::builder::FilesList<'_>, include);
+extra_fields!(v0_7::builder::FileInfo<'_>, include);
+#[cfg(feature = "v0_6")]
+extra_fields!(uploadcare::v0_6::builder::FilesList<'_>, add_fields);
+#[cfg(feature = "v0_6")]
+extra_fields!(uploadcare::v0_6::builder::FileInfo<'_>, add_fields);
+#[cfg(feature = "v0_5")]
+extra_fields!(uploadcare::v0_5::builder::FilesList<'_>, none);
+#[cfg(feature = "v0_5")]
+extra_fields!(uploadcare::v0_5::builder::FileInfo<'_>, none);
+
+/// Sends `uuids` to the batch endpoint `$operation` (`files_storing` or `files_delete`) in
+/// chunks of [`BATCH`] and prints the answers merged: results and problems together.
+macro_rules! batch {
+    ($rest:expr, $operation:ident, $uuids:expr) => {
+        each_version!($rest, |client, types| {
+            let mut merged: Option<types::FilesBatchResponse> = None;
+            for chunk in $uuids.chunks(BATCH) {
+                let answer = client
+                    .$operation()
+                    .body(chunk.to_vec())
+                    .send()
+                    .await?
+                    .into_inner();
+                merged = Some(match merged.take() {
+                    None => answer,
+                    Some(mut merged) => {
+                        merged.result.extend(answer.result);
+                        merged.problems.extend(answer.problems);
+                        merged
+                    }
+                });
+            }
+            output::print(&merged)
+        })
+    };
+}
+
+/// Most UUIDs per batch request.
+const BATCH: usize = 100;
+
+pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
+    match command {
+        FilesCommand::List(args) => files_list(rest, args).await,
+        FilesCommand::Info {
+            uuid,
+            include,
+            add_fields,
+        } => each_version!(rest, |client, types| {
+            let request = client
+                .file_info()
+                .uuid(uuid)
+                .extra_fields(include.as_deref(), add_fields.as_deref())?;
+            output::print(&request.send().await?.into_inner())
+        }),
+        FilesCommand::Store { uuids } => batch!(rest, files_storing, uuids),
+        FilesCommand::Delete { uuids } => batch!(rest, files_delete, uuids),
+        FilesCommand::CopyLocal {
+            source,
+            store,
+            metadata,
+        } => {
+            if !metadata.is_empty() && rest.version() != ApiVersion::V0_7 {
+                return Err(CliError::usage(format!(
+                    "`--metadata` of a copy is not available in API {}: it needs API 0.7",
+                    rest.version()
+                )));
+            }
+            let store = store.then_some("true");
+            match rest {
+                #[cfg(feature = "v0_5")]
+                Rest::V0_5(client) => {
+                    let answer = client
+                        .copy_file()
+                        .body_map(|b| {
+                            b.source(source)
+                                .store(store.map(uploadcare::v0_5::types::StoreFlag::from))
+                        })
+                        .send()
+                        .await?;
+                    output::print(&answer.into_inner())
+                }
+                #[cfg(feature = "v0_6")]
+                Rest::V0_6(client) => {
+                    let answer = client
+                        .create_local_copy()
+                        .body_map(|b| {
+                            b.source(source)
+                                .store(store.map(uploadcare::v0_6::types::StoreFlag::from))
+                        })
+                        .send()
+                        .await?;
+                    output::print(&answer.into_inner())
+                }
+                Rest::V0_7(client) => {
+                    let metadata: BTreeMap<String, String> = metadata.into_iter().collect();
+                    let metadata = (!metadata.is_empty()).then(|| v0_7::types::Metadata::from(metadata));
+                    let answer = client
+                        .create_local_copy()
+                        .body_map(|b| {
+                            b.source(source)
+                                .store(store.map(v0_7::types::StoreFlag::from))
+                                .metadata(metadata)
+                        })
+                        .send()
+                        .await?;
+                    output::print(&answer.into_inner())
+                }
+            }
+        }
+        FilesCommand::CopyRemote {
+            source,
+            target,
+            make_public,
+            pattern,
+        } => {
+            // 0.6 and 0.7 share the endpoint and its body.
+            macro_rules! remote_copy {
+                ($client:expr) => {{
+                    let answer = $client
+                        .create_remote_copy()
+                        .body_map(|b| {
+                            b.source(source)
+                                .target(target)
+                                .make_public(make_public)
+                                .pattern(pattern)
+                        })
+                        .send()
+                        .await?;
+                    output::print(&answer.into_inner())
+                }};
+            }
+            match rest {
+                #[cfg(feature = "v0_5")]
+                Rest::V0_5(client) => {
+                    let answer = client
+                        .copy_file()
+                        .body_map(|b| {
+                            b.source(source)
+                                .target(Some(target))
+                                .make_public(
+                                    make_public.map(|p| uploadcare::v0_5::types::BooleanFlag::from(Flag(p))),
+                                )
+                                .pattern(pattern)
+                        })
+                        .send()
+                        .await?;
+                    output::print(&answer.into_inner())
+                }
+                #[cfg(feature = "v0_6")]
+                Rest::V0_6(client) => remote_copy!(client),
+                Rest::V0_7(client) => remote_copy!(client),
+            }
+        }
+    }
+}
+
+async fn files_list(rest: &Rest, args: FilesListArgs) -> Result {
+    each_version!(rest, |client, types| {
+        let mut request = client.files_list();
+        if let Some(limit) = args.limit {
+            request = request.limit(limit);
+        }
+        if let Some(stored) = args.stored {
+            request = request.stored(Flag(stored));
+        }
+        if args.removed {
+            request = request.removed(Flag(true));
+        }
+        if let Some(ordering) = &args.ordering {
+            request = request.ordering(ordering.as_str());
+        }
+        if let Some(from) = &args.from {
+            request = request.from(from.clone());
+        }
+        let request = request.extra_fields(args.include.as_deref(), args.add_fields.as_deref())?;
+        print_pages!(client, request.send().await?.into_inner(), args.all)
+    })
+}
+
+pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
+    let client = rest.v0_7("`metadata`")?;
+    match command {
+        MetadataCommand::Get { uuid, key: None } => {
+            output::print(&client.file_metadata().uuid(uuid).send().await?.into_inner())
+        }
+        MetadataCommand::Get { uuid, key: Some(key) } => {
+            let answer = client
+                .file_metadata_key()
+                .uuid(uuid)
+                .key(key.as_str())
+                .send()
+                .await?;
+            output::print(&answer.into_inner())
+        }
+        MetadataCommand::Set { uuid, key, value } => {
+            let answer = client
+                .update_file_metadata_key()
+                .uuid(uuid)
+                .key(key.as_str())
+                .body(value.as_str())
+                .send()
+                .await?;
+            output::print(&answer.into_inner())
+        }
+        MetadataCommand::Delete { uuid, key } => {
+            client
+                .delete_file_metadata_key()
+                .uuid(uuid)
+                .key(key.as_str())
+                .send()
+                .await?;
+            output::empty()
+        }
+    }
+}
+
+pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
+    match command {
+        GroupsCommand::List {
+            limit,
+            ordering,
+            from,
+            all,
+        } => each_version!(rest, |client, types| {
+            let mut request = client.groups_list();
+            if let Some(limit) = limit {
+                request = request.limit(limit);
+            }
+            if let Some(ordering) = &ordering {
+                request = request.ordering(ordering.as_str());
+            }
+            if let Some(from) = from {
+                request = request.from(from);
+            }
+            print_pages!(client, request.send().await?.into_inner(), all)
+        }),
+        GroupsCommand::Info { id } => each_version!(rest, |client, types| {
+            output::print(&client.group_info().uuid(id).send().await?.into_inner())
+        }),
+        GroupsCommand::Delete { id } => match rest {
+            Rest::V0_7(client) => {
+                client.delete_group().uuid(id).send().await?;
+                output::empty()
+            }
+            #[allow(unreachable_patterns)]
+            other => Err(CliError::usage(format!(
+                "`groups delete` is not available in API {}: it needs API 0.7 (use `groups store` here)",
+                other.version()
+            ))),
+        },
+        #[cfg_attr(not(any(feature = "v0_5", feature = "v0_6")), allow(unused_variables))]
+        GroupsCommand::Store { id } => match rest {
+            #[cfg(feature = "v0_5")]
+            Rest::V0_5(client) => output::print(&client.store_group().uuid(id).send().await?.into_inner()),
+            #[cfg(feature = "v0_6")]
+            Rest::V0_6(client) => output::print(&client.store_group().uuid(id).send().await?.into_inner()),
+            Rest::V0_7(_) => Err(CliError::usage(
+                "`groups store` is not available in API 0.7: store the files with `files store` \
+                 (or use --api-version 0.6)",
+            )),
+        },
+    }
+}
+
+pub async fn project(rest: &Rest) -> Result {
+    each_version!(rest, |client, types| {
+        output::print(&client.project_info().send().await?.into_inner())
+    })
+}
+
+pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
+    match command {
+        WebhooksCommand::List => each_version!(rest, |client, types| {
+            let hooks = client.webhooks_list().send().await?.into_inner();
+            output::print(&output::redact_webhooks(&hooks)?)
+        }),
+        WebhooksCommand::Create {
+            target_url,
+            event,
+            signing_secret,
+            inactive,
+        } => each_version!(rest, |client, types| {
+            let secret = signing_secret
+                .as_deref()
+                .map(types::WebhookSigningSecret::try_from)
+                .transpose()
+                .map_err(|e| CliError::usage(format!("invalid --signing-secret: {e}")))?;
+            let hook = client
+                .webhook_create()
+                .body_map(|b| {
+                    b.target_url(target_url.as_str())
+                        .event(event.as_str())
+                        .is_active(inactive.then_some(false))
+                        .signing_secret(secret)
+                })
+                .send()
+                .await?;
+            output::print(&output::redact_webhooks(&hook.into_inner())?)
+        }),
+        WebhooksCommand::Update {
+            id,
+            target_url,
+            event,
+            active,
+            signing_secret,
+        } => {
+            if target_url.is_none() && event.is_none() && active.is_none() && signing_secret.is_none() {
+                return Err(CliError::usage(
+                    "nothing to update: give --target-url, --event, --active or --signing-secret",
+                ));
+            }
+            each_version!(rest, |client, types| {
+                let secret = signing_secret
+                    .as_deref()
+                    .map(types::WebhookSigningSecret::try_from)
+                    .transpose()
+                    .map_err(|e| CliError::usage(format!("invalid --signing-secret: {e}")))?;
+                let target_url = target_url
+                    .as_deref()
+                    .map(types::WebhookUpdateRequestTargetUrl::try_from)
+                    .transpose()
+                    .map_err(|e| CliError::usage(format!("invalid --target-url: {e}")))?;
+                let event = event.as_deref().map(types::WebhookEvent::from);
+                let hook = client
+                    .update_webhook()
+                    .id(id)
+                    .body_map(|b| {
+                        b.target_url(target_url)
+                            .event(event)
+                            .is_active(active)
+                            .signing_secret(secret)
+                    })
+                    .send()
+                    .await?;
+                output::print(&output::redact_webhooks(&hook.into_inner())?)
+            })
+        }
+        WebhooksCommand::Delete { target_url } => each_version!(rest, |client, types| {
+            client
+                .webhook_unsubscribe()
+                .body_map(|b| b.target_url(target_url.as_str()))
+                .send()
+                .await?;
+            output::empty()
+        }),
+    }
+}
+
+/// Whether a conversion job or add-on execution status is final.
+fn is_final(state: &str) -> bool {
+    matches!(state, "finished" | "failed" | "cancelled" | "canceled")
+}
+
+/// Polls the status of every job of a conversion answer until each is final; returns the
+/// final statuses by token, or fails when `timeout` passes first.
+macro_rules! wait_for_jobs {
+    ($client:expr, $submitted:expr, $status:ident, $timeout:expr) => {{
+        let started = Instant::now();
+        let mut statuses = BTreeMap::new();
+        for token in $submitted.result.iter().filter_map(|job| job.token) {
+            let mut delay = Duration::from_millis(250);
+            loop {
+                let status = $client.$status().token(token).send().await?.into_inner();
+                let state = status.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                if is_final(&state) {
+                    statuses.insert(token, status);
+                    break;
+                }
+                if started.elapsed() + delay > $timeout {
+                    return Err(CliError::failed(format!(
+                        "conversion job {token} did not finish within {}s (status: {state})",
+                        $timeout.as_secs()
+                    )));
+                }
+                eprintln!("conversion job {token}: {state}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 3 / 2).min(Duration::from_secs(5));
+            }
+        }
+        statuses
+    }};
+}
+
+/// Prints a conversion answer, or with `--wait` the answer and every job's final status;
+/// a job that did not finish makes the command fail after printing.
+macro_rules! convert {
+    ($client:expr, $submitted:expr, $status:ident, $args:expr) => {{
+        let submitted = $submitted;
+        if !$args.wait {
+            return output::print(&submitted);
+        }
+        let timeout = Duration::from_secs($args.timeout);
+        let statuses = wait_for_jobs!($client, submitted, $status, timeout);
+        output::print(&serde_json::json!({ "submitted": submitted, "statuses": statuses }))?;
+        let failed: Vec<String> = statuses
+            .iter()
+            .filter(|(_, s)| s.status.as_ref().is_some_and(|state| state.as_str() != "finished"))
+            .map(|(token, s)| {
+                let state = s.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                match &s.error {
+                    Some(error) => format!("job {token} {state}: {error}"),
+                    None => format!("job {token} {state}"),
+                }
+            })
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::failed(format!("conversion failed: {}", failed.join("; "))))
+        }
+    }};
+}
+
+pub async fn convert(rest: &Rest, command: ConvertCommand) -> Result {
+    match command {
+        ConvertCommand::Document { args, save_in_group } => {
+            let store = args.store.then_some("1");
+            match rest {
+                Rest::V0_7(client) => {
+                    let save = save_in_group.then_some("1");
+                    let submitted = client
+                        .document_convert()
+                        .body_map(|b| {
+                            b.paths(args.paths.clone())
+                                .store(store.map(v0_7::types::BooleanString::from))
+                                .save_in_group(save.map(v0_7::types::BooleanString::from))
+                        })
+                        .send()
+                        .await?
+                        .into_inner();
+                    convert!(client, submitted, document_convert_status, args)
+                }
+                #[allow(unreachable_patterns)]
+                other if save_in_group => Err(CliError::usage(format!(
+                    "`--save-in-group` is not available in API {}: it needs API 0.7",
+                    other.version()
+                ))),
+                #[allow(unreachable_patterns)]
+                other => each_version!(other, |client, types| {
+                    let submitted = client
+                        .document_convert()
+                        .body_map(|b| {
+                            b.paths(args.paths.clone())
+                                .store(store.map(types::BooleanString::from))
+                        })
+                        .send()
+                        .await?
+                        .into_inner();
+                    convert!(client, submitted, document_convert_status, args)
+                }),
+            }
+        }
+        ConvertCommand::Video { args } => convert_video(rest, args).await,
+        ConvertCommand::Status { kind, token } => each_version!(rest, |client, types| {
+            match kind {
+                ConversionKind::Document => {
+                    let status = client.document_convert_status().token(token).send().await?;
+                    output::print(&status.into_inner())
+                }
+                ConversionKind::Video => {
+                    let status = client.video_convert_status().token(token).send().await?;
+                    output::print(&status.into_inner())
+                }
+            }
+        }),
+        ConvertCommand::Info { uuid } => {
+            let client = rest.v0_7("`convert info`")?;
+            output::print(
+                &client
+                    .document_convert_info()
+                    .uuid(uuid)
+                    .send()
+                    .await?
+                    .into_inner(),
+            )
+        }
+    }
+}
+
+async fn convert_video(rest: &Rest, args: ConvertArgs) -> Result {
+    let store = args.store.then_some("1");
+    each_version!(rest, |client, types| {
+        let submitted = client
+            .video_convert()
+            .body_map(|b| {
+                b.paths(args.paths.clone())
+                    .store(store.map(types::BooleanString::from))
+            })
+            .send()
+            .await?
+            .into_inner();
+        convert!(client, submitted, video_convert_status, args)
+    })
+}
+
+/// An add-on's `params`, parsed from the `--params` JSON into that add-on's type.
+fn addon_params<T: serde::de::DeserializeOwned>(params: Option<&str>) -> Result<Option<T>> {
+    params
+        .map(|json| serde_json::from_str(json).map_err(|e| CliError::usage(format!("invalid --params: {e}"))))
+        .transpose()
+}
+
+/// Fetches an add-on execution's status (the status type depends on the add-on).
+async fn addon_status(
+    client: &v0_7::Client,
+    addon: Addon,
+    request_id: uuid::Uuid,
+) -> Result<serde_json::Value> {
+    Ok(match addon {
+        Addon::AwsRekognitionDetectLabels => serde_json::to_value(
+            client
+                .aws_rekognition_execution_status()
+                .request_id(request_id)
+                .send()
+                .await?
+                .into_inner(),
+        )?,
+        Addon::AwsRekognitionDetectModerationLabels => serde_json::to_value(
+            client
+                .aws_rekognition_detect_moderation_labels_execution_status()
+                .request_id(request_id)
+                .send()
+                .await?
+                .into_inner(),
+        )?,
+        Addon::UcClamavVirusScan => serde_json::to_value(
+            client
+                .uc_clamav_virus_scan_execution_status()
+                .request_id(request_id)
+                .send()
+                .await?
+                .into_inner(),
+        )?,
+        Addon::RemoveBg => serde_json::to_value(
+            client
+                .remove_bg_execution_status()
+                .request_id(request_id)
+                .send()
+                .await?
+                .into_inner(),
+        )?,
+    })
+}
+
+pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
+    let client = rest.v0_7("`addons`")?;
+    match command {
+        AddonsCommand::Status { name, request_id } => {
+            output::print(&addon_status(client, name, request_id).await?)
+        }
+        AddonsCommand::Execute {
+            name,
+            uuid,
+            params,
+            wait,
+            timeout,
+        } => {
+            let params = params.as_deref();
+            let no_params = || match params {
+                Some(_) => Err(CliError::usage(format!(
+                    "{} takes no --params",
+                    name.to_possible_value_name()
+                ))),
+                None => Ok(()),
+            };
+            let submitted = match name {
+                Addon::AwsRekognitionDetectLabels => {
+                    no_params()?;
+                    client
+                        .aws_rekognition_execute()
+                        .body_map(|b| b.target(uuid))
+                        .send()
+                        .await?
+                }
+                Addon::AwsRekognitionDetectModerationLabels => {
+                    no_params()?;
+                    client
+                        .aws_rekognition_detect_moderation_labels_execute()
+                        .body_map(|b| b.target(uuid))
+                        .send()
+                        .await?
+                }
+                Addon::UcClamavVirusScan => {
+                    let params = addon_params::<v0_7::types::UcClamavVirusScanParams>(params)?;
+                    client
+                        .uc_clamav_virus_scan_execute()
+                        .body_map(|b| b.target(uuid).params(params))
+                        .send()
+                        .await?
+                }
+                Addon::RemoveBg => {
+                    let params = addon_params::<v0_7::types::RemoveBgParams>(params)?;
+                    client
+                        .remove_bg_execute()
+                        .body_map(|b| b.target(uuid).params(params))
+                        .send()
+                        .await?
+                }
+            }
+            .into_inner();
+            if !wait {
+                return output::print(&submitted);
+            }
+            let request_id = submitted
+                .request_id
+                .ok_or_else(|| CliError::failed("the service returned no request_id to wait for"))?;
+            let started = Instant::now();
+            let timeout = Duration::from_secs(timeout);
+            let mut delay = Duration::from_millis(250);
+            loop {
+                let status = addon_status(client, name, request_id).await?;
+                let state = status["status"].as_str().unwrap_or_default().to_owned();
+                if state != "in_progress" && state != "waiting" {
+                    output::print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
+                    return match state.as_str() {
+                        "done" => Ok(()),
+                        _ => Err(CliError::failed(format!(
+                            "add-on execution {request_id} ended with status `{state}`"
+                        ))),
+                    };
+                }
+                if started.elapsed() + delay > timeout {
+                    return Err(CliError::failed(format!(
+                        "add-on execution {request_id} did not finish within {}s (status: {state})",
+                        timeout.as_secs()
+                    )));
+                }
+                eprintln!("add-on execution {request_id}: {state}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 3 / 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+impl Addon {
+    fn to_possible_value_name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
