@@ -85,6 +85,7 @@ pub struct Config {
     rest_base_url: String,
     upload_base_url: String,
     timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     connect_timeout: Duration,
     http_client: Option<reqwest::Client>,
     retry: RetryPolicy,
@@ -94,7 +95,9 @@ pub struct Config {
 
 impl Config {
     /// A configuration with both project keys and default settings: signed auth, the
-    /// public endpoints, a 60 s request timeout, a 10 s connect timeout, [`RetryPolicy::default`].
+    /// public endpoints, no whole-request timeout (uploads may take long) but a 60 s read
+    /// timeout (a connection silent that long fails), a 10 s connect timeout,
+    /// [`RetryPolicy::default`].
     pub fn new(public_key: impl Into<String>, secret_key: impl Into<SecretKey>) -> Self {
         let mut config = Self::public_only(public_key);
         config.secret_key = Some(secret_key.into());
@@ -110,7 +113,8 @@ impl Config {
             auth_scheme: AuthScheme::default(),
             rest_base_url: DEFAULT_REST_BASE_URL.to_owned(),
             upload_base_url: DEFAULT_UPLOAD_BASE_URL.to_owned(),
-            timeout: Some(Duration::from_secs(60)),
+            timeout: None,
+            read_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Duration::from_secs(10),
             http_client: None,
             retry: RetryPolicy::default(),
@@ -156,6 +160,13 @@ impl Config {
     /// [`Config::with_http_client`], whose client carries its own settings.
     pub fn with_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
+        self
+    }
+
+    /// Sets how long a connection may stay silent (no bytes read) before the request fails
+    /// (`None`: no limit; default 60 s). Ignored with [`Config::with_http_client`].
+    pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.read_timeout = timeout.into();
         self
     }
 
@@ -268,6 +279,9 @@ impl ClientContext {
                     .user_agent(USER_AGENT)
                     .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(config.connect_timeout);
+                if let Some(timeout) = config.read_timeout {
+                    builder = builder.read_timeout(timeout);
+                }
                 if let Some(timeout) = config.timeout {
                     builder = builder.timeout(timeout);
                 }
