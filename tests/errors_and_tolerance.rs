@@ -512,13 +512,24 @@ async fn redirects_are_not_followed_with_a_signature_made_for_another_uri() {
 
 #[tokio::test]
 async fn a_silent_connection_fails_with_a_timeout_after_the_read_timeout() {
-    let project = json!({"name": "Demo", "pub_key": PUBLIC_KEY, "autostore_enabled": true, "collaborators": []});
+    let project =
+        json!({"name": "Demo", "pub_key": PUBLIC_KEY, "autostore_enabled": true, "collaborators": []});
     let server = Server::start(vec![Reply::json(200, &project).delayed(Duration::from_secs(2))]).await;
     let config = config(&server)
         .with_read_timeout(Duration::from_millis(200))
         .with_retry_policy(RetryPolicy::never());
     let started = std::time::Instant::now();
-    let err = Error::from(Client::from_config(config).unwrap().project_info().send().await.unwrap_err());
+    let err = Error::from(
+        Client::from_config(config)
+            .unwrap()
+            .project_info()
+            .send()
+            .await
+            .unwrap_err(),
+    );
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2), "did not wait for the answer");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the answer"
+    );
 }
