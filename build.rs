@@ -17,10 +17,21 @@
 //! - unknown enum values deserialize into `Unrecognized(String)`: every string enum must be
 //!   a named schema, which is replaced by an open enum (see [`open_enums`]);
 //! - fields that real responses send as `null` are marked `nullable: true` in the
-//!   documents (see the ⚠ notes in the fact sheets) and become `Option`.
+//!   documents (see the ⚠ notes in the fact sheets) and become `Option`;
+//! - fields the service may leave out parse when absent: in every schema that is received
+//!   (not only sent), a nullable field is never required (absent ≡ `null` ≡ `None`) and an
+//!   array or map field is never required (absent ≡ empty). Only non-nullable scalars and
+//!   objects the service always sends stay required: identity and always-present fields
+//!   such as `uuid`, `datetime_uploaded`, `size`, `is_ready`
+//!   (`preprocess::tolerate_missing_fields`);
+//! - `src/corpus.rs` checks all of this on every received schema: the documents' examples,
+//!   recorded real-shape bodies (`tests/corpus/`) and their variants must all parse, and
+//!   `parse_component` (emitted by [`corpus`], test builds only) maps schema names to types.
 
 #[path = "build/checks.rs"]
 mod checks;
+#[path = "build/corpus.rs"]
+mod corpus;
 #[path = "build/open_enums.rs"]
 mod open_enums;
 #[path = "build/preprocess.rs"]
@@ -110,6 +121,13 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     let sensitive = sensitive::collect(&json);
     let body_limits = preprocess::body_item_limits(&json);
 
+    let declared: std::collections::BTreeSet<String> = enums
+        .iter()
+        .map(|e| e.name.clone())
+        .chain(sensitive.iter().map(|s| s.name.clone()))
+        .collect();
+    let corpus_doc = json.clone();
+
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(json).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
 
@@ -158,7 +176,9 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         .ok_or("progenitor output has no `types` module")?;
     open_enums::declare(&mut types.1, &enums);
     sensitive::declare(&mut types.1, &sensitive);
+    let dispatcher = corpus::dispatcher(&corpus_doc, &types.1, &declared);
     file.items.push(preprocess::body_limits_item(&body_limits));
+    file.items.push(dispatcher);
 
     let listing = surface::listing(&file, module);
     let source = prettyplease::unparse(&file);

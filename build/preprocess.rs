@@ -12,6 +12,117 @@ pub fn preprocess(doc: &mut Value) {
     strip_accept_parameters(doc);
     add_catch_all_errors(doc);
     strip_request_defaults(doc);
+    tolerate_missing_fields(doc);
+}
+
+/// The tolerance rule for received data (responses, and every named schema, which covers
+/// webhook payloads): a field the service may leave out must not make a whole response
+/// fail to parse. In every object schema that request bodies do not use:
+///
+/// - a `nullable` property is never required: absent and `null` both parse as `None`
+///   (typify would otherwise reject an absent `Option` field);
+/// - an array or map property is never required: absent parses as empty;
+/// - what stays required is what the service always sends: non-nullable scalars and objects
+///   such as `uuid`, `datetime_uploaded`, `size`, `is_ready`. A document states that promise
+///   by listing such a field in `required` without `nullable`.
+///
+/// Request-body schemas are left as written, so what is sent stays exactly what the
+/// document says (a required nullable field is sent as `null`, not omitted).
+fn tolerate_missing_fields(doc: &mut Value) {
+    let mut request_side = std::collections::BTreeSet::new();
+    let mut visited = std::collections::BTreeSet::new();
+    let mut pointers = Vec::new();
+    for_each_operation(doc, |path, method, op| {
+        let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) else {
+            return;
+        };
+        for media in content.keys() {
+            let pointer = format!(
+                "/paths/{}/{method}/requestBody/content/{}/schema",
+                escape(path),
+                escape(media)
+            );
+            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
+        }
+    });
+    request_side.extend(pointers.drain(..));
+
+    let mut visited = std::collections::BTreeSet::new();
+    for_each_operation(doc, |path, method, op| {
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            return;
+        };
+        for (status, response) in responses {
+            let base = match response.get("$ref").and_then(Value::as_str) {
+                Some(reference) => reference.trim_start_matches('#').to_owned(),
+                None => format!("/paths/{}/{method}/responses/{}", escape(path), escape(status)),
+            };
+            let Some(content) = doc.pointer(&format!("{base}/content")).and_then(Value::as_object) else {
+                continue;
+            };
+            for media in content.keys() {
+                let pointer = format!("{base}/content/{}/schema", escape(media));
+                collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
+            }
+        }
+    });
+    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+        for name in schemas.keys() {
+            let pointer = format!("/components/schemas/{}", escape(name));
+            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
+        }
+    }
+
+    for pointer in pointers {
+        if request_side.contains(&pointer) {
+            continue;
+        }
+        let Some(schema) = doc.pointer(&pointer) else {
+            continue;
+        };
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        let relaxed: Vec<String> = properties
+            .iter()
+            .filter(|(_, property)| may_be_absent(doc, property))
+            .map(|(name, _)| name.clone())
+            .collect();
+        if let Some(Value::Array(required)) = doc.pointer_mut(&pointer).and_then(|s| s.get_mut("required")) {
+            required.retain(|name| !name.as_str().is_some_and(|n| relaxed.iter().any(|r| r == n)));
+        }
+    }
+}
+
+/// Whether a property falls under the tolerance rule: nullable (itself, through
+/// `allOf: [$ref]`, or its target), an array, or a map.
+fn may_be_absent(doc: &Value, property: &Value) -> bool {
+    let mut layers = vec![property];
+    if let Some(target) = deref(doc, property) {
+        layers.push(target);
+    }
+    if let Some(first) = property
+        .get("allOf")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        if let Some(target) = deref(doc, first) {
+            layers.push(target);
+        }
+    }
+    layers.iter().any(|schema| {
+        let is_map = schema.get("type").and_then(Value::as_str) == Some("object")
+            && schema.get("additionalProperties").is_some_and(Value::is_object)
+            && schema.get("properties").is_none();
+        schema.get("nullable") == Some(&Value::Bool(true))
+            || schema.get("type").and_then(Value::as_str) == Some("array")
+            || is_map
+    })
+}
+
+/// A JSON pointer segment.
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// Operations marked `x-uploadcare-handwritten: true` (e.g. multipart/form-data uploads,

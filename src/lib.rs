@@ -30,6 +30,8 @@
 
 mod auth;
 mod config;
+#[cfg(test)]
+mod corpus;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;

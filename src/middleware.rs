@@ -75,16 +75,34 @@ pub(crate) fn prepare_rest_request(
     };
     check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
 
+    let content_type = match request.headers().get(CONTENT_TYPE) {
+        Some(value) => value.to_str().unwrap_or_default().to_owned(),
+        None => DEFAULT_CONTENT_TYPE.to_owned(),
+    };
+    let invalid = |what: &str| Rejected::Config(format!("{what} is not a valid header value"));
+    let accept =
+        HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
+    let content_type = HeaderValue::from_str(&content_type).map_err(|_| invalid("the content type"))?;
+    let headers = request.headers_mut();
+    // progenitor adds the document's version as `api-version`; the service selects the
+    // version by `Accept` only.
+    headers.remove("api-version");
+    headers.insert(ACCEPT, accept);
+    headers.insert(CONTENT_TYPE, content_type);
+    headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    sign_rest_attempt(request, ctx)
+}
+
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+/// Sets `Date` (now) and `Authorization` on a prepared REST request. Runs before every
+/// attempt, so a retried request carries a fresh date and signature.
+fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Result<(), Rejected> {
     let config = ctx.config();
     let secret = config.secret_key().ok_or_else(|| {
         Rejected::Config(
             "the REST API needs the project's secret key (Config::new or UPLOADCARE_SECRET_KEY)".to_owned(),
         )
     })?;
-    let content_type = match request.headers().get(CONTENT_TYPE) {
-        Some(value) => value.to_str().unwrap_or_default().to_owned(),
-        None => DEFAULT_CONTENT_TYPE.to_owned(),
-    };
     let date = httpdate::fmt_http_date(SystemTime::now());
     let authorization = match config.auth_scheme() {
         AuthScheme::Simple => format!(
@@ -93,6 +111,17 @@ pub(crate) fn prepare_rest_request(
             secret.expose_secret()
         ),
         AuthScheme::Signed => {
+            let body: &[u8] = match request.body() {
+                None => b"",
+                Some(body) => body
+                    .as_bytes()
+                    .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
+            };
+            let content_type = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             let url = request.url();
             let uri = match url.query() {
                 Some(query) => format!("{}?{query}", url.path()),
@@ -102,33 +131,36 @@ pub(crate) fn prepare_rest_request(
                 secret.expose_secret(),
                 request.method().as_str(),
                 body,
-                &content_type,
+                content_type,
                 &date,
                 &uri,
             );
             format!("Uploadcare {}:{signature}", config.public_key())
         }
     };
-
-    let invalid = |what: &str| Rejected::Config(format!("{what} is not a valid header value"));
-    let mut authorization = HeaderValue::from_str(&authorization).map_err(|_| invalid("the public key"))?;
+    let mut authorization = HeaderValue::from_str(&authorization)
+        .map_err(|_| Rejected::Config("the public key is not a valid header value".to_owned()))?;
     // Keeps the value out of `Debug` output of the request and its headers.
     authorization.set_sensitive(true);
-    let accept =
-        HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
-    let content_type = HeaderValue::from_str(&content_type).map_err(|_| invalid("the content type"))?;
-    let date = HeaderValue::from_str(&date).map_err(|_| invalid("the date"))?;
-
+    let date = HeaderValue::from_str(&date)
+        .map_err(|_| Rejected::Config("the date is not a valid header value".to_owned()))?;
     let headers = request.headers_mut();
-    // progenitor adds the document's version as `api-version`; the service selects the
-    // version by `Accept` only.
-    headers.remove("api-version");
-    headers.insert(ACCEPT, accept);
-    headers.insert(CONTENT_TYPE, content_type);
     headers.insert(DATE, date);
-    headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
     headers.insert(AUTHORIZATION, authorization);
     Ok(())
+}
+
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+/// Sends a REST request prepared by [`prepare_rest_request`], retrying per the policy; every
+/// retry is a copy of the request signed anew (fresh `Date`).
+pub(crate) async fn execute_rest(
+    ctx: &ClientContext,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let idempotent = is_idempotent(request.method());
+    let mut copies = Copies::new(request, Some(ctx));
+    let repeatable = copies.repeatable();
+    send_with_retries(ctx, Api::Rest, idempotent, repeatable, &mut copies).await
 }
 
 #[cfg(feature = "upload")]
@@ -144,29 +176,6 @@ pub(crate) fn prepare_upload_request(request: &mut reqwest::Request) {
     if !has_flag {
         request.url_mut().query_pairs_mut().append_pair("jsonerrors", "1");
     }
-}
-
-#[cfg(feature = "upload")]
-/// [`execute`] for the Upload API: in JSON-error mode the service may answer an error with
-/// HTTP 200 and `{"error": {"status_code": N, ...}}`; such answers get status N back.
-pub(crate) async fn execute_upload(
-    ctx: &ClientContext,
-    request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
-    let response = execute(ctx, request).await?;
-    if !response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let error_status = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|body| body.get("error")?.get("status_code")?.as_u64())
-        .and_then(|code| reqwest::StatusCode::from_u16(u16::try_from(code).ok()?).ok())
-        .filter(|code| code.is_client_error() || code.is_server_error());
-    Ok(rebuild(error_status.unwrap_or(status), version, headers, bytes))
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -188,38 +197,164 @@ fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -
     Ok(())
 }
 
-/// Sends `request`, retrying per the context's policy, and normalizes error bodies.
+/// Which API a response comes from: how its body is normalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// REST API: non-JSON error bodies become JSON strings.
+    #[cfg_attr(
+        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+        allow(dead_code)
+    )]
+    Rest,
+    /// Upload API: also, a `200` carrying `{"error": {"status_code": N}}` gets status N.
+    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
+    Upload,
+}
+
+fn is_idempotent(method: &reqwest::Method) -> bool {
+    matches!(
+        *method,
+        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
+    )
+}
+
+/// Sends a request whose body is bytes (or none), retrying with copies of it.
+#[cfg_attr(not(feature = "upload"), allow(dead_code))]
 pub(crate) async fn execute(
     ctx: &ClientContext,
+    api: Api,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
+    let idempotent = is_idempotent(request.method());
+    let mut copies = Copies::new(request, None);
+    let repeatable = copies.repeatable();
+    send_with_retries(ctx, api, idempotent, repeatable, &mut copies).await
+}
+
+/// Makes the request of each attempt for [`send_with_retries`].
+pub(crate) trait Attempts {
+    /// What building a request can fail with.
+    type Error: From<reqwest::Error>;
+    /// The request of the next attempt.
+    fn next_request(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<reqwest::Request, Self::Error>> + Send;
+}
+
+/// Attempts that are copies of one request with a byte body (or none); REST copies are
+/// signed anew (fresh `Date`).
+pub(crate) struct Copies<'a> {
+    first: Option<reqwest::Request>,
+    template: Option<reqwest::Request>,
+    #[cfg_attr(
+        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+        allow(dead_code)
+    )]
+    resign: Option<&'a ClientContext>,
+}
+
+impl<'a> Copies<'a> {
+    fn new(request: reqwest::Request, resign: Option<&'a ClientContext>) -> Self {
+        Self {
+            template: request.try_clone(),
+            first: Some(request),
+            resign,
+        }
+    }
+
+    fn repeatable(&self) -> bool {
+        self.template.is_some()
+    }
+}
+
+impl Attempts for Copies<'_> {
+    type Error = reqwest::Error;
+
+    async fn next_request(&mut self) -> reqwest::Result<reqwest::Request> {
+        if let Some(first) = self.first.take() {
+            return Ok(first);
+        }
+        // Called again only when `repeatable`, i.e. with a template to copy.
+        let template = self
+            .template
+            .as_ref()
+            .expect("a repeatable request has a template");
+        #[allow(unused_mut)]
+        let mut next = template.try_clone().expect("a template can be cloned");
+        #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+        if let Some(ctx) = self.resign {
+            // Signing succeeded in `prepare_rest_request` with the same inputs but the date;
+            // were it to fail now, the copy keeps the first attempt's (still valid) headers.
+            let _ = sign_rest_attempt(&mut next, ctx);
+        }
+        Ok(next)
+    }
+}
+
+/// The one retry loop of the crate. `attempts` makes the request of each attempt (the
+/// first, then one per retry: re-signed, its body rebuilt); it is called again only when
+/// `repeatable`. Retried, per the context's [`RetryPolicy`](crate::RetryPolicy):
+///
+/// - `429` (any method: the service throttles before it processes anything), after
+///   `Retry-After` (or the backoff) when that is within `max_retry_after`;
+/// - `502`/`503`/`504` for idempotent requests, with exponential backoff;
+/// - connection failures (nothing was sent), and timeouts of idempotent requests.
+///
+/// The final response's error body is normalized (see [`Api`]).
+pub(crate) async fn send_with_retries<A: Attempts>(
+    ctx: &ClientContext,
+    api: Api,
+    idempotent: bool,
+    repeatable: bool,
+    attempts: &mut A,
+) -> Result<reqwest::Response, A::Error> {
     let policy = ctx.config().retry_policy();
-    let idempotent = matches!(
-        *request.method(),
-        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
-    );
     let mut attempt = 0u32;
     loop {
-        // A request with a byte body (all generated ones) can be cloned for a retry.
-        let retry_copy = (attempt < policy.max_retries)
-            .then(|| request.try_clone())
-            .flatten();
-        let Some(next) = retry_copy else {
-            let response = ctx.http().execute(request).await?;
-            return normalize_error_body(response).await;
-        };
-        let delay = match ctx.http().execute(next).await {
-            Ok(response) => match retry_delay(&response, idempotent, attempt, policy) {
-                Some(delay) => delay,
-                None => return normalize_error_body(response).await,
-            },
-            Err(e) if e.is_connect() => backoff(policy.initial_backoff, attempt),
-            Err(e) if idempotent && e.is_timeout() => backoff(policy.initial_backoff, attempt),
-            Err(e) => return Err(e),
+        let request = attempts.next_request().await?;
+        let may_retry = repeatable && attempt < policy.max_retries;
+        let delay = match ctx.http().execute(request).await {
+            Ok(response) => {
+                let response = normalize(api, response).await?;
+                match retry_delay(&response, idempotent, attempt, policy).filter(|_| may_retry) {
+                    Some(delay) => delay,
+                    None => return Ok(response),
+                }
+            }
+            Err(e) if may_retry && (e.is_connect() || (idempotent && e.is_timeout())) => {
+                backoff(policy.initial_backoff, attempt)
+            }
+            Err(e) => return Err(e.into()),
         };
         tokio::time::sleep(delay).await;
         attempt += 1;
     }
+}
+
+async fn normalize(api: Api, response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let response = match api {
+        Api::Rest => response,
+        Api::Upload => upload_error_status(response).await?,
+    };
+    normalize_error_body(response).await
+}
+
+/// In JSON-error mode the Upload API may answer an error with HTTP 200 and
+/// `{"error": {"status_code": N, ...}}`; such answers get status N back.
+async fn upload_error_status(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let error_status = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| body.get("error")?.get("status_code")?.as_u64())
+        .and_then(|code| reqwest::StatusCode::from_u16(u16::try_from(code).ok()?).ok())
+        .filter(|code| code.is_client_error() || code.is_server_error());
+    Ok(rebuild(error_status.unwrap_or(status), version, headers, bytes))
 }
 
 fn backoff(initial: Duration, attempt: u32) -> Duration {

@@ -137,8 +137,15 @@ async fn a_throttled_request_is_retried_after_retry_after() {
         started.elapsed() >= Duration::from_millis(900),
         "waited for Retry-After"
     );
-    // The retried request is still correctly signed.
+    // The retried request is signed anew, with a fresh date.
+    common::verify_auth(&requests[0], true, "0.7");
     common::verify_auth(&requests[1], true, "0.7");
+    let date = |i: usize| httpdate::parse_http_date(requests[i].header("date").unwrap()).unwrap();
+    assert!(date(1) > date(0), "the retry carries a later Date");
+    assert_ne!(
+        requests[0].header("authorization"),
+        requests[1].header("authorization")
+    );
 }
 
 #[tokio::test]
@@ -532,4 +539,107 @@ async fn a_silent_connection_fails_with_a_timeout_after_the_read_timeout() {
         started.elapsed() < Duration::from_secs(2),
         "did not wait for the answer"
     );
+}
+
+/// A recorded body of `tests/corpus/v0_7/` (0.6-layout answers to 0.7 requests).
+fn recorded(name: &str) -> serde_json::Value {
+    let path = format!("{}/tests/corpus/v0_7/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn answers_in_the_old_0_6_layout_parse_in_every_0_7_call_that_returns_files() {
+    // Sent with `Accept: …v0.7+json`, answered without `content_info`, `metadata` and
+    // `appdata` but with `image_info`/`video_info`: files info, batch store, batch delete,
+    // local copy and group info all parse, and the old fields can be read.
+    let server = Server::start(vec![
+        Reply::json(200, &recorded("File--v0_6-shape")),
+        Reply::json(200, &recorded("FilesBatchResponse--v0_6-shape")),
+        Reply::json(200, &recorded("FilesBatchResponse--v0_6-shape")),
+        Reply::json(201, &recorded("LocalCopyResponse--v0_6-shape")),
+        Reply::json(200, &recorded("GroupWithFiles--v0_6-shape")),
+        Reply::json(200, &recorded("FilesPage--v0_6-shape")),
+    ])
+    .await;
+    let client = client(&server);
+    let uuid: uuid::Uuid = "0b8f6c3a-5e44-4c1c-9d2a-3f1b2c7d9e10".parse().unwrap();
+
+    let info = client
+        .file_info()
+        .uuid(uuid)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert!(info.content_info.is_none() && info.metadata.is_none() && info.appdata.is_none());
+    #[allow(deprecated)]
+    let image = info.image_info.as_ref().expect("image_info is kept");
+    assert_eq!(
+        (image.width, image.height, image.format.as_str()),
+        (1920, 1280, "JPEG")
+    );
+    assert_eq!(info.size, 482311);
+
+    let stored = client
+        .files_storing()
+        .body(vec![uuid])
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert_eq!(stored.result.len(), 2);
+    #[allow(deprecated)]
+    let video = stored.result[1].video_info.as_ref().expect("video_info is kept");
+    assert_eq!(video.duration, Some(12345));
+    assert_eq!(video.video.as_ref().map(|v| v.width), Some(1280));
+    assert_eq!(
+        stored.problems.get("not-a-uuid").map(String::as_str),
+        Some("Invalid")
+    );
+
+    let deleted = client
+        .files_delete()
+        .body(vec![uuid])
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert_eq!(deleted.result[0].uuid, uuid);
+
+    let copy = client
+        .create_local_copy()
+        .body(types::LocalCopyRequest {
+            source: uuid.to_string(),
+            store: None,
+            metadata: None,
+        })
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert_eq!(copy.result.as_ref().map(|f| f.uuid), Some(uuid));
+
+    let group = client
+        .group_info()
+        .uuid("8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d~3")
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let files = group.files.as_ref().expect("files");
+    assert_eq!(files.len(), 3);
+    assert!(files[1].is_none() && files[2].is_none());
+    assert_eq!(
+        files[0].as_ref().map(|f| f.default_effects.as_deref()),
+        Some(Some("resize/x800/"))
+    );
+
+    let page = client
+        .files_list()
+        .limit(2)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert_eq!(page.results.len(), 2);
 }

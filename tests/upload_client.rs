@@ -637,3 +637,125 @@ async fn an_upload_from_url_that_never_finishes_times_out() {
     assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
     assert!(server.requests().len() >= 3, "it polled several times");
 }
+
+fn throttled() -> Reply {
+    upload_error(429, "ThrottledRequestError", "Request was throttled.").with_header("retry-after", "1")
+}
+
+#[tokio::test]
+async fn a_throttled_direct_upload_is_sent_again_after_retry_after_with_a_fresh_signature() {
+    let server = Server::start(vec![
+        throttled(),
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &file_info(FILE, "hello.txt", 11)),
+    ])
+    .await;
+    let started = std::time::Instant::now();
+    let file = client(&server)
+        .upload(&b"hello world"[..])
+        .filename("hello.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.uuid.to_string(), FILE);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let (first, second) = (&requests[0], &requests[1]);
+    assert!(first.path == "/base/" && second.path == "/base/");
+    // The same file both times, each form signed when it was sent.
+    let content = |r: &common::Recorded| r.multipart().into_iter().find(|p| p.name == "file").unwrap().data;
+    assert_eq!(content(first), b"hello world");
+    assert_eq!(content(second), b"hello world");
+    let (f1, f2) = (first.form_fields(), second.form_fields());
+    for fields in [&f1, &f2] {
+        let expire = field(fields, "expire").unwrap();
+        assert_eq!(
+            field(fields, "signature"),
+            Some(expected_signature(expire).as_str())
+        );
+    }
+    let expire = |f: &[(String, String)]| field(f, "expire").unwrap().parse::<u64>().unwrap();
+    assert!(expire(&f2) > expire(&f1), "the retry is signed anew");
+}
+
+#[tokio::test]
+async fn a_throttled_upload_from_disk_is_read_again_from_the_file() {
+    let path = std::env::temp_dir().join(format!("uploadcare-retry-{}.txt", std::process::id()));
+    std::fs::write(&path, b"bytes on disk").unwrap();
+    let server = Server::start(vec![
+        throttled(),
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &file_info(FILE, "disk.txt", 13)),
+    ])
+    .await;
+    client(&server).upload(path.as_path()).send().await.unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let requests = server.requests();
+    for request in &requests[..2] {
+        let part = request
+            .multipart()
+            .into_iter()
+            .find(|p| p.name == "file")
+            .unwrap();
+        assert_eq!(part.data, b"bytes on disk");
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_upload_from_a_one_shot_reader_is_reported_not_sent_again() {
+    let server = Server::start(vec![throttled(), Reply::plain_json(200, &json!({"file": FILE}))]).await;
+    let reader = std::io::Cursor::new(b"streamed once".to_vec());
+    let err = client(&server)
+        .upload(uploadcare::upload::UploadSource::reader(reader, 13))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Upload { status: 429, .. }), "{err:?}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn every_upload_api_post_is_retried_when_throttled() {
+    let group = json!({
+        "id": format!("{FILE}~1"), "datetime_created": "2026-12-03T06:00:00Z", "datetime_stored": null,
+        "files_count": 1, "cdn_url": format!("https://ucarecdn.com/{FILE}~1/"),
+        "url": format!("https://api.uploadcare.com/groups/{FILE}~1/"), "files": [file_info(FILE, "a.txt", 1)]
+    });
+    let token = "45c6e8c8-ecd5-4b1c-9e6a-7b59f63c10d2";
+    let server = Server::start(vec![
+        throttled(),
+        Reply::plain_json(200, &group),
+        throttled(),
+        Reply::plain_json(200, &json!({"type": "token", "token": token})),
+        throttled(),
+        Reply::plain_json(200, &file_info(FILE, "a.txt", 1)),
+    ])
+    .await;
+    let client = client(&server);
+    let created = client.create_group([FILE]).await.unwrap();
+    assert_eq!(created.files_count, Some(1));
+    let submitted = client
+        .upload_from_url("https://example.com/a.txt")
+        .submit()
+        .await
+        .unwrap();
+    assert_eq!(submitted.token.map(|t| t.to_string()).as_deref(), Some(token));
+    let completed = client.multipart_complete(FILE.parse().unwrap()).await.unwrap();
+    assert_eq!(completed.size, 1);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/group/",
+            "/group/",
+            "/from_url/",
+            "/from_url/",
+            "/multipart/complete/",
+            "/multipart/complete/"
+        ]
+    );
+}

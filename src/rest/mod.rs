@@ -25,7 +25,7 @@ macro_rules! rest_api_version {
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::middleware::execute(&self.inner, request).await
+                crate::middleware::execute_rest(&self.inner, request).await
             }
         }
 

@@ -3,14 +3,13 @@
 //! poll until done).
 
 use super::requests::{
-    guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource, MAX_PART_SIZE,
-    MIN_PART_SIZE,
+    guess_content_type, validate_metadata, DirectFile, FormRequest, MultipartStart, UploadSource,
+    MAX_PART_SIZE, MIN_PART_SIZE,
 };
 use super::types::{self, FromUrlTaskStatus, FromUrlUploadResultType, StoreType, UrlDuplicatesFlag};
 use super::Client;
 use crate::error::{Error, Result};
 use bytes::{Bytes, BytesMut};
-use reqwest::multipart::Form;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -516,25 +515,20 @@ impl UploadFromUrl<'_> {
                 UrlDuplicatesFlag::No
             }
         };
-        let mut form = self
-            .client
-            .common_fields(Form::new(), "pub_key")
-            .text("source_url", self.source_url.clone())
-            .text("store", self.store.as_str().to_owned())
-            .text(
-                "check_URL_duplicates",
-                flag(self.check_duplicates).as_str().to_owned(),
-            );
+        let mut form = FormRequest::new("/from_url/", "pub_key", true)
+            .text("source_url", &self.source_url)
+            .text("store", self.store.as_str())
+            .text("check_URL_duplicates", flag(self.check_duplicates).as_str());
         if let Some(save) = self.save_duplicates {
-            form = form.text("save_URL_duplicates", flag(save).as_str().to_owned());
+            form = form.text("save_URL_duplicates", flag(save).as_str());
         }
         if let Some(filename) = &self.filename {
-            form = form.text("filename", filename.clone());
+            form = form.text("filename", filename);
         }
         for (key, value) in &self.metadata {
-            form = form.text(format!("metadata[{key}]"), value.clone());
+            form = form.text(format!("metadata[{key}]"), value);
         }
-        self.client.send_form("/from_url/", form).await
+        self.client.send_form(form).await
     }
 
     /// Starts the fetch and waits for the file.

@@ -32,7 +32,7 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         request: reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::middleware::execute_upload(&self.inner, request).await
+        crate::middleware::execute(&self.inner, crate::middleware::Api::Upload, request).await
     }
 }
 

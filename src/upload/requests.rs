@@ -63,7 +63,8 @@ pub enum UploadSource {
     Bytes(Bytes),
     /// A file on disk, read in parts (never whole into memory).
     Path(PathBuf),
-    /// A reader and its exact length in bytes.
+    /// A reader and its exact length in bytes. It can be read only once, so a request that
+    /// carries it is not retried (bytes and paths are re-read for every attempt).
     Reader {
         /// The content.
         reader: Pin<Box<dyn AsyncRead + Send>>,
@@ -223,33 +224,133 @@ pub struct MultipartStart {
     pub metadata: BTreeMap<String, String>,
 }
 
+/// A `multipart/form-data` POST of the Upload API, kept as data so that it can be built
+/// again for every attempt.
+#[derive(Debug)]
+pub(crate) struct FormRequest {
+    path: &'static str,
+    /// The field that carries the public key (`UPLOADCARE_PUB_KEY` or `pub_key`).
+    key_field: &'static str,
+    /// Whether `signature` and `expire` are added when uploads are signed.
+    signed: bool,
+    fields: Vec<(String, String)>,
+    files: Vec<FormFile>,
+}
+
+/// A file part of a [`FormRequest`].
+#[derive(Debug)]
+struct FormFile {
+    field: String,
+    filename: String,
+    content_type: String,
+    len: u64,
+    /// `None` once a one-shot reader has been used by an attempt.
+    source: Option<UploadSource>,
+}
+
+/// The attempts of one [`FormRequest`].
+struct FormAttempts<'a> {
+    client: &'a Client,
+    url: String,
+    form: &'a mut FormRequest,
+}
+
+impl crate::middleware::Attempts for FormAttempts<'_> {
+    type Error = Error;
+
+    async fn next_request(&mut self) -> Result<reqwest::Request> {
+        let body = self.form.build(self.client.inner.config()).await?;
+        let mut request = self.client.inner.http().post(&self.url).multipart(body).build()?;
+        crate::middleware::prepare_upload_request(&mut request);
+        Ok(request)
+    }
+}
+
+impl FormRequest {
+    pub(crate) fn new(path: &'static str, key_field: &'static str, signed: bool) -> Self {
+        Self {
+            path,
+            key_field,
+            signed,
+            fields: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    pub(crate) fn text(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
+    }
+
+    /// The form of one attempt: the public key, a signature valid from now on (when
+    /// uploads are signed), the fields and the files' bodies.
+    async fn build(&mut self, config: &crate::Config) -> Result<Form> {
+        let mut form = Form::new().text(self.key_field, config.public_key().to_owned());
+        if self.signed {
+            if let Some((signature, expire)) = config.upload_signature() {
+                form = form
+                    .text("signature", signature)
+                    .text("expire", expire.to_string());
+            }
+        }
+        for (name, value) in &self.fields {
+            form = form.text(name.clone(), value.clone());
+        }
+        for file in &mut self.files {
+            let source = match file.source.take() {
+                Some(UploadSource::Bytes(bytes)) => {
+                    file.source = Some(UploadSource::Bytes(bytes.clone()));
+                    UploadSource::Bytes(bytes)
+                }
+                Some(UploadSource::Path(path)) => {
+                    file.source = Some(UploadSource::Path(path.clone()));
+                    UploadSource::Path(path)
+                }
+                Some(reader) => reader,
+                None => {
+                    return Err(Error::InvalidInput(format!(
+                        "`{}` comes from a reader that an earlier attempt used up",
+                        file.filename
+                    )))
+                }
+            };
+            let part = Part::stream_with_length(source.into_body().await?, file.len)
+                .file_name(file.filename.clone())
+                .mime_str(&file.content_type)
+                .map_err(|_| Error::InvalidInput(format!("invalid content type `{}`", file.content_type)))?;
+            form = form.part(file.field.clone(), part);
+        }
+        Ok(form)
+    }
+}
+
 impl Client {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.inner.upload_base_url())
     }
 
-    /// Adds the fields every signed upload carries: the public key (under `key_field`),
-    /// `signature` and `expire` when uploads are signed.
-    pub(crate) fn common_fields(&self, mut form: Form, key_field: &'static str) -> Form {
-        let config = self.inner.config();
-        form = form.text(key_field, config.public_key().to_owned());
-        if let Some((signature, expire)) = config.upload_signature() {
-            form = form
-                .text("signature", signature)
-                .text("expire", expire.to_string());
-        }
-        form
-    }
-
-    /// Sends a hand-built Upload API request and parses the answer.
-    pub(crate) async fn send_form<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        form: Form,
-    ) -> Result<T> {
-        let mut request = self.inner.http().post(self.url(path)).multipart(form).build()?;
-        crate::middleware::prepare_upload_request(&mut request);
-        let response = crate::middleware::execute_upload(&self.inner, request).await?;
+    /// Sends a hand-built Upload API POST and parses the answer. The form is built anew for
+    /// every attempt (fresh `signature`/`expire`, file bodies re-read), so a throttled or
+    /// unreachable upload is retried like every other request — unless a file comes from a
+    /// one-shot reader.
+    pub(crate) async fn send_form<T: serde::de::DeserializeOwned>(&self, mut form: FormRequest) -> Result<T> {
+        let repeatable = form
+            .files
+            .iter()
+            .all(|f| !matches!(f.source, Some(UploadSource::Reader { .. })));
+        let mut attempts = FormAttempts {
+            client: self,
+            url: self.url(form.path),
+            form: &mut form,
+        };
+        let response = crate::middleware::send_with_retries(
+            &self.inner,
+            crate::middleware::Api::Upload,
+            false,
+            repeatable,
+            &mut attempts,
+        )
+        .await?;
         parse_response(response).await
     }
 
@@ -267,10 +368,10 @@ impl Client {
             ));
         }
         validate_metadata(metadata)?;
-        let mut form = self.common_fields(Form::new(), "UPLOADCARE_PUB_KEY");
-        form = form.text("UPLOADCARE_STORE", store.as_str().to_owned());
+        let mut form =
+            FormRequest::new("/base/", "UPLOADCARE_PUB_KEY", true).text("UPLOADCARE_STORE", store.as_str());
         for (key, value) in metadata {
-            form = form.text(format!("metadata[{key}]"), value.clone());
+            form = form.text(format!("metadata[{key}]"), value);
         }
         for file in files {
             if file.field.is_empty() || form_field_name(&file.field) != file.field {
@@ -290,13 +391,20 @@ impl Client {
             let content_type = file
                 .content_type
                 .unwrap_or_else(|| guess_content_type(&file.filename));
-            let part = Part::stream_with_length(file.source.into_body().await?, len)
-                .file_name(file.filename)
-                .mime_str(&content_type)
-                .map_err(|_| Error::InvalidInput(format!("invalid content type `{content_type}`")))?;
-            form = form.part(file.field, part);
+            if content_type.parse::<mime_guess::mime::Mime>().is_err() {
+                return Err(Error::InvalidInput(format!(
+                    "invalid content type `{content_type}`"
+                )));
+            }
+            form.files.push(FormFile {
+                field: file.field,
+                filename: file.filename,
+                content_type,
+                len,
+                source: Some(file.source),
+            });
         }
-        self.send_form("/base/", form).await
+        self.send_form(form).await
     }
 
     /// `POST /multipart/start/`: opens a multipart upload and returns the part URLs.
@@ -314,17 +422,16 @@ impl Client {
             )));
         }
         validate_metadata(&start.metadata)?;
-        let mut form = self
-            .common_fields(Form::new(), "UPLOADCARE_PUB_KEY")
-            .text("filename", start.filename.clone())
+        let mut form = FormRequest::new("/multipart/start/", "UPLOADCARE_PUB_KEY", true)
+            .text("filename", &start.filename)
             .text("size", start.size.to_string())
-            .text("content_type", start.content_type.clone())
+            .text("content_type", &start.content_type)
             .text("part_size", start.part_size.to_string())
-            .text("UPLOADCARE_STORE", start.store.as_str().to_owned());
+            .text("UPLOADCARE_STORE", start.store.as_str());
         for (key, value) in &start.metadata {
-            form = form.text(format!("metadata[{key}]"), value.clone());
+            form = form.text(format!("metadata[{key}]"), value);
         }
-        self.send_form("/multipart/start/", form).await
+        self.send_form(form).await
     }
 
     /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]).
@@ -338,7 +445,8 @@ impl Client {
             .header(reqwest::header::USER_AGENT, crate::USER_AGENT)
             .body(bytes)
             .build()?;
-        let response = crate::middleware::execute(&self.inner, request).await?;
+        let response =
+            crate::middleware::execute(&self.inner, crate::middleware::Api::Upload, request).await?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -353,10 +461,9 @@ impl Client {
 
     /// `POST /multipart/complete/`: finishes a multipart upload once every part is in.
     pub async fn multipart_complete(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
-        let form = Form::new()
-            .text("UPLOADCARE_PUB_KEY", self.inner.config().public_key().to_owned())
+        let form = FormRequest::new("/multipart/complete/", "UPLOADCARE_PUB_KEY", false)
             .text("uuid", uuid.to_string());
-        self.send_form("/multipart/complete/", form).await
+        self.send_form(form).await
     }
 
     /// `POST /group/`: creates a group of files, given as UUIDs or CDN URLs (which may
@@ -370,11 +477,11 @@ impl Client {
         if files.is_empty() {
             return Err(Error::InvalidInput("a group needs at least one file".to_owned()));
         }
-        let mut form = self.common_fields(Form::new(), "pub_key");
+        let mut form = FormRequest::new("/group/", "pub_key", true);
         for (i, file) in files.into_iter().enumerate() {
             form = form.text(format!("files[{i}]"), file);
         }
-        self.send_form("/group/", form).await
+        self.send_form(form).await
     }
 
     /// `GET /info/` for one file (the public key comes from the configuration).

@@ -112,61 +112,93 @@ async fn list(
         .filter(|f| f.removed.is_some() == removed)
         .filter(|f| stored.is_none_or(|s| f.stored.is_some() == s))
         .collect();
-    files.sort_by_key(|f| {
+    // The cursor key: what `from` compares with.
+    let key = |f: &FileRecord| {
         if by_size {
             (f.data.len() as i64, f.uploaded)
         } else {
             (0, f.uploaded)
         }
-    });
+    };
+    files.sort_by_key(|f| key(f));
     if descending {
         files.reverse();
     }
-    if let Some(from) = param("from") {
-        if by_size {
+    // `from` keeps the files at or after it in the list's order; `offset` then skips files
+    // that share that value (what the service's page links carry).
+    let from_start = match param("from") {
+        None => 0,
+        Some(from) if by_size => {
             let Ok(from) = from.parse::<i64>() else {
                 return detail(400, "`from` must be a size in bytes when ordering by size.");
             };
-            files.retain(|f| {
-                if descending {
-                    f.data.len() as i64 <= from
-                } else {
-                    f.data.len() as i64 >= from
-                }
-            });
-        } else {
+            let len = |f: &FileRecord| f.data.len() as i64;
+            files
+                .iter()
+                .position(|f| {
+                    if descending {
+                        len(f) <= from
+                    } else {
+                        len(f) >= from
+                    }
+                })
+                .unwrap_or(files.len())
+        }
+        Some(from) => {
             let Some(from) = parse_datetime(from) else {
                 return detail(400, "`from` must be a date-time like 2015-09-10T10:00:00Z.");
             };
-            files.retain(|f| {
-                if descending {
-                    f.uploaded <= from
-                } else {
-                    f.uploaded >= from
-                }
-            });
+            files
+                .iter()
+                .position(|f| {
+                    if descending {
+                        f.uploaded <= from
+                    } else {
+                        f.uploaded >= from
+                    }
+                })
+                .unwrap_or(files.len())
         }
-    }
-
-    let total = files.len();
+    };
+    let start = (from_start + offset).min(files.len());
+    let total = files.len() - from_start;
     let appdata = wants_appdata(&pairs);
-    let results: Vec<Value> = files
+    let results: Vec<Value> = files[start..]
         .iter()
-        .skip(offset)
         .take(limit)
         .map(|f| f.to_rest_json(version, &rest.urls, appdata))
         .collect();
-    let page_url = |offset: usize| {
-        let mut next: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "offset").cloned().collect();
-        if !next.iter().any(|(k, _)| k == "limit") {
-            next.push(("limit".into(), limit.to_string()));
-        }
-        next.push(("offset".into(), offset.to_string()));
-        let query = serde_urlencoded::to_string(&next).unwrap_or_default();
+    // Page links are cursors, like the service's: `from` is the value of the page's first
+    // file (its upload time, or its size when ordering by size) and `offset` counts the
+    // files before it that share that value.
+    let page_url = |at: usize| {
+        let first = files[at];
+        let cursor = |f: &FileRecord| {
+            if by_size {
+                f.data.len() as i64
+            } else {
+                f.uploaded.timestamp_micros()
+            }
+        };
+        let ties = files[..at].iter().filter(|f| cursor(f) == cursor(first)).count();
+        let from = if by_size {
+            first.data.len().to_string()
+        } else {
+            first.uploaded.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        };
+        let mut link: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "offset" && k != "from" && k != "limit")
+            .cloned()
+            .collect();
+        link.push(("from".into(), from));
+        link.push(("limit".into(), limit.to_string()));
+        link.push(("offset".into(), ties.to_string()));
+        let query = serde_urlencoded::to_string(&link).unwrap_or_default();
         format!("{}/files/?{query}", rest.urls.rest)
     };
-    let next = (offset + limit < total).then(|| page_url(offset + limit));
-    let previous = (offset > 0).then(|| page_url(offset.saturating_sub(limit)));
+    let next = (start + limit < files.len()).then(|| page_url(start + limit));
+    let previous = (start > 0).then(|| page_url(start.saturating_sub(limit)));
     let mut body = json!({
         "next": next,
         "previous": previous,

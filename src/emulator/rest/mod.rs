@@ -148,8 +148,12 @@ fn check(
             }
         }
         "Uploadcare" => {
-            let date = header("date").ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
-            let sent = httpdate::parse_http_date(date).map_err(|_| detail(401, INCORRECT_CREDENTIALS))?;
+            // Browsers may refuse to set `Date`: the service takes the signed date from
+            // `X-Uploadcare-Date` when present (the JS REST client sends it there).
+            let date = header("x-uploadcare-date")
+                .or_else(|| header("date"))
+                .ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
+            let sent = parse_request_date(date).ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
             let now = SystemTime::now();
             let skew = now.duration_since(sent).unwrap_or_else(|e| e.duration());
             if skew > MAX_CLOCK_SKEW {
@@ -172,6 +176,29 @@ fn check(
         _ => return Err(detail(401, INCORRECT_CREDENTIALS)),
     }
     Ok(version)
+}
+
+/// Parses the date of a signed request the way the service does: any HTTP date (RFC 7231's
+/// IMF-fixdate, RFC 850, asctime), an RFC 2822 date (`Thu, 3 Dec 2026 06:30:00 +0000`), and
+/// pyuploadcare's variant with a comma after the year (`Wed, 02 Dec 2026, 19:10:00 GMT`).
+pub(crate) fn parse_request_date(value: &str) -> Option<SystemTime> {
+    let value = value.trim();
+    if let Ok(time) = httpdate::parse_http_date(value) {
+        return Some(time);
+    }
+    // Commas anywhere but after the weekday are dropped: `2026,` → `2026`.
+    let mut words = value.split_whitespace();
+    let first = words.next()?;
+    let rest: Vec<&str> = words.map(|w| w.trim_end_matches(',')).collect();
+    let normalized = format!("{first} {}", rest.join(" "));
+    if let Ok(time) = httpdate::parse_http_date(&normalized) {
+        return Some(time);
+    }
+    let parsed = chrono::DateTime::parse_from_rfc2822(&normalized)
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(value))
+        .ok()?;
+    let seconds = u64::try_from(parsed.timestamp()).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 /// Parses a JSON request body, answering 400 like the service when it is not JSON.
@@ -207,4 +234,29 @@ pub(crate) fn uuid_in_source(source: &str) -> Option<uuid::Uuid> {
         return Some(uuid);
     }
     source.split('/').find_map(|segment| segment.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_request_date;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn signed_request_dates_in_every_format_the_service_accepts() {
+        // 2026-12-02T19:10:00Z
+        let expected = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_238_600);
+        for date in [
+            "Wed, 02 Dec 2026 19:10:00 GMT",
+            "Wed, 02 Dec 2026, 19:10:00 GMT",
+            "Wednesday, 02-Dec-26 19:10:00 GMT",
+            "Wed Dec  2 19:10:00 2026",
+            "Wed, 2 Dec 2026 19:10:00 +0000",
+            "Wed, 02 Dec 2026 20:10:00 +0100",
+        ] {
+            assert_eq!(parse_request_date(date), Some(expected), "{date}");
+        }
+        for bad in ["", "yesterday", "Wed, 32 Dec 2026 19:10:00 GMT", "1796238600"] {
+            assert_eq!(parse_request_date(bad), None, "{bad}");
+        }
+    }
 }

@@ -87,7 +87,21 @@ fn body_error(status: StatusCode) -> UploadError {
 
 /// Reads a POST body. The multipart body's size limit is the route's `DefaultBodyLimit`;
 /// going over it is `RequestSizeLimitExceededError` (413).
+///
+/// Parameters in the query string count as fields too, after the body's (the service reads
+/// both; the JS upload client sends `/from_url/` entirely in the query).
 pub(crate) async fn read_form(request: Request) -> Result<Form, UploadError> {
+    let query = Form::from_query(request.uri().query())?;
+    let mut form = read_body(request).await?;
+    form.fields
+        .extend(query.fields.into_iter().filter(|(name, _)| name != "jsonerrors"));
+    if form.fields.len() + form.files.len() > MAX_FIELDS {
+        return Err(upload_error("RequestFiledsNumberLimitExceededError", &[]));
+    }
+    Ok(form)
+}
+
+async fn read_body(request: Request) -> Result<Form, UploadError> {
     let content_type = request
         .headers()
         .get("content-type")

@@ -8,24 +8,32 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// `POST /group/` with `files[0]`, `files[1]`, … (UUIDs or CDN URLs, with operations or not),
+/// `POST /group/` with `files[0]`, `files[1]`, … or repeated `files[]` (UUIDs or CDN URLs, with operations or not),
 /// ordered by index. Answers `groupInfo`.
 pub(super) async fn create(State(upload): State<Upload>, request: Request) -> Result<Response, UploadError> {
     let form = read_form(request).await?;
     upload.check_public_key(&form, PUB_KEY)?;
     upload.check_signature(&form)?;
-    let mut entries: Vec<(u64, &str)> = form
+    // `files[N]` are ordered by N; `files[]` (repeated, as the JS upload client sends them)
+    // keep the order they came in, after the indexed ones of the same position.
+    let mut entries: Vec<((u64, usize), &str)> = form
         .fields
         .iter()
-        .filter_map(|(name, value)| {
-            let index = name.strip_prefix("files[")?.strip_suffix(']')?.parse().ok()?;
-            Some((index, value.as_str()))
+        .enumerate()
+        .filter_map(|(position, (name, value))| {
+            let index = name.strip_prefix("files[")?.strip_suffix(']')?;
+            let index = if index.is_empty() {
+                position as u64
+            } else {
+                index.parse().ok()?
+            };
+            Some(((index, position), value.as_str()))
         })
         .collect();
     if entries.is_empty() {
         return Err(upload_error("GroupFilesInvalidError", &[]));
     }
-    entries.sort_by_key(|(index, _)| *index);
+    entries.sort_by_key(|(key, _)| *key);
     let mut files = Vec::with_capacity(entries.len());
     let mut effects = Vec::with_capacity(entries.len());
     for (_, value) in entries {
