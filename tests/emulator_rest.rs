@@ -82,6 +82,10 @@ struct Raw<'a> {
     content_type: &'a str,
     body: Vec<u8>,
     date: SystemTime,
+    /// The date exactly as sent (default: `date` as an HTTP date).
+    date_text: Option<String>,
+    /// The header carrying the date (default `date`).
+    date_header: &'static str,
     authorization: Option<String>,
 }
 
@@ -99,6 +103,8 @@ impl<'a> Raw<'a> {
             content_type: "application/json",
             body: Vec::new(),
             date: SystemTime::now(),
+            date_text: None,
+            date_header: "date",
             authorization: None,
         }
     }
@@ -121,7 +127,9 @@ impl<'a> Raw<'a> {
     }
 
     async fn send(self, emulator: &Emulator) -> (u16, Value) {
-        let date = httpdate::fmt_http_date(self.date);
+        let date = self
+            .date_text
+            .unwrap_or_else(|| httpdate::fmt_http_date(self.date));
         let authorization = self.authorization.unwrap_or_else(|| {
             let signature = uploadcare::sign_rest_request(
                 emulator.secret_key().expose_secret(),
@@ -137,7 +145,7 @@ impl<'a> Raw<'a> {
         let mut request = reqwest::Client::new()
             .request(method, format!("{}{}", emulator.rest_base_url(), self.uri))
             .header("content-type", self.content_type)
-            .header("date", date)
+            .header(self.date_header, date)
             .header("authorization", authorization)
             .body(self.body);
         if let Some(accept) = self.accept {
@@ -1219,6 +1227,32 @@ async fn wrong_credentials_are_rejected_like_the_service() {
             .filter(|r| r.status == 401)
             .count()
             >= 6
+    );
+}
+
+#[tokio::test]
+async fn signed_dates_are_read_in_the_formats_and_headers_the_service_accepts() {
+    let emulator = start().await;
+    let now = chrono::Utc::now();
+    // pyuploadcare's format, with a comma after the year.
+    let mut python = Raw::new("GET", "/project/", "0.7");
+    python.date_text = Some(now.format("%a, %d %b %Y, %H:%M:%S GMT").to_string());
+    assert_eq!(python.send(&emulator).await.0, 200);
+    // RFC 2822 with a numeric zone.
+    let mut rfc2822 = Raw::new("GET", "/project/", "0.7");
+    rfc2822.date_text = Some(now.to_rfc2822());
+    assert_eq!(rfc2822.send(&emulator).await.0, 200);
+    // The JS REST client's header: the signed date in `X-Uploadcare-Date`, no `Date`.
+    let mut browser = Raw::new("GET", "/files/?limit=1", "0.7");
+    browser.date_header = "x-uploadcare-date";
+    assert_eq!(browser.send(&emulator).await.0, 200);
+    // Not a date at all.
+    let mut garbage = Raw::new("GET", "/project/", "0.7");
+    garbage.date_text = Some("yesterday".to_owned());
+    let (status, body) = garbage.send(&emulator).await;
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (401, Some("Incorrect authentication credentials."))
     );
 }
 

@@ -1000,6 +1000,74 @@ async fn groups_create_and_info() {
 }
 
 #[tokio::test]
+async fn groups_take_files_the_way_the_official_clients_send_them() {
+    let emulator = Emulator::start().await.unwrap();
+    let api = Api::new(&emulator);
+    let pk = emulator.public_key().to_owned();
+    let a = emulator.state().add_file("a.txt", "text/plain", "a", Some(true));
+    let b = emulator.state().add_file("b.txt", "text/plain", "b", Some(true));
+    let c = emulator.state().add_file("c.txt", "text/plain", "c", Some(true));
+    // The JS upload client: repeated `files[]`, in the order given. pyuploadcare: each file
+    // as its CDN URL (the emulator's own CDN base), with or without operations.
+    let own_cdn = format!("{}/{b}/", emulator.cdn_base_url());
+    let with_operations = format!("{}/{c}/-/resize/x800/-/format/webp/", emulator.cdn_base_url());
+    let answer = api
+        .form(
+            "/group/",
+            &[
+                ("pub_key", &pk),
+                ("files[]", &a.to_string()),
+                ("files[]", &own_cdn),
+                ("files[]", &with_operations),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let group = answer.json();
+    let files = group["files"].as_array().unwrap();
+    let uuids: Vec<&str> = files.iter().map(|f| f["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids, [a.to_string(), b.to_string(), c.to_string()]);
+    assert_eq!(files[1]["default_effects"], json!(""));
+    assert_eq!(files[2]["default_effects"], json!("resize/x800/-/format/webp/"));
+}
+
+#[tokio::test]
+async fn from_url_reads_its_parameters_from_the_query_string_too() {
+    // The JS upload client sends `/from_url/` with every parameter in the query and no body.
+    let emulator = Emulator::start().await.unwrap();
+    let api = Api::new(&emulator);
+    let source = emulator
+        .state()
+        .add_file("source.txt", "text/plain", "fetched bytes", Some(true));
+    let source_url = format!("{}/{source}/", emulator.cdn_base_url());
+    let response = api
+        .client
+        .post(format!("{}/from_url/", api.base))
+        .query(&[
+            ("jsonerrors", "1"),
+            ("pub_key", emulator.public_key()),
+            ("source_url", &source_url),
+            ("store", "1"),
+            ("filename", "copied.txt"),
+            ("metadata[origin]", "query"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let answer = Api::answer(response).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let token = answer.json()["token"].as_str().unwrap().to_owned();
+    let (_, done) = poll_until_final(&api, &token).await;
+    assert_eq!(done["status"], json!("success"), "{done}");
+    let uuid: Uuid = done["uuid"].as_str().unwrap().parse().unwrap();
+    let file = emulator.state().file(uuid).unwrap();
+    assert_eq!(file.filename, "copied.txt");
+    assert_eq!(&file.data[..], b"fetched bytes");
+    assert_eq!(file.metadata.get("origin").map(String::as_str), Some("query"));
+    assert!(file.stored.is_some());
+}
+
+#[tokio::test]
 async fn public_key_errors_in_both_layouts() {
     let emulator = Emulator::start().await.unwrap();
     let api = Api::new(&emulator);
