@@ -126,11 +126,22 @@ impl Error {
 pub struct ApiErrorBody(pub serde_json::Value);
 
 impl ApiErrorBody {
-    /// The service's message: `detail` when present, else the body text itself.
+    /// The service's message: `detail` when present; for a validation error in the
+    /// `{"field": ["message", …]}` layout (e.g. `non_field_errors` of a duplicate webhook),
+    /// its first message; for a text body, the text itself.
     pub fn detail(&self) -> Option<&str> {
+        use serde_json::Value;
         match &self.0 {
-            serde_json::Value::String(text) => Some(text.as_str()).filter(|t| !t.is_empty()),
-            value => value.get("detail").and_then(serde_json::Value::as_str),
+            Value::String(text) => Some(text.as_str()).filter(|t| !t.is_empty()),
+            Value::Object(map) => map.get("detail").and_then(Value::as_str).or_else(|| {
+                fn first(value: &Value) -> Option<&str> {
+                    value.as_array()?.first()?.as_str()
+                }
+                map.get("non_field_errors")
+                    .and_then(first)
+                    .or_else(|| map.values().find_map(first))
+            }),
+            _ => None,
         }
     }
 
@@ -252,6 +263,15 @@ mod tests {
         assert_eq!(text.raw(), "Service unavailable");
         let other = ApiErrorBody(serde_json::json!([1, 2]));
         assert_eq!(other.detail(), None);
+        let validation = ApiErrorBody(serde_json::json!({
+            "non_field_errors": ["This project is already subscribed on this event"]
+        }));
+        assert_eq!(
+            validation.detail(),
+            Some("This project is already subscribed on this event")
+        );
+        let field = ApiErrorBody(serde_json::json!({"target_url": ["Enter a valid URL."]}));
+        assert_eq!(field.detail(), Some("Enter a valid URL."));
     }
 
     #[test]

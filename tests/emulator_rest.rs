@@ -780,13 +780,26 @@ async fn webhooks(emulator: &Emulator, client: &Client) {
         .await);
     assert!(!second.is_active);
     assert_eq!(second.signing_secret, None);
-    // The same URL and event twice is refused.
+    // The same URL and event twice is refused, in the service's validation layout.
     let e = err(client
         .webhook_create()
         .body_map(|b| b.target_url(url).event(WebhookEvent::FileUploaded))
         .send()
         .await);
-    assert_eq!(api_error(e).0, 400);
+    let Error::Api {
+        status, detail, body, ..
+    } = e
+    else {
+        panic!("an API error")
+    };
+    assert_eq!(
+        (status, detail.as_str()),
+        (400, "This project is already subscribed on this event")
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"non_field_errors": ["This project is already subscribed on this event"]})
+    );
 
     let (_, list) = ok(client.webhooks_list().send().await);
     assert_eq!(

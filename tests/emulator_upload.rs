@@ -1029,6 +1029,55 @@ async fn groups_take_files_the_way_the_official_clients_send_them() {
     assert_eq!(uuids, [a.to_string(), b.to_string(), c.to_string()]);
     assert_eq!(files[1]["default_effects"], json!(""));
     assert_eq!(files[2]["default_effects"], json!("resize/x800/-/format/webp/"));
+
+    // pyuploadcare posts to `/group//`: repeated slashes are read as one.
+    let answer = api
+        .form("/group//", &[("pub_key", &pk), ("files[0]", &a.to_string())])
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.json()["files_count"], json!(1));
+}
+
+#[tokio::test]
+async fn the_cdn_answers_detect_faces_with_the_images_json_info() {
+    let emulator = Emulator::start().await.unwrap();
+    let api = Api::new(&emulator);
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&640u32.to_be_bytes());
+    png.extend_from_slice(&480u32.to_be_bytes());
+    let image = emulator
+        .state()
+        .add_file("face.png", "image/png", png.clone(), Some(true));
+    let text = emulator.state().add_file("a.txt", "text/plain", "a", Some(true));
+    for suffix in ["detect_faces/", "detect_faces//", "-/resize/100x/detect_faces/"] {
+        let response = api
+            .client
+            .get(format!("{}/{image}/{suffix}", emulator.cdn_base_url()))
+            .send()
+            .await
+            .unwrap();
+        let answer = Api::answer(response).await;
+        assert_eq!(
+            (answer.status, answer.content_type.as_str()),
+            (200, "application/json"),
+            "{suffix}"
+        );
+        let info = answer.json();
+        assert_eq!(
+            (&info["width"], &info["height"], &info["format"]),
+            (&json!(640), &json!(480), &json!("PNG"))
+        );
+        assert_eq!(info["faces"], json!([]));
+    }
+    let (status, _) = api
+        .cdn_bytes(&format!("{}/{text}/detect_faces/", emulator.cdn_base_url()))
+        .await;
+    assert_eq!(status, 400);
+    // Other names still serve the bytes.
+    let (status, bytes) = api
+        .cdn_bytes(&format!("{}/{image}/face.png", emulator.cdn_base_url()))
+        .await;
+    assert_eq!((status, bytes), (200, png));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use crate::emulator::state::{ApiVersion, WebhookRecord};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::Value;
@@ -167,10 +167,7 @@ async fn create(
         .values()
         .any(|h| h.target_url == target_url && h.event == event)
     {
-        return detail(
-            400,
-            "A webhook with this `target_url` and `event` already exists.",
-        );
+        return already_subscribed();
     }
     let id = project.next_number();
     let now = project.now();
@@ -210,10 +207,7 @@ fn apply_update(rest: &Rest, version: ApiVersion, id: &str, headers: &HeaderMap,
         .values()
         .any(|h| h.id != id && h.target_url == target_url && h.event == event);
     if clash {
-        return detail(
-            400,
-            "A webhook with this `target_url` and `event` already exists.",
-        );
+        return already_subscribed();
     }
     let now = project.now();
     let project_id = project.id;
@@ -306,4 +300,17 @@ async fn unsubscribe_v0_5(
         return not_allowed("POST");
     }
     remove_by_url(&rest, &headers, &body)
+}
+
+/// The service's answer to a second subscription of one URL to one event: a validation
+/// error in the `non_field_errors` layout (pyuploadcare raises `WebhookIsNotUnique` on it).
+fn already_subscribed() -> Response {
+    let body =
+        serde_json::json!({ "non_field_errors": ["This project is already subscribed on this event"] });
+    (
+        axum::http::StatusCode::BAD_REQUEST,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }

@@ -79,7 +79,7 @@ const METADATA_MAX_VALUE_LEN: usize = 512;
 /// The Upload API router (and the CDN under `/cdn/`).
 pub(crate) fn router(upload: Upload) -> Router {
     let form_limit = || DefaultBodyLimit::max(MAX_FORM_BODY);
-    Router::new()
+    let routes = Router::new()
         .route(
             "/base/",
             post(files::base)
@@ -121,7 +121,37 @@ pub(crate) fn router(upload: Upload) -> Router {
         .route("/cdn/{uuid}/", get(cdn))
         .route("/cdn/{uuid}/{*rest}", get(cdn_with_name))
         .layer(axum::middleware::from_fn_with_state(upload.clone(), frame))
-        .with_state(upload)
+        .with_state(upload);
+    // Routing sees paths with repeated slashes collapsed, as the service does (pyuploadcare
+    // posts groups to `/group//` and asks the CDN for `<uuid>/detect_faces//`).
+    let collapsed = tower::Layer::layer(&tower::util::MapRequestLayer::new(collapse_slashes), routes);
+    Router::new().fallback_service(collapsed)
+}
+
+/// `/group//` → `/group/` (the query is kept).
+fn collapse_slashes(mut request: Request) -> Request {
+    let uri = request.uri();
+    if !uri.path().contains("//") {
+        return request;
+    }
+    let mut path = String::with_capacity(uri.path().len());
+    for c in uri.path().chars() {
+        if !(c == '/' && path.ends_with('/')) {
+            path.push(c);
+        }
+    }
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let mut parts = uri.clone().into_parts();
+    if let Ok(value) = path_and_query.parse() {
+        parts.path_and_query = Some(value);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// Around every request: answers errors as JSON when `jsonerrors=1` is in the query, adds the
@@ -375,7 +405,28 @@ fn content_disposition(filename: &str) -> String {
     format!("inline; filename*=UTF-8''{encoded}")
 }
 
-async fn cdn_with_name(state: State<Upload>, Path((uuid, _rest)): Path<(String, String)>) -> Response {
+/// `<uuid>/<name>` and `<uuid>/-/<operations>/…` serve the file as is, except
+/// `…/detect_faces/`, which answers the image's JSON info with the faces found (none: the
+/// emulator does not look for faces), like the CDN.
+async fn cdn_with_name(state: State<Upload>, Path((uuid, rest)): Path<(String, String)>) -> Response {
+    if rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces") {
+        let not_found = || (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
+        let Ok(id) = uuid.parse::<uuid::Uuid>() else {
+            return not_found();
+        };
+        let Some(file) = state.state.lock().live_file(&id).cloned() else {
+            return not_found();
+        };
+        return match file.image_size() {
+            Some((width, height, format)) => {
+                let body = serde_json::json!({
+                    "id": id, "format": format, "width": width, "height": height, "faces": []
+                });
+                ([("content-type", "application/json")], body.to_string()).into_response()
+            }
+            None => (axum::http::StatusCode::BAD_REQUEST, "Not an image.").into_response(),
+        };
+    }
     cdn(state, Path(uuid)).await
 }
 
