@@ -29,23 +29,8 @@ pub fn preprocess(doc: &mut Value) {
 /// Request-body schemas are left as written, so what is sent stays exactly what the
 /// document says (a required nullable field is sent as `null`, not omitted).
 fn tolerate_missing_fields(doc: &mut Value) {
-    let mut request_side = std::collections::BTreeSet::new();
-    let mut visited = std::collections::BTreeSet::new();
+    let request_side: std::collections::BTreeSet<String> = request_body_schemas(doc).into_iter().collect();
     let mut pointers = Vec::new();
-    for_each_operation(doc, |path, method, op| {
-        let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) else {
-            return;
-        };
-        for media in content.keys() {
-            let pointer = format!(
-                "/paths/{}/{method}/requestBody/content/{}/schema",
-                escape(path),
-                escape(media)
-            );
-            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
-        }
-    });
-    request_side.extend(pointers.drain(..));
 
     let mut visited = std::collections::BTreeSet::new();
     for_each_operation(doc, |path, method, op| {
@@ -256,22 +241,7 @@ pub fn body_limits_item(limits: &[(String, u64, u64)]) -> syn::Item {
 /// the default is the server's business: the generated field stays optional and an unset
 /// field is omitted. The default is kept in the description.
 fn strip_request_defaults(doc: &mut Value) {
-    let mut pointers = Vec::new();
-    let mut visited = std::collections::BTreeSet::new();
-    for_each_operation(doc, |path, method, op| {
-        let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) else {
-            return;
-        };
-        for media in content.keys() {
-            let pointer = format!(
-                "/paths/{}/{method}/requestBody/content/{}/schema",
-                path.replace('~', "~0").replace('/', "~1"),
-                media.replace('~', "~0").replace('/', "~1")
-            );
-            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
-        }
-    });
-    for pointer in pointers {
+    for pointer in request_body_schemas(doc) {
         let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
@@ -285,6 +255,26 @@ fn strip_request_defaults(doc: &mut Value) {
         };
         schema.insert("description".to_owned(), Value::String(description));
     }
+}
+
+/// JSON pointers of every schema node that request bodies use (following local `$ref`s).
+fn request_body_schemas(doc: &Value) -> Vec<String> {
+    let mut pointers = Vec::new();
+    let mut visited = std::collections::BTreeSet::new();
+    for_each_operation(doc, |path, method, op| {
+        let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) else {
+            return;
+        };
+        for media in content.keys() {
+            let pointer = format!(
+                "/paths/{}/{method}/requestBody/content/{}/schema",
+                escape(path),
+                escape(media)
+            );
+            collect_schema_pointers(doc, pointer, &mut visited, &mut pointers);
+        }
+    });
+    pointers
 }
 
 /// JSON pointers of every schema node reachable from `pointer` (following local `$ref`s).

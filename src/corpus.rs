@@ -20,6 +20,8 @@ struct Document {
     parse: Parse,
 }
 
+// One `push` per enabled feature: clippy sees only the enabled ones.
+#[allow(clippy::vec_init_then_push)]
 fn documents() -> Vec<Document> {
     let load = |module, text: &str, parse| Document {
         module,
@@ -430,12 +432,13 @@ fn every_received_schema_parses_its_examples_and_their_variants() {
     for doc in documents() {
         let received = received_schemas(&doc.root);
         assert!(received.len() > 5, "{}: too few schemas found", doc.module);
+        let mut of_this = 0;
         for (name, examples) in received {
             let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
             let full = synthesize(&doc.root, &schema, 0);
-            cases += check(&doc, &name, "all fields", full, &mut failures);
+            of_this += check(&doc, &name, "all fields", full, &mut failures);
             for (i, example) in examples.into_iter().enumerate() {
-                cases += check(
+                of_this += check(
                     &doc,
                     &name,
                     &format!("document example {i}"),
@@ -444,9 +447,10 @@ fn every_received_schema_parses_its_examples_and_their_variants() {
                 );
             }
         }
+        // A guard against a walk that silently lost its way.
+        assert!(of_this > 200, "{}: only {of_this} cases", doc.module);
+        cases += of_this;
     }
-    eprintln!("{cases} cases");
-    assert!(cases > 1000, "only {cases} cases: the walk lost its way");
     assert!(
         failures.is_empty(),
         "{} of {cases} cases failed:\n{}",
