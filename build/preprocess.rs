@@ -227,12 +227,12 @@ pub fn body_item_limits(doc: &Value) -> Vec<(String, u64, u64)> {
 pub fn body_limits_item(limits: &[(String, u64, u64)]) -> syn::Item {
     let rows = limits.iter().map(|(id, min, max)| {
         let (min, max) = (*min as usize, (*max).min(usize::MAX as u64) as usize);
-        quote::quote!(crate::middleware::BodyItemLimit { operation_id: #id, min: #min, max: #max })
+        quote::quote!(crate::runtime::BodyItemLimit { operation_id: #id, min: #min, max: #max })
     });
     syn::parse_quote! {
         /// Item-count bounds of array request bodies, from the document; checked before sending.
         #[allow(dead_code)]
-        pub(crate) const BODY_ITEM_LIMITS: &[crate::middleware::BodyItemLimit] = &[#(#rows),*];
+        pub(crate) const BODY_ITEM_LIMITS: &[crate::runtime::BodyItemLimit] = &[#(#rows),*];
     }
 }
 

@@ -40,8 +40,9 @@ pub enum Error {
     Upload {
         /// HTTP status code.
         status: u16,
-        /// The error code, e.g. `FileMetadataKeyEmptyError`; unknown codes are kept.
-        code: crate::upload::types::UploadErrorCode,
+        /// The error code, e.g. `FileMetadataKeyEmptyError`; compare it with
+        /// `upload::types::UploadErrorCode` values, or turn it into one with `.typed()`.
+        code: ErrorCode,
         /// The service's message.
         message: String,
     },
@@ -50,7 +51,7 @@ pub enum Error {
     #[error("upload from URL failed: {message}")]
     UploadFromUrlFailed {
         /// The error code, when the service gave one.
-        code: Option<crate::upload::types::UploadErrorCode>,
+        code: Option<ErrorCode>,
         /// The service's message.
         message: String,
     },
@@ -115,6 +116,42 @@ impl Error {
             Error::Transport(_) | Error::Timeout(_) => true,
             _ => false,
         }
+    }
+}
+
+/// An Upload API error code as the service sent it (e.g. `FileSizeLimitExceededError`),
+/// including codes newer than this crate. With the `upload` feature it compares equal to
+/// the matching `upload::types::UploadErrorCode` and converts into it (`.typed()`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ErrorCode(String);
+
+impl ErrorCode {
+    /// A code from its text.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self(code.into())
+    }
+
+    /// The code as the service sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
     }
 }
 
@@ -227,7 +264,7 @@ impl Error {
                     .and_then(|s| u16::try_from(s).ok())
                     .filter(|s| *s >= 400)
                     .unwrap_or(status),
-                code: text("error_code").unwrap_or("").into(),
+                code: ErrorCode::new(text("error_code").unwrap_or("")),
                 message: text("content").unwrap_or("").to_owned(),
             };
         }

@@ -35,8 +35,7 @@ mod corpus;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
-#[doc(hidden)]
-pub mod middleware;
+pub mod runtime;
 mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;
@@ -47,7 +46,7 @@ pub use config::{
     AuthScheme, ClientContext, Config, RetryPolicy, DEFAULT_REST_BASE_URL, DEFAULT_UPLOAD_BASE_URL,
     ENV_PUBLIC_KEY, ENV_SECRET_KEY, USER_AGENT,
 };
-pub use error::{ApiErrorBody, Error, Result};
+pub use error::{ApiErrorBody, Error, ErrorCode, Result};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
 /// The README's examples, compiled as doctests.

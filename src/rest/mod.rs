@@ -10,7 +10,7 @@ macro_rules! rest_api_version {
                 request: &mut reqwest::Request,
                 info: &progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                crate::middleware::prepare_rest_request(
+                crate::runtime::prepare_rest_request(
                     request,
                     &self.inner,
                     <Self as ClientInfo<crate::ClientContext>>::api_version(),
@@ -25,11 +25,79 @@ macro_rules! rest_api_version {
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::middleware::execute_rest(&self.inner, request).await
+                crate::runtime::execute_rest(&self.inner, request).await
+            }
+        }
+
+        impl crate::runtime::Page for types::FilesPage {
+            type Item = types::File;
+            fn next_url(&self) -> Option<&str> {
+                self.next.as_deref()
+            }
+            fn into_items(self) -> Vec<types::File> {
+                self.results
+            }
+        }
+
+        impl crate::runtime::Page for types::GroupsPage {
+            type Item = types::Group;
+            fn next_url(&self) -> Option<&str> {
+                self.next.as_deref()
+            }
+            fn into_items(self) -> Vec<types::Group> {
+                self.results
+            }
+        }
+
+        impl crate::runtime::FollowLinks for Client {
+            fn follow_link<T: ::serde::de::DeserializeOwned + Send>(
+                &self,
+                url: &str,
+            ) -> impl ::std::future::Future<Output = crate::Result<T>> + Send {
+                self.follow(url)
             }
         }
 
         impl Client {
+            /// Every file of the list as `configure` sets it up (any option of
+            /// [`files_list`](Self::files_list): stored, removed, ordering, from, limit as
+            /// the page size, …), across all pages, one page in memory at a time.
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client) -> uploadcare::Result<()> {
+            /// use futures_util::TryStreamExt;
+            ///
+            /// let mut files = client.all_files(|list| list.stored(true).limit(500)).items();
+            /// while let Some(file) = files.try_next().await? {
+            ///     println!("{} {}", file.uuid, file.size);
+            /// }
+            /// # Ok(()) }
+            /// ```
+            ///
+            /// Pages as a whole (with `total`, and `totals` where the version has them)
+            /// are the stream itself: `client.all_files(|list| list).try_next()`.
+            pub fn all_files<'a>(
+                &'a self,
+                configure: impl FnOnce(builder::FilesList<'a>) -> builder::FilesList<'a>,
+            ) -> crate::runtime::Pages<'a, types::FilesPage> {
+                let request = configure(self.files_list());
+                crate::runtime::Pages::new(self, async move {
+                    Ok(request.send().await.map_err(crate::Error::from)?.into_inner())
+                })
+            }
+
+            /// Every group of the list as `configure` sets it up (ordering, from, limit as
+            /// the page size), across all pages; see [`all_files`](Self::all_files).
+            pub fn all_groups<'a>(
+                &'a self,
+                configure: impl FnOnce(builder::GroupsList<'a>) -> builder::GroupsList<'a>,
+            ) -> crate::runtime::Pages<'a, types::GroupsPage> {
+                let request = configure(self.groups_list());
+                crate::runtime::Pages::new(self, async move {
+                    Ok(request.send().await.map_err(crate::Error::from)?.into_inner())
+                })
+            }
+
             /// Creates a client from a [`Config`](crate::Config).
             ///
             /// Fails with [`Error::Config`](crate::Error::Config) when a base URL is invalid

@@ -435,7 +435,7 @@ impl Client {
                 }
                 FromUrlTaskStatus::Error => {
                     return Err(Error::UploadFromUrlFailed {
-                        code: status.error_code.clone(),
+                        code: status.error_code.as_ref().map(|c| crate::ErrorCode::new(c.as_str())),
                         message: status.error.clone().unwrap_or_else(|| "unknown error".to_owned()),
                     })
                 }

@@ -23,7 +23,7 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         request: &mut reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::middleware::prepare_upload_request(request);
+        crate::runtime::prepare_upload_request(request);
         Ok(())
     }
 
@@ -32,7 +32,21 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         request: reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::middleware::execute(&self.inner, crate::middleware::Api::Upload, request).await
+        crate::runtime::execute(&self.inner, crate::runtime::Api::Upload, request).await
+    }
+}
+
+impl crate::ErrorCode {
+    /// The code as the typed [`UploadErrorCode`](types::UploadErrorCode) (unknown codes
+    /// become `Unrecognized`).
+    pub fn typed(&self) -> types::UploadErrorCode {
+        types::UploadErrorCode::from(self.as_str())
+    }
+}
+
+impl PartialEq<types::UploadErrorCode> for crate::ErrorCode {
+    fn eq(&self, other: &types::UploadErrorCode) -> bool {
+        self.as_str() == other.as_str()
     }
 }
 

@@ -255,13 +255,13 @@ struct FormAttempts<'a> {
     form: &'a mut FormRequest,
 }
 
-impl crate::middleware::Attempts for FormAttempts<'_> {
+impl crate::runtime::Attempts for FormAttempts<'_> {
     type Error = Error;
 
     async fn next_request(&mut self) -> Result<reqwest::Request> {
         let body = self.form.build(self.client.inner.config()).await?;
         let mut request = self.client.inner.http().post(&self.url).multipart(body).build()?;
-        crate::middleware::prepare_upload_request(&mut request);
+        crate::runtime::prepare_upload_request(&mut request);
         Ok(request)
     }
 }
@@ -343,9 +343,9 @@ impl Client {
             url: self.url(form.path),
             form: &mut form,
         };
-        let response = crate::middleware::send_with_retries(
+        let response = crate::runtime::send_with_retries(
             &self.inner,
-            crate::middleware::Api::Upload,
+            crate::runtime::Api::Upload,
             false,
             repeatable,
             &mut attempts,
@@ -446,7 +446,7 @@ impl Client {
             .body(bytes)
             .build()?;
         let response =
-            crate::middleware::execute(&self.inner, crate::middleware::Api::Upload, request).await?;
+            crate::runtime::execute(&self.inner, crate::runtime::Api::Upload, request).await?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

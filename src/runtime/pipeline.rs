@@ -1,5 +1,6 @@
-//! The one request pipeline every generated REST client runs through (progenitor's
-//! `ClientHooks`, wired per version by `rest_api_version!`):
+//! The one request pipeline every request runs through: generated REST clients (progenitor's
+//! `ClientHooks`, wired per version by `rest_api_version!`), the generated Upload API GETs
+//! and the hand-written Upload API forms.
 //!
 //! - `pre`: check document-declared limits the generated code does not, then set `Accept`
 //!   (the version, from the document's `info.version`), `Content-Type` when absent,

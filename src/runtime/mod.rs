@@ -1,0 +1,18 @@
+//! What every request and every API version shares, written once: the request pipeline
+//! (headers, signing, retries with fresh signatures — [`pipeline`]), and the flows built on
+//! top of single requests.
+//!
+//! Layering: this module depends on the configuration, the signing functions and the error
+//! type, never on a version module or the CLI; version modules and the Upload API client
+//! call into it.
+
+pub mod pagination;
+pub(crate) mod pipeline;
+
+pub use pagination::{FollowLinks, Items, Page, Pages};
+
+pub use pipeline::{accept_header, BodyItemLimit};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+pub(crate) use pipeline::{execute_rest, prepare_rest_request};
+#[cfg(feature = "upload")]
+pub(crate) use pipeline::{execute, prepare_upload_request, send_with_retries, Api, Attempts};
