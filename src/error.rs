@@ -68,6 +68,14 @@ pub enum Error {
     /// The request timed out.
     #[error("request timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// A job (a conversion, an add-on execution, …) ended in a failed state.
+    #[error("{operation} failed: {reason}")]
+    JobFailed {
+        /// What was waited for.
+        operation: String,
+        /// The service's reason (or the final state).
+        reason: String,
+    },
     /// A long-running operation (e.g. an upload from URL) did not finish in time.
     #[error("{operation} did not finish within {waited:?}")]
     TimedOut {

@@ -3,6 +3,112 @@
 /// Connects a generated REST `Client` to the shared middleware and adds the constructors.
 /// Invoked once per version module, right after its generated code.
 macro_rules! rest_api_version {
+    (addons) => {
+        $crate::rest::rest_api_version!();
+
+        fn addon_state(status: Option<&types::AddonExecutionState>) -> crate::runtime::JobState {
+            use types::AddonExecutionState as S;
+            match status {
+                Some(S::Done) => crate::runtime::JobState::Succeeded,
+                Some(S::Error) => crate::runtime::JobState::Failed("the add-on reported an error".to_owned()),
+                Some(S::Unknown) => {
+                    crate::runtime::JobState::Failed("the service does not know this request".to_owned())
+                }
+                // `in_progress`, no status yet, or a state added later.
+                _ => crate::runtime::JobState::Pending,
+            }
+        }
+
+        impl crate::runtime::JobStatus for types::AddonExecutionStatus {
+            fn job_state(&self) -> crate::runtime::JobState {
+                addon_state(self.status.as_ref())
+            }
+        }
+
+        impl crate::runtime::JobStatus for types::RemoveBgExecutionStatus {
+            fn job_state(&self) -> crate::runtime::JobState {
+                addon_state(self.status.as_ref())
+            }
+        }
+
+        impl Client {
+            /// Polls an AWS Rekognition label detection (started with
+            /// [`aws_rekognition_execute`](Self::aws_rekognition_execute)) until it is done
+            /// ([`Error::JobFailed`](crate::Error::JobFailed) on `error`/`unknown`).
+            pub async fn wait_for_aws_rekognition(
+                &self,
+                request_id: ::uuid::Uuid,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::AddonExecutionStatus> {
+                let operation = format!("aws_rekognition_detect_labels {request_id}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self
+                        .aws_rekognition_execution_status()
+                        .request_id(request_id)
+                        .send()
+                        .await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
+            }
+
+            /// Polls an AWS Rekognition moderation run until it is done; see
+            /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
+            pub async fn wait_for_aws_rekognition_moderation(
+                &self,
+                request_id: ::uuid::Uuid,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::AddonExecutionStatus> {
+                let operation = format!("aws_rekognition_detect_moderation_labels {request_id}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self
+                        .aws_rekognition_detect_moderation_labels_execution_status()
+                        .request_id(request_id)
+                        .send()
+                        .await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
+            }
+
+            /// Polls a ClamAV virus scan until it is done; see
+            /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
+            pub async fn wait_for_virus_scan(
+                &self,
+                request_id: ::uuid::Uuid,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::AddonExecutionStatus> {
+                let operation = format!("uc_clamav_virus_scan {request_id}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self
+                        .uc_clamav_virus_scan_execution_status()
+                        .request_id(request_id)
+                        .send()
+                        .await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
+            }
+
+            /// Polls a remove.bg run until it is done; the answer holds the result file.
+            pub async fn wait_for_remove_bg(
+                &self,
+                request_id: ::uuid::Uuid,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::RemoveBgExecutionStatus> {
+                let operation = format!("remove_bg {request_id}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self
+                        .remove_bg_execution_status()
+                        .request_id(request_id)
+                        .send()
+                        .await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
+            }
+        }
+    };
     () => {
         impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
             async fn pre<E>(
@@ -49,6 +155,51 @@ macro_rules! rest_api_version {
             }
         }
 
+        fn conversion_state(
+            status: Option<&types::ConversionJobState>,
+            error: Option<&str>,
+        ) -> crate::runtime::JobState {
+            use types::ConversionJobState as S;
+            let reason = |state: &str| error.filter(|e| !e.is_empty()).unwrap_or(state).to_owned();
+            match status {
+                Some(S::Finished) => crate::runtime::JobState::Succeeded,
+                Some(S::Failed) => crate::runtime::JobState::Failed(reason("failed")),
+                Some(S::Cancelled | S::Canceled) => crate::runtime::JobState::Failed(reason("cancelled")),
+                // `pending`, `processing`, or a state added later.
+                _ => crate::runtime::JobState::Pending,
+            }
+        }
+
+        impl crate::runtime::JobStatus for types::DocumentConvertStatus {
+            fn job_state(&self) -> crate::runtime::JobState {
+                conversion_state(self.status.as_ref(), self.error.as_deref())
+            }
+        }
+
+        impl crate::runtime::JobStatus for types::VideoConvertStatus {
+            fn job_state(&self) -> crate::runtime::JobState {
+                conversion_state(self.status.as_ref(), self.error.as_deref())
+            }
+        }
+
+        /// Most items one request of `operation` takes, from the document's `maxItems`.
+        fn batch_limit(operation: &str) -> usize {
+            BODY_ITEM_LIMITS
+                .iter()
+                .find(|limit| limit.operation_id == operation)
+                .map_or(100, |limit| limit.max)
+        }
+
+        impl crate::runtime::BatchResponse for types::FilesBatchResponse {
+            fn merge(&mut self, other: Self) {
+                self.problems.extend(other.problems);
+                self.result.extend(other.result);
+                if self.status.is_none() {
+                    self.status = other.status;
+                }
+            }
+        }
+
         impl crate::runtime::FollowLinks for Client {
             fn follow_link<T: ::serde::de::DeserializeOwned + Send>(
                 &self,
@@ -82,7 +233,11 @@ macro_rules! rest_api_version {
             ) -> crate::runtime::Pages<'a, types::FilesPage> {
                 let request = configure(self.files_list());
                 crate::runtime::Pages::new(self, async move {
-                    Ok(request.send().await.map_err(crate::Error::from)?.into_inner())
+                    Ok(request
+                        .send()
+                        .await
+                        .map_err(crate::Error::from)?
+                        .into_inner())
                 })
             }
 
@@ -94,8 +249,124 @@ macro_rules! rest_api_version {
             ) -> crate::runtime::Pages<'a, types::GroupsPage> {
                 let request = configure(self.groups_list());
                 crate::runtime::Pages::new(self, async move {
-                    Ok(request.send().await.map_err(crate::Error::from)?.into_inner())
+                    Ok(request
+                        .send()
+                        .await
+                        .map_err(crate::Error::from)?
+                        .into_inner())
                 })
+            }
+
+            /// Stores any number of files: every entry is checked to be a UUID before
+            /// anything is sent, then they go in chunks of the API's per-request limit,
+            /// [`DEFAULT_BATCH_CONCURRENCY`](crate::runtime::DEFAULT_BATCH_CONCURRENCY)
+            /// requests at a time; the answers are merged (files and `problems`), and a
+            /// chunk whose request failed is reported with its UUIDs.
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client, uuids: Vec<String>) -> uploadcare::Result<()> {
+            /// let outcome = client.store_many(&uuids).await?;
+            /// for (entry, problem) in &outcome.response.problems {
+            ///     eprintln!("{entry}: {problem}");
+            /// }
+            /// let stored = outcome.into_result()?; // or look at `outcome.failed`
+            /// println!("{} files stored", stored.result.len());
+            /// # Ok(()) }
+            /// ```
+            pub async fn store_many<I, S>(
+                &self,
+                uuids: I,
+            ) -> crate::Result<crate::runtime::BatchOutcome<types::FilesBatchResponse>>
+            where
+                I: IntoIterator<Item = S>,
+                S: AsRef<str>,
+            {
+                let uuids = crate::runtime::parse_uuids(uuids)?;
+                let chunk = batch_limit("files_storing");
+                Ok(crate::runtime::batch::in_chunks(
+                    uuids,
+                    chunk,
+                    crate::runtime::DEFAULT_BATCH_CONCURRENCY,
+                    |chunk| async move {
+                        Ok(self
+                            .files_storing()
+                            .body(chunk)
+                            .send()
+                            .await
+                            .map_err(crate::Error::from)?
+                            .into_inner())
+                    },
+                )
+                .await)
+            }
+
+            /// Deletes any number of files, like [`store_many`](Self::store_many) stores them.
+            pub async fn delete_many<I, S>(
+                &self,
+                uuids: I,
+            ) -> crate::Result<crate::runtime::BatchOutcome<types::FilesBatchResponse>>
+            where
+                I: IntoIterator<Item = S>,
+                S: AsRef<str>,
+            {
+                let uuids = crate::runtime::parse_uuids(uuids)?;
+                let chunk = batch_limit("files_delete");
+                Ok(crate::runtime::batch::in_chunks(
+                    uuids,
+                    chunk,
+                    crate::runtime::DEFAULT_BATCH_CONCURRENCY,
+                    |chunk| async move {
+                        Ok(self
+                            .files_delete()
+                            .body(chunk)
+                            .send()
+                            .await
+                            .map_err(crate::Error::from)?
+                            .into_inner())
+                    },
+                )
+                .await)
+            }
+
+            /// Polls a document conversion job (its `token` from
+            /// [`document_convert`](Self::document_convert)) until it is `finished`:
+            /// [`Error::JobFailed`](crate::Error::JobFailed) when it fails or is cancelled,
+            /// [`Error::TimedOut`](crate::Error::TimedOut) after `policy.timeout`.
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client, token: i64) -> uploadcare::Result<()> {
+            /// use uploadcare::runtime::WaitPolicy;
+            ///
+            /// let done = client.wait_for_document_conversion(token, &WaitPolicy::default()).await?;
+            /// println!("converted file: {:?}", done.result.and_then(|r| r.uuid));
+            /// # Ok(()) }
+            /// ```
+            pub async fn wait_for_document_conversion(
+                &self,
+                token: i64,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::DocumentConvertStatus> {
+                let operation = format!("document conversion {token}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self.document_convert_status().token(token).send().await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
+            }
+
+            /// Polls a video conversion job until it is `finished`; see
+            /// [`wait_for_document_conversion`](Self::wait_for_document_conversion).
+            pub async fn wait_for_video_conversion(
+                &self,
+                token: i64,
+                policy: &crate::runtime::WaitPolicy,
+            ) -> crate::Result<types::VideoConvertStatus> {
+                let operation = format!("video conversion {token}");
+                crate::runtime::wait_for(&operation, policy, || async move {
+                    let status = self.video_convert_status().token(token).send().await;
+                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                })
+                .await
             }
 
             /// Creates a client from a [`Config`](crate::Config).

@@ -12,4 +12,4 @@
 
 include!(concat!(env!("OUT_DIR"), "/v0_7.rs"));
 
-crate::rest::rest_api_version!();
+crate::rest::rest_api_version!(addons);

@@ -6,13 +6,17 @@
 //! type, never on a version module or the CLI; version modules and the Upload API client
 //! call into it.
 
+pub mod batch;
 pub mod pagination;
 pub(crate) mod pipeline;
+pub mod wait;
 
+pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};
 pub use pagination::{FollowLinks, Items, Page, Pages};
+pub use wait::{wait_for, JobState, JobStatus, WaitPolicy};
 
 pub use pipeline::{accept_header, BodyItemLimit};
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-pub(crate) use pipeline::{execute_rest, prepare_rest_request};
 #[cfg(feature = "upload")]
 pub(crate) use pipeline::{execute, prepare_upload_request, send_with_retries, Api, Attempts};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+pub(crate) use pipeline::{execute_rest, prepare_rest_request};

@@ -23,7 +23,10 @@ pub trait Page: serde::de::DeserializeOwned + Send + 'static {
 /// Fetches a page link the service handed out (signed like every other request).
 pub trait FollowLinks: Sync {
     /// Fetches `url` and parses it as `T`.
-    fn follow_link<T: serde::de::DeserializeOwned + Send>(&self, url: &str) -> impl Future<Output = Result<T>> + Send;
+    fn follow_link<T: serde::de::DeserializeOwned + Send>(
+        &self,
+        url: &str,
+    ) -> impl Future<Output = Result<T>> + Send;
 }
 
 /// The pages of a list, as a [`Stream`]; [`Pages::items`] flattens them into their items.

@@ -9,11 +9,12 @@ use super::requests::{
 use super::types::{self, FromUrlTaskStatus, FromUrlUploadResultType, StoreType, UrlDuplicatesFlag};
 use super::Client;
 use crate::error::{Error, Result};
+use crate::runtime::{JobState, JobStatus, WaitPolicy};
 use bytes::{Bytes, BytesMut};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -411,51 +412,81 @@ impl Client {
     }
 
     /// Polls `/from_url/status/` for `token` (backing off from `poll_interval` to 5 s) until
-    /// the file is uploaded, the fetch fails, or `timeout` passes.
+    /// the file is uploaded, the fetch fails ([`Error::UploadFromUrlFailed`]), or `timeout`
+    /// passes ([`Error::TimedOut`]).
     pub async fn wait_for_url_upload(
         &self,
         token: uuid::Uuid,
         timeout: Duration,
         poll_interval: Duration,
     ) -> Result<types::FileUploadInfo> {
-        let started = Instant::now();
-        let mut interval = poll_interval;
-        loop {
+        let policy = WaitPolicy {
+            first_delay: poll_interval,
+            timeout,
+            ..WaitPolicy::default()
+        };
+        let operation = format!("upload from URL (token {token})");
+        let done = crate::runtime::wait_for(&operation, &policy, || async move {
             let status = self.from_url_status(token).await?;
             match &status.status {
-                FromUrlTaskStatus::Success => {
-                    let uuid = status
-                        .uuid
-                        .or(status.file_id)
-                        .ok_or_else(|| Error::InvalidResponse {
-                            message: "a `success` status without a file UUID".to_owned(),
-                            body: String::new(),
-                        })?;
-                    return self.info(uuid).await;
-                }
-                FromUrlTaskStatus::Error => {
-                    return Err(Error::UploadFromUrlFailed {
-                        code: status.error_code.as_ref().map(|c| crate::ErrorCode::new(c.as_str())),
-                        message: status.error.clone().unwrap_or_else(|| "unknown error".to_owned()),
-                    })
-                }
-                FromUrlTaskStatus::Unknown => {
-                    return Err(Error::UploadFromUrlFailed {
-                        code: None,
-                        message: format!("the service does not know token {token}"),
-                    })
-                }
-                // `waiting`, `progress`, or a status added later: keep polling.
-                _ => {}
+                FromUrlTaskStatus::Error => Err(Error::UploadFromUrlFailed {
+                    code: status
+                        .error_code
+                        .as_ref()
+                        .map(|c| crate::ErrorCode::new(c.as_str())),
+                    message: status.error.clone().unwrap_or_else(|| "unknown error".to_owned()),
+                }),
+                FromUrlTaskStatus::Unknown => Err(Error::UploadFromUrlFailed {
+                    code: None,
+                    message: format!("the service does not know token {token}"),
+                }),
+                _ => Ok(status),
             }
-            if started.elapsed() + interval > timeout {
-                return Err(Error::TimedOut {
-                    operation: format!("upload from URL (token {token})"),
-                    waited: started.elapsed(),
-                });
-            }
-            tokio::time::sleep(interval).await;
-            interval = (interval * 3 / 2).min(Duration::from_secs(5));
+        })
+        .await?;
+        let uuid = done.uuid.or(done.file_id).ok_or_else(|| Error::InvalidResponse {
+            message: "a `success` status without a file UUID".to_owned(),
+            body: String::new(),
+        })?;
+        self.info(uuid).await
+    }
+
+    /// Polls `/info/` until the file `is_ready` (processed and available on the CDN), per
+    /// `policy`; [`Error::TimedOut`] when it does not get ready in time.
+    pub async fn wait_until_ready(
+        &self,
+        uuid: uuid::Uuid,
+        policy: &WaitPolicy,
+    ) -> Result<types::FileUploadInfo> {
+        let operation = format!("file {uuid} to be ready");
+        let ready = crate::runtime::wait_for(&operation, policy, || async move {
+            Ok(ReadyCheck(self.info(uuid).await?))
+        })
+        .await?;
+        Ok(ready.0)
+    }
+}
+
+/// `success` ends the wait; failures end it through errors of the poll itself.
+impl JobStatus for types::FromUrlUploadStatus {
+    fn job_state(&self) -> JobState {
+        match self.status {
+            FromUrlTaskStatus::Success => JobState::Succeeded,
+            // `waiting`, `progress`, or a status added later.
+            _ => JobState::Pending,
+        }
+    }
+}
+
+/// A file info, done once the file is ready.
+struct ReadyCheck(types::FileUploadInfo);
+
+impl JobStatus for ReadyCheck {
+    fn job_state(&self) -> JobState {
+        if self.0.is_ready {
+            JobState::Succeeded
+        } else {
+            JobState::Pending
         }
     }
 }

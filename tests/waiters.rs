@@ -1,0 +1,161 @@
+//! Waiting for jobs, against the emulator (whose jobs move one stage per status poll):
+//! every waiter reaches success, a failed job is `Error::JobFailed`, a slow one times out.
+
+#![cfg(feature = "v0_7")]
+
+use std::time::Duration;
+use uploadcare::emulator::{Emulator, Job};
+use uploadcare::runtime::WaitPolicy;
+use uploadcare::v0_7::types::{AddonExecutionState, ConversionJobState};
+use uploadcare::v0_7::Client;
+use uploadcare::Error;
+
+fn quick(timeout: Duration) -> WaitPolicy {
+    WaitPolicy {
+        first_delay: Duration::from_millis(10),
+        factor: 2.0,
+        max_delay: Duration::from_millis(50),
+        timeout,
+    }
+}
+
+async fn start_document_conversion(emulator: &Emulator, client: &Client) -> i64 {
+    let doc = emulator
+        .state()
+        .add_file("report.docx", "application/msword", "report", Some(true));
+    let jobs = client
+        .document_convert()
+        .body_map(|b| b.paths(vec![format!("{doc}/document/-/format/pdf/")]))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    jobs.result[0].token.unwrap()
+}
+
+#[tokio::test]
+async fn conversion_waiters_reach_success_failure_and_timeout() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+
+    let token = start_document_conversion(&emulator, &client).await;
+    let done = client
+        .wait_for_document_conversion(token, &quick(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(ConversionJobState::Finished));
+    assert!(done.result.and_then(|r| r.uuid).is_some());
+
+    let token = start_document_conversion(&emulator, &client).await;
+    emulator.state().lock().conversions.get_mut(&token).unwrap().0 = Job::new(&["processing", "failed"]);
+    let err = client
+        .wait_for_document_conversion(token, &quick(Duration::from_secs(10)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::JobFailed { operation, reason } if operation.contains(&token.to_string()) && reason == "failed"),
+        "{err:?}"
+    );
+
+    let token = start_document_conversion(&emulator, &client).await;
+    emulator.state().lock().conversions.get_mut(&token).unwrap().0 = Job::new(&["processing"]);
+    let err = client
+        .wait_for_document_conversion(token, &quick(Duration::from_millis(150)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
+
+    let video = emulator
+        .state()
+        .add_file("clip.mp4", "video/mp4", "video bytes", Some(true));
+    let jobs = client
+        .video_convert()
+        .body_map(|b| b.paths(vec![format!("{video}/video/-/format/webm/")]))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let done = client
+        .wait_for_video_conversion(jobs.result[0].token.unwrap(), &quick(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(ConversionJobState::Finished));
+}
+
+#[tokio::test]
+async fn addon_waiters_reach_success_and_failure() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&80u32.to_be_bytes());
+    png.extend_from_slice(&60u32.to_be_bytes());
+    let photo = emulator.state().add_file("p.png", "image/png", png, Some(true));
+    let policy = quick(Duration::from_secs(10));
+
+    let run = client
+        .aws_rekognition_execute()
+        .body_map(|b| b.target(photo))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let done = client
+        .wait_for_aws_rekognition(run.request_id.unwrap(), &policy)
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(AddonExecutionState::Done));
+
+    // The service reports `error` when the file is gone by the time the add-on runs.
+    let doomed = emulator
+        .state()
+        .add_file("doomed.txt", "text/plain", "x", Some(true));
+    let run = client
+        .uc_clamav_virus_scan_execute()
+        .body_map(|b| b.target(doomed))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let request_id = run.request_id.unwrap();
+    emulator.state().lock().files.get_mut(&doomed).unwrap().removed = Some(chrono::Utc::now());
+    let err = client.wait_for_virus_scan(request_id, &policy).await.unwrap_err();
+    assert!(matches!(err, Error::JobFailed { .. }), "{err:?}");
+
+    let run = client
+        .remove_bg_execute()
+        .body_map(|b| b.target(photo))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let done = client
+        .wait_for_remove_bg(run.request_id.unwrap(), &policy)
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(AddonExecutionState::Done));
+}
+
+#[cfg(feature = "upload")]
+#[tokio::test]
+async fn upload_waiters_share_the_same_polling() {
+    let emulator = Emulator::start().await.unwrap();
+    let upload = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    let source = emulator
+        .state()
+        .add_file("source.txt", "text/plain", "fetched", Some(true));
+    let url = format!("{}/{source}/", emulator.cdn_base_url());
+    let file = upload
+        .upload_from_url(url)
+        .poll_interval(Duration::from_millis(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.size, 7);
+
+    let ready = upload
+        .wait_until_ready(file.uuid, &quick(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert!(ready.is_ready);
+    assert_eq!(ready.uuid, file.uuid);
+}
