@@ -91,6 +91,7 @@ pub struct Config {
     retry: RetryPolicy,
     signed_uploads: bool,
     signed_upload_lifetime: Duration,
+    simple_auth_over_http: bool,
 }
 
 impl Config {
@@ -120,6 +121,7 @@ impl Config {
             retry: RetryPolicy::default(),
             signed_uploads: true,
             signed_upload_lifetime: Duration::from_secs(30 * 60),
+            simple_auth_over_http: false,
         }
     }
 
@@ -141,6 +143,15 @@ impl Config {
     /// Sets how REST requests authenticate (default [`AuthScheme::Signed`]).
     pub fn with_auth_scheme(mut self, scheme: AuthScheme) -> Self {
         self.auth_scheme = scheme;
+        self
+    }
+
+    /// Allows [`AuthScheme::Simple`] over plain `http://` to a host that is not loopback
+    /// (default: refused with [`Error::Config`] when the client is made, since the secret
+    /// key would cross the network in clear text). Loopback hosts (`127.0.0.1`, `::1`,
+    /// `localhost`), e.g. an emulator, are always allowed.
+    pub fn with_simple_auth_over_http(mut self, allow: bool) -> Self {
+        self.simple_auth_over_http = allow;
         self
     }
 
@@ -257,6 +268,8 @@ impl Config {
 pub struct ClientContext {
     config: Arc<Config>,
     http: reqwest::Client,
+    /// Seconds the service's clock is ahead of this machine's, learnt from a rejected date.
+    clock_offset: Arc<std::sync::atomic::AtomicI64>,
     rest_base_url: Arc<str>,
     upload_base_url: Arc<str>,
 }
@@ -295,7 +308,58 @@ impl ClientContext {
             http,
             rest_base_url: rest_base_url.into(),
             upload_base_url: upload_base_url.into(),
+            clock_offset: Arc::default(),
         })
+    }
+
+    /// Refuses [`AuthScheme::Simple`] (the secret key in every request) over plain HTTP to
+    /// a host that is not loopback, unless the configuration allows it.
+    pub(crate) fn check_rest_transport(&self) -> Result<()> {
+        if self.config.auth_scheme != AuthScheme::Simple || self.config.simple_auth_over_http {
+            return Ok(());
+        }
+        let Ok(url) = reqwest::Url::parse(&self.rest_base_url) else {
+            return Ok(());
+        };
+        let host = url.host_str().unwrap_or_default();
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if url.scheme() == "http" && !loopback {
+            return Err(Error::Config(format!(
+                "simple auth would send the secret key in clear text to {}; use https, signed auth, \
+                 or Config::with_simple_auth_over_http(true)",
+                host
+            )));
+        }
+        Ok(())
+    }
+
+    /// The time to sign requests with: this machine's clock corrected by what the service
+    /// said its clock reads (see [`ClientContext::clock_offset`]).
+    pub fn now(&self) -> std::time::SystemTime {
+        let now = std::time::SystemTime::now();
+        let offset = self.clock_offset();
+        let shift = Duration::from_secs(offset.unsigned_abs());
+        if offset >= 0 {
+            now + shift
+        } else {
+            now.checked_sub(shift).unwrap_or(now)
+        }
+    }
+
+    /// Seconds the service's clock runs ahead of this machine's (negative: behind), as learnt
+    /// from the `Date` of an answer that rejected a signed request's date; `0` until then.
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_clock_offset(&self, seconds: i64) {
+        self.clock_offset
+            .store(seconds, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The configuration.
@@ -352,6 +416,27 @@ mod tests {
         assert!(matches!(err, Error::Config(m) if m.contains("not a url")));
         let err = ClientContext::new(Config::new("p", "s").with_rest_base_url("ftp://x")).unwrap_err();
         assert!(matches!(err, Error::Config(_)));
+    }
+
+    #[test]
+    fn simple_auth_over_plain_http_is_refused_unless_loopback_or_allowed() {
+        let simple = |url: &str| {
+            Config::new("p", "s")
+                .with_auth_scheme(AuthScheme::Simple)
+                .with_rest_base_url(url)
+        };
+        let check = |config: Config| ClientContext::new(config).unwrap().check_rest_transport();
+        let err = check(simple("http://api.example.com")).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("api.example.com")),
+            "{err}"
+        );
+        assert!(check(simple("https://api.example.com")).is_ok());
+        for loopback in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2"] {
+            assert!(check(simple(loopback)).is_ok(), "{loopback}");
+        }
+        assert!(check(simple("http://api.example.com").with_simple_auth_over_http(true)).is_ok());
+        assert!(check(Config::new("p", "s").with_rest_base_url("http://api.example.com")).is_ok());
     }
 
     #[test]

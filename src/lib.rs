@@ -35,11 +35,12 @@ mod corpus;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
-pub mod runtime;
 mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;
+pub mod runtime;
 mod sensitive;
+pub mod webhooks;
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};
 pub use config::{

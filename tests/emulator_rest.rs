@@ -1889,3 +1889,34 @@ async fn the_emulator_keeps_its_secret_key_out_of_debug_output() {
     assert!(!format!("{emulator:?}").contains("sk-debug-secret-42"));
     assert!(!format!("{:?}", emulator.state()).contains("sk-debug-secret-42"));
 }
+
+#[tokio::test]
+async fn a_client_whose_clock_is_off_recovers_with_one_extra_request() {
+    // The service's clock is 40 minutes ahead of this machine's: the first signed request
+    // is refused for its date, the client learns the offset from the answer's `Date` and
+    // sends it once more; later requests are right the first time.
+    let emulator = Emulator::builder().clock_skew(40 * 60).start().await.unwrap();
+    let client = client(&emulator, AuthScheme::Signed);
+    let (status, _) = ok(client.project_info().send().await);
+    assert_eq!(status, 200);
+    assert_eq!(logged(&emulator, "/project/"), 2, "one refused, one accepted");
+    let requests = emulator.state().requests();
+    assert_eq!(requests.iter().map(|r| r.status).collect::<Vec<_>>(), [401, 200]);
+    let offset = uploadcare::ClientInfo::inner(&client).clock_offset();
+    assert!(
+        (40 * 60 - 5..=40 * 60 + 5).contains(&offset),
+        "learnt offset {offset}"
+    );
+
+    ok(client.files_list().send().await);
+    assert_eq!(emulator.state().requests().len(), 3, "no further refusals");
+
+    // Wrong keys are not mistaken for a clock problem: one request, the 401 returned.
+    let emulator = start().await;
+    let wrong = Client::from_config(
+        Config::new("demopublickey", "not-the-secret").with_rest_base_url(emulator.rest_base_url()),
+    )
+    .unwrap();
+    assert_eq!(api_error(err(wrong.project_info().send().await)).0, 401);
+    assert_eq!(emulator.state().requests().len(), 1);
+}

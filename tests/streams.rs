@@ -25,17 +25,25 @@ async fn a_stream_over_2500_files_yields_each_once_fetching_pages_only_as_needed
     let client = Client::from_config(emulator.config()).unwrap();
     let mut expected = HashSet::new();
     for i in 0..2500 {
-        expected.insert(emulator.state().add_file(&format!("f{i}.txt"), "text/plain", "x", Some(true)));
+        expected.insert(
+            emulator
+                .state()
+                .add_file(&format!("f{i}.txt"), "text/plain", "x", Some(true)),
+        );
     }
 
     let mut files = client.all_files(|list| list.limit(100)).items();
     let mut seen = HashSet::new();
-    let mut count = 0;
+    let mut count: usize = 0;
     while let Some(file) = files.try_next().await.unwrap() {
         count += 1;
         assert!(seen.insert(file.uuid), "{} yielded twice", file.uuid);
         // Page k is fetched only when item 100·(k-1)+1 is asked for: one page at a time.
-        assert_eq!(page_requests(&emulator, "/files/"), (count + 99) / 100, "after {count} items");
+        assert_eq!(
+            page_requests(&emulator, "/files/"),
+            count.div_ceil(100),
+            "after {count} items"
+        );
     }
     assert_eq!(count, 2500);
     assert_eq!(seen, expected);
@@ -48,12 +56,20 @@ async fn list_options_hold_on_every_page() {
     let client = Client::from_config(emulator.config()).unwrap();
     let mut stored = Vec::new();
     for i in 0..7 {
-        let uuid = emulator.state().add_file(&format!("s{i}.txt"), "text/plain", "x", Some(true));
+        let uuid = emulator
+            .state()
+            .add_file(&format!("s{i}.txt"), "text/plain", "x", Some(true));
         stored.push(uuid);
-        emulator.state().add_file(&format!("u{i}.txt"), "text/plain", "x", Some(false));
+        emulator
+            .state()
+            .add_file(&format!("u{i}.txt"), "text/plain", "x", Some(false));
     }
     let newest_first: Vec<_> = client
-        .all_files(|list| list.stored(true).ordering(FilesOrdering::DatetimeUploadedDesc).limit(3))
+        .all_files(|list| {
+            list.stored(true)
+                .ordering(FilesOrdering::DatetimeUploadedDesc)
+                .limit(3)
+        })
         .items()
         .map_ok(|file| file.uuid)
         .try_collect()
@@ -64,7 +80,11 @@ async fn list_options_hold_on_every_page() {
     assert_eq!(page_requests(&emulator, "/files/"), 3);
 
     // Whole pages, with the totals.
-    let pages: Vec<_> = client.all_files(|list| list.stored(false).limit(4)).try_collect().await.unwrap();
+    let pages: Vec<_> = client
+        .all_files(|list| list.stored(false).limit(4))
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(pages.iter().map(|p| p.results.len()).collect::<Vec<_>>(), [4, 3]);
     assert_eq!(pages[0].total, Some(7));
     assert_eq!(pages[0].totals.as_ref().map(|t| t.unstored), Some(7));
@@ -96,7 +116,9 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
     let emulator = Emulator::start().await.unwrap();
     let client = Client::from_config(emulator.config().with_retry_policy(RetryPolicy::never())).unwrap();
     for i in 0..5 {
-        emulator.state().add_file(&format!("f{i}.txt"), "text/plain", "x", Some(true));
+        emulator
+            .state()
+            .add_file(&format!("f{i}.txt"), "text/plain", "x", Some(true));
     }
     let mut files = client.all_files(|list| list.limit(2)).items();
     assert!(files.try_next().await.unwrap().is_some());

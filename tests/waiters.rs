@@ -159,3 +159,77 @@ async fn upload_waiters_share_the_same_polling() {
     assert!(ready.is_ready);
     assert_eq!(ready.uuid, file.uuid);
 }
+
+#[tokio::test]
+async fn every_waiter_gives_up_at_its_timeout() {
+    // Jobs that never leave their first stage.
+    let emulator = Emulator::builder()
+        .polls_per_stage(u32::MAX)
+        .start()
+        .await
+        .unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+    let policy = quick(Duration::from_millis(120));
+    let timed_out = |result: Result<(), Error>| matches!(result, Err(Error::TimedOut { .. }));
+
+    let video = emulator
+        .state()
+        .add_file("clip.mp4", "video/mp4", "video bytes", Some(true));
+    let jobs = client
+        .video_convert()
+        .body_map(|b| b.paths(vec![format!("{video}/video/-/format/webm/")]))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let token = jobs.result[0].token.unwrap();
+    assert!(timed_out(
+        client.wait_for_video_conversion(token, &policy).await.map(drop)
+    ));
+
+    let run = client
+        .aws_rekognition_detect_moderation_labels_execute()
+        .body_map(|b| b.target(video))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert!(timed_out(
+        client
+            .wait_for_aws_rekognition_moderation(run.request_id.unwrap(), &policy)
+            .await
+            .map(drop)
+    ));
+
+    #[cfg(feature = "upload")]
+    {
+        let upload = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+        let source = emulator.state().add_file("s.txt", "text/plain", "s", Some(true));
+        let result = upload
+            .upload_from_url(format!("{}/{source}/", emulator.cdn_base_url()))
+            .poll_interval(Duration::from_millis(10))
+            .timeout(Duration::from_millis(120))
+            .send()
+            .await;
+        assert!(timed_out(result.map(drop)));
+    }
+}
+
+#[cfg(feature = "upload")]
+#[tokio::test]
+async fn a_failed_upload_from_url_keeps_its_error_code() {
+    let emulator = Emulator::start().await.unwrap();
+    let upload = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    // A file the emulator's own CDN does not have: the fetch fails with a 404.
+    let missing = format!("{}/{}/", emulator.cdn_base_url(), uuid::Uuid::new_v4());
+    let err = upload
+        .upload_from_url(missing)
+        .poll_interval(Duration::from_millis(10))
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        Error::UploadFromUrlFailed { code: Some(code), .. } => assert!(!code.as_str().is_empty()),
+        other => panic!("expected UploadFromUrlFailed with a code, got {other:?}"),
+    }
+}

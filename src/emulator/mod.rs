@@ -22,15 +22,22 @@
 //!
 //! Fault injection ([`Emulator::faults`]) makes chosen requests fail: 429 with
 //! `Retry-After`, 5xx, slow answers, dropped connections.
+//!
+//! Webhooks deliver: uploads, stores, removals and metadata or add-on data changes POST the
+//! event's payload (signed with `X-Uc-Signature` when the webhook has a signing secret) to
+//! subscribed webhooks whose `target_url` is on the loopback interface; every delivery is
+//! recorded ([`EmulatorState::deliveries`], [`EmulatorState::wait_for_deliveries`]).
 
 // Handlers return `Result<_, Response>` to answer errors early; the size is irrelevant here.
 #![allow(clippy::result_large_err)]
 
+mod deliveries;
 mod faults;
 mod rest;
 mod state;
 mod upload;
 
+pub use deliveries::{Delivery, DeliveryStatus};
 pub use faults::{Fault, FaultRule, Faults};
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
@@ -50,10 +57,25 @@ pub(crate) struct Options {
     pub forbid_simple_auth_over_http: bool,
     /// Status polls before a job moves to its next stage.
     pub polls_per_stage: u32,
+    /// Seconds the emulator's clock runs ahead of the machine's (negative: behind).
+    pub clock_offset_secs: i64,
     /// Largest REST request body accepted.
     pub max_rest_body: usize,
     /// Require `signature`/`expire` on uploads (the project's "signed uploads" setting).
     pub signed_uploads: bool,
+}
+
+impl Options {
+    /// The emulator's clock: the machine's, shifted by `clock_offset_secs`.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        let now = std::time::SystemTime::now();
+        let shift = std::time::Duration::from_secs(self.clock_offset_secs.unsigned_abs());
+        if self.clock_offset_secs >= 0 {
+            now + shift
+        } else {
+            now.checked_sub(shift).unwrap_or(now)
+        }
+    }
 }
 
 /// Configures an [`Emulator`] before starting it.
@@ -77,6 +99,7 @@ impl Default for EmulatorBuilder {
                 versions: vec![ApiVersion::V0_5, ApiVersion::V0_6, ApiVersion::V0_7],
                 forbid_simple_auth_over_http: false,
                 polls_per_stage: 1,
+                clock_offset_secs: 0,
                 max_rest_body: 1 << 20,
                 signed_uploads: false,
             },
@@ -120,6 +143,14 @@ impl EmulatorBuilder {
     /// Status polls a job stays in each stage (default 1: every poll moves it on).
     pub fn polls_per_stage(mut self, polls: u32) -> Self {
         self.options.polls_per_stage = polls.max(1);
+        self
+    }
+
+    /// Runs the emulator's clock `seconds` ahead of the machine's (negative: behind): signed
+    /// REST requests are checked against it and answers carry it in `Date`, like a service
+    /// whose clock differs from the client's.
+    pub fn clock_skew(mut self, seconds: i64) -> Self {
+        self.options.clock_offset_secs = seconds;
         self
     }
 
@@ -171,6 +202,7 @@ impl EmulatorBuilder {
         ));
 
         let (shutdown, watcher) = watch::channel(false);
+        deliveries::start(&state, urls.clone(), watcher.clone());
         spawn_server(rest_listener, rest_app, watcher.clone());
         spawn_server(upload_listener, upload_app, watcher);
         Ok(Emulator {

@@ -278,8 +278,8 @@ impl GroupRecord {
     }
 }
 
-/// A webhook subscription.
-#[derive(Clone, Debug)]
+/// A webhook subscription. Its `Debug` output leaves the signing secret out.
+#[derive(Clone)]
 pub struct WebhookRecord {
     /// Numeric id.
     pub id: i64,
@@ -297,6 +297,24 @@ pub struct WebhookRecord {
     pub created: DateTime<Utc>,
     /// Last update time.
     pub updated: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for WebhookRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRecord")
+            .field("id", &self.id)
+            .field("target_url", &self.target_url)
+            .field("event", &self.event)
+            .field("is_active", &self.is_active)
+            .field(
+                "signing_secret",
+                &self.signing_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("version", &self.version)
+            .field("created", &self.created)
+            .field("updated", &self.updated)
+            .finish()
+    }
 }
 
 impl WebhookRecord {
@@ -420,6 +438,10 @@ pub struct Project {
     pub requests: Vec<LoggedRequest>,
     /// Upload-side state (multipart uploads, from-URL tokens), owned by the Upload API.
     pub uploads: UploadState,
+    /// Webhook deliveries made or attempted, in order (see [`EmulatorState::deliveries`]).
+    pub deliveries: Vec<super::deliveries::Delivery>,
+    /// Where deliveries are sent from; set when the emulator starts.
+    pub(crate) outbox: Option<super::deliveries::Outbox>,
     next_id: i64,
     last_time: DateTime<Utc>,
 }
@@ -520,6 +542,8 @@ impl Project {
             remote_copies: BTreeSet::new(),
             requests: Vec::new(),
             uploads: UploadState::default(),
+            deliveries: Vec::new(),
+            outbox: None,
             next_id: 1_000_000,
             last_time: DateTime::<Utc>::MIN_UTC,
         }

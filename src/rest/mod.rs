@@ -47,7 +47,7 @@ macro_rules! rest_api_version {
                         .request_id(request_id)
                         .send()
                         .await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -66,7 +66,7 @@ macro_rules! rest_api_version {
                         .request_id(request_id)
                         .send()
                         .await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -85,7 +85,7 @@ macro_rules! rest_api_version {
                         .request_id(request_id)
                         .send()
                         .await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -103,7 +103,7 @@ macro_rules! rest_api_version {
                         .request_id(request_id)
                         .send()
                         .await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -129,9 +129,9 @@ macro_rules! rest_api_version {
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
+                info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::runtime::execute_rest(&self.inner, request).await
+                crate::runtime::execute_rest(&self.inner, info.operation_id, request).await
             }
         }
 
@@ -349,7 +349,7 @@ macro_rules! rest_api_version {
                 let operation = format!("document conversion {token}");
                 crate::runtime::wait_for(&operation, policy, || async move {
                     let status = self.document_convert_status().token(token).send().await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -364,7 +364,7 @@ macro_rules! rest_api_version {
                 let operation = format!("video conversion {token}");
                 crate::runtime::wait_for(&operation, policy, || async move {
                     let status = self.video_convert_status().token(token).send().await;
-                    Ok(status.map_err(crate::Error::from)?.into_inner())
+                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
                 })
                 .await
             }
@@ -375,6 +375,7 @@ macro_rules! rest_api_version {
             /// or the HTTP client cannot be built.
             pub fn from_config(config: crate::Config) -> crate::Result<Self> {
                 let context = crate::ClientContext::new(config)?;
+                context.check_rest_transport()?;
                 let base_url = context.rest_base_url().to_owned();
                 Ok(Self::new_with_client(
                     &base_url,

@@ -13,7 +13,7 @@ pub mod wait;
 
 pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};
 pub use pagination::{FollowLinks, Items, Page, Pages};
-pub use wait::{wait_for, JobState, JobStatus, WaitPolicy};
+pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
 pub use pipeline::{accept_header, BodyItemLimit};
 #[cfg(feature = "upload")]

@@ -16,6 +16,7 @@ use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, USER_
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use http::header::{ACCEPT, AUTHORIZATION, DATE};
 use std::time::{Duration, SystemTime};
+use tracing::Instrument;
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 /// `Content-Type` sent (and signed) when a request has none, GETs included.
@@ -104,7 +105,7 @@ fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Res
             "the REST API needs the project's secret key (Config::new or UPLOADCARE_SECRET_KEY)".to_owned(),
         )
     })?;
-    let date = httpdate::fmt_http_date(SystemTime::now());
+    let date = httpdate::fmt_http_date(ctx.now());
     let authorization = match config.auth_scheme() {
         AuthScheme::Simple => format!(
             "Uploadcare.Simple {}:{}",
@@ -156,12 +157,55 @@ fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Res
 /// retry is a copy of the request signed anew (fresh `Date`).
 pub(crate) async fn execute_rest(
     ctx: &ClientContext,
+    operation: &str,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
     let idempotent = is_idempotent(request.method());
     let mut copies = Copies::new(request, Some(ctx));
     let repeatable = copies.repeatable();
-    send_with_retries(ctx, Api::Rest, idempotent, repeatable, &mut copies).await
+    let response = send_with_retries(ctx, operation, Api::Rest, idempotent, repeatable, &mut copies).await?;
+    if repeatable && learn_clock_offset(ctx, &response) {
+        // The date was refused because this machine's clock is off: once more, with the
+        // service's time (the copy is signed anew).
+        tracing::info!(
+            operation,
+            clock_offset_secs = ctx.clock_offset(),
+            "the service refused the request's date; signing with its clock"
+        );
+        return send_with_retries(ctx, operation, Api::Rest, idempotent, repeatable, &mut copies).await;
+    }
+    Ok(response)
+}
+
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+/// A signed request rejected with 401 while the service's `Date` is more than a minute away
+/// from the time it was signed with: the clock is off. Records the service's offset and says
+/// whether the request is worth sending again.
+fn learn_clock_offset(ctx: &ClientContext, response: &reqwest::Response) -> bool {
+    const TOLERANCE_SECS: i64 = 60;
+    if response.status() != reqwest::StatusCode::UNAUTHORIZED
+        || ctx.config().auth_scheme() != AuthScheme::Signed
+    {
+        return false;
+    }
+    let Some(server) = response
+        .headers()
+        .get(DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+    else {
+        return false;
+    };
+    let seconds = |t: SystemTime| match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    };
+    let offset = seconds(server) - seconds(SystemTime::now());
+    if (offset - ctx.clock_offset()).abs() <= TOLERANCE_SECS {
+        return false;
+    }
+    ctx.set_clock_offset(offset);
+    true
 }
 
 #[cfg(feature = "upload")]
@@ -223,13 +267,14 @@ fn is_idempotent(method: &reqwest::Method) -> bool {
 #[cfg_attr(not(feature = "upload"), allow(dead_code))]
 pub(crate) async fn execute(
     ctx: &ClientContext,
+    operation: &str,
     api: Api,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
     let idempotent = is_idempotent(request.method());
     let mut copies = Copies::new(request, None);
     let repeatable = copies.repeatable();
-    send_with_retries(ctx, api, idempotent, repeatable, &mut copies).await
+    send_with_retries(ctx, operation, api, idempotent, repeatable, &mut copies).await
 }
 
 /// Makes the request of each attempt for [`send_with_retries`].
@@ -304,28 +349,100 @@ impl Attempts for Copies<'_> {
 /// The final response's error body is normalized (see [`Api`]).
 pub(crate) async fn send_with_retries<A: Attempts>(
     ctx: &ClientContext,
+    operation: &str,
     api: Api,
     idempotent: bool,
     repeatable: bool,
     attempts: &mut A,
 ) -> Result<reqwest::Response, A::Error> {
+    let span = tracing::debug_span!(
+        "uploadcare.request",
+        operation,
+        method = tracing::field::Empty,
+        path = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    retry_loop(ctx, api, idempotent, repeatable, attempts, &span)
+        .instrument(span.clone())
+        .await
+}
+
+async fn retry_loop<A: Attempts>(
+    ctx: &ClientContext,
+    api: Api,
+    idempotent: bool,
+    repeatable: bool,
+    attempts: &mut A,
+    span: &tracing::Span,
+) -> Result<reqwest::Response, A::Error> {
     let policy = ctx.config().retry_policy();
+    let started = std::time::Instant::now();
     let mut attempt = 0u32;
     loop {
         let request = attempts.next_request().await?;
+        if attempt == 0 {
+            // The path only: query strings may carry presigned-URL signatures.
+            span.record("method", request.method().as_str());
+            span.record("path", request.url().path());
+        }
+        span.record("attempts", attempt + 1);
         let may_retry = repeatable && attempt < policy.max_retries;
+        let sent = std::time::Instant::now();
         let delay = match ctx.http().execute(request).await {
             Ok(response) => {
                 let response = normalize(api, response).await?;
+                let status = response.status().as_u16();
+                tracing::trace!(
+                    attempt = attempt + 1,
+                    status,
+                    elapsed_ms = sent.elapsed().as_millis() as u64,
+                    "answer"
+                );
                 match retry_delay(&response, idempotent, attempt, policy).filter(|_| may_retry) {
-                    Some(delay) => delay,
-                    None => return Ok(response),
+                    Some(delay) => {
+                        tracing::info!(
+                            attempt = attempt + 1,
+                            status,
+                            delay_ms = delay.as_millis() as u64,
+                            reason = if status == 429 {
+                                "throttled"
+                            } else {
+                                "server error"
+                            },
+                            "retrying"
+                        );
+                        delay
+                    }
+                    None => {
+                        span.record("status", status);
+                        span.record("duration_ms", started.elapsed().as_millis() as u64);
+                        tracing::debug!(status, "done");
+                        return Ok(response);
+                    }
                 }
             }
             Err(e) if may_retry && (e.is_connect() || (idempotent && e.is_timeout())) => {
-                backoff(policy.initial_backoff, attempt)
+                let delay = backoff(policy.initial_backoff, attempt);
+                let reason = if e.is_connect() {
+                    "connection failed"
+                } else {
+                    "timed out"
+                };
+                tracing::info!(
+                    attempt = attempt + 1,
+                    delay_ms = delay.as_millis() as u64,
+                    reason,
+                    "retrying"
+                );
+                delay
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                tracing::debug!(error = %e, "failed");
+                return Err(e.into());
+            }
         };
         tokio::time::sleep(delay).await;
         attempt += 1;

@@ -61,33 +61,58 @@ pub trait JobStatus {
 
 /// Polls `poll` per `policy` until it reports a final state: the last answer on success,
 /// [`Error::JobFailed`] on failure, [`Error::TimedOut`] when `policy.timeout` passes.
-/// Dropping the future stops the polling.
-pub async fn wait_for<S, F, Fut>(operation: &str, policy: &WaitPolicy, mut poll: F) -> Result<S>
+/// Dropping the future stops the polling. `poll` may fail with any error type the crate's
+/// [`Error`] converts into (its errors end the wait).
+pub async fn wait_for<S, E, F, Fut>(operation: &str, policy: &WaitPolicy, poll: F) -> Result<S, E>
 where
     S: JobStatus,
+    E: From<Error>,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<S>>,
+    Fut: Future<Output = Result<S, E>>,
+{
+    let status = wait_until_final(operation, policy, poll).await?;
+    match status.job_state() {
+        JobState::Failed(reason) => Err(Error::JobFailed {
+            operation: operation.to_owned(),
+            reason,
+        }
+        .into()),
+        _ => Ok(status),
+    }
+}
+
+/// Like [`wait_for`], but a failed job's last answer is returned too (for callers that
+/// report the final status either way); only [`Error::TimedOut`] and request errors fail.
+pub async fn wait_until_final<S, E, F, Fut>(operation: &str, policy: &WaitPolicy, mut poll: F) -> Result<S, E>
+where
+    S: JobStatus,
+    E: From<Error>,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<S, E>>,
 {
     let started = Instant::now();
     let mut delay = policy.first_delay;
+    let mut polls = 0u32;
     loop {
         let status = poll().await?;
-        match status.job_state() {
-            JobState::Succeeded => return Ok(status),
-            JobState::Failed(reason) => {
-                return Err(Error::JobFailed {
-                    operation: operation.to_owned(),
-                    reason,
-                })
-            }
-            JobState::Pending => {}
+        polls += 1;
+        if status.job_state() != JobState::Pending {
+            tracing::debug!(operation, polls, "final state");
+            return Ok(status);
         }
         if started.elapsed() + delay > policy.timeout {
             return Err(Error::TimedOut {
                 operation: operation.to_owned(),
                 waited: started.elapsed(),
-            });
+            }
+            .into());
         }
+        tracing::trace!(
+            operation,
+            polls,
+            delay_ms = delay.as_millis() as u64,
+            "not finished yet"
+        );
         tokio::time::sleep(delay).await;
         delay = delay
             .mul_f64(policy.factor.max(1.0))
@@ -125,7 +150,7 @@ mod tests {
             } else {
                 JobState::Succeeded
             };
-            async move { Ok(Answer(state)) }
+            async move { Ok::<_, Error>(Answer(state)) }
         })
         .await
         .unwrap();
@@ -136,7 +161,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_job_is_a_typed_error_and_a_slow_one_times_out() {
         let err = wait_for("conversion 7", &quick(5_000), || async {
-            Ok(Answer(JobState::Failed("bad input".into())))
+            Ok::<_, Error>(Answer(JobState::Failed("bad input".into())))
         })
         .await
         .err()
@@ -144,10 +169,12 @@ mod tests {
         assert!(
             matches!(&err, Error::JobFailed { operation, reason } if operation == "conversion 7" && reason == "bad input")
         );
-        let err = wait_for("slow", &quick(50), || async { Ok(Answer(JobState::Pending)) })
-            .await
-            .err()
-            .unwrap();
+        let err = wait_for("slow", &quick(50), || async {
+            Ok::<_, Error>(Answer(JobState::Pending))
+        })
+        .await
+        .err()
+        .unwrap();
         assert!(matches!(err, Error::TimedOut { .. }), "{err:?}");
     }
 }

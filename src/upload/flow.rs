@@ -192,10 +192,19 @@ impl Upload<'_> {
     pub async fn send(self) -> Result<types::FileUploadInfo> {
         self.validate()?;
         let cancel = self.cancel.clone().unwrap_or_default();
+        let span = tracing::info_span!(
+            "uploadcare.upload",
+            size = tracing::field::Empty,
+            mode = tracing::field::Empty,
+            parts = tracing::field::Empty,
+            part_size = self.part_size,
+            concurrency = self.concurrency,
+        );
+        let run = tracing::Instrument::instrument(self.run(), span);
         tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(Error::Cancelled),
-            result = self.run() => result,
+            result = run => result,
         }
     }
 
@@ -218,6 +227,16 @@ impl Upload<'_> {
         };
         report(0);
 
+        let span = tracing::Span::current();
+        span.record("size", size);
+        span.record(
+            "mode",
+            if size < self.multipart_threshold {
+                "direct"
+            } else {
+                "multipart"
+            },
+        );
         if size < self.multipart_threshold {
             let file = DirectFile {
                 field: "file".to_owned(),
@@ -247,6 +266,7 @@ impl Upload<'_> {
         };
         let started = self.client.multipart_start(&start).await?;
         let expected_parts = size.div_ceil(self.part_size) as usize;
+        tracing::Span::current().record("parts", expected_parts);
         if started.parts.len() != expected_parts {
             return Err(Error::InvalidResponse {
                 message: format!("expected {expected_parts} part URLs, got {}", started.parts.len()),
@@ -318,12 +338,14 @@ impl PartUploads {
             let attempts = self.attempts;
             let done = done.clone();
             let report = self.report.clone();
-            tasks.spawn(async move {
+            // Part tasks report inside the upload's span.
+            tasks.spawn(tracing::Instrument::in_current_span(async move {
                 upload_part(&client, &url, part, &content_type, attempts).await?;
                 let now = done.fetch_add(len as u64, Ordering::SeqCst) + len as u64;
+                tracing::debug!(part = index + 1, bytes = len, done = now, "part uploaded");
                 report(now);
                 Ok::<(), Error>(())
-            });
+            }));
         }
         while !tasks.is_empty() {
             join_one(&mut tasks).await?;
@@ -460,7 +482,7 @@ impl Client {
     ) -> Result<types::FileUploadInfo> {
         let operation = format!("file {uuid} to be ready");
         let ready = crate::runtime::wait_for(&operation, policy, || async move {
-            Ok(ReadyCheck(self.info(uuid).await?))
+            Ok::<_, Error>(ReadyCheck(self.info(uuid).await?))
         })
         .await?;
         Ok(ready.0)

@@ -30,9 +30,15 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::runtime::execute(&self.inner, crate::runtime::Api::Upload, request).await
+        crate::runtime::execute(
+            &self.inner,
+            info.operation_id,
+            crate::runtime::Api::Upload,
+            request,
+        )
+        .await
     }
 }
 

@@ -338,13 +338,15 @@ impl Client {
             .files
             .iter()
             .all(|f| !matches!(f.source, Some(UploadSource::Reader { .. })));
+        let path = form.path;
         let mut attempts = FormAttempts {
             client: self,
-            url: self.url(form.path),
+            url: self.url(path),
             form: &mut form,
         };
         let response = crate::runtime::send_with_retries(
             &self.inner,
+            path,
             crate::runtime::Api::Upload,
             false,
             repeatable,
@@ -445,8 +447,13 @@ impl Client {
             .header(reqwest::header::USER_AGENT, crate::USER_AGENT)
             .body(bytes)
             .build()?;
-        let response =
-            crate::runtime::execute(&self.inner, crate::runtime::Api::Upload, request).await?;
+        let response = crate::runtime::execute(
+            &self.inner,
+            "multipart_upload_part",
+            crate::runtime::Api::Upload,
+            request,
+        )
+        .await?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

@@ -55,23 +55,27 @@ macro_rules! each_version {
     };
 }
 
-/// Prints the first page, or with `all` every page as one JSON array (following `next`).
+/// Prints the first page of `$request`, or with `all` every item of every page as one JSON
+/// array, streamed page by page through the library's list stream (`$stream`: `all_files`
+/// or `all_groups`).
 macro_rules! print_pages {
-    ($client:expr, $page:expr, $all:expr) => {{
-        let mut page = $page;
+    ($client:expr, $request:expr, $stream:ident, $all:expr) => {{
+        let request = $request;
         if $all {
+            use futures_util::TryStreamExt;
+            let mut pages = $client.$stream(move |_| request);
+            // Nothing is printed unless the first page arrives.
+            let first = pages.try_next().await?;
             let mut array = output::Array::start()?;
-            loop {
-                let next = page.next.take();
+            if let Some(page) = first {
                 array.extend(&page.results)?;
-                match next {
-                    Some(url) => page = $client.follow(&url).await?,
-                    None => break,
-                }
+            }
+            while let Some(page) = pages.try_next().await? {
+                array.extend(&page.results)?;
             }
             array.finish()
         } else {
-            output::print(&page)
+            output::print(&request.send().await?.into_inner())
         }
     }};
 }
@@ -211,35 +215,21 @@ extra_fields!(uploadcare::v0_5::builder::FilesList<'_>, none);
 #[cfg(feature = "v0_5")]
 extra_fields!(uploadcare::v0_5::builder::FileInfo<'_>, none);
 
-/// Sends `uuids` to the batch endpoint `$operation` (`files_storing` or `files_delete`) in
-/// chunks of [`BATCH`] and prints the answers merged: results and problems together.
+/// Stores or deletes (`$operation`: `store_many` or `delete_many`) any number of files
+/// through the library's batch helper and prints the merged answer (results and problems);
+/// a chunk whose request failed makes the command fail after printing what succeeded.
 macro_rules! batch {
     ($rest:expr, $operation:ident, $uuids:expr) => {
         each_version!($rest, |client, types| {
-            let mut merged: Option<types::FilesBatchResponse> = None;
-            for chunk in $uuids.chunks(BATCH) {
-                let answer = client
-                    .$operation()
-                    .body(chunk.to_vec())
-                    .send()
-                    .await?
-                    .into_inner();
-                merged = Some(match merged.take() {
-                    None => answer,
-                    Some(mut merged) => {
-                        merged.result.extend(answer.result);
-                        merged.problems.extend(answer.problems);
-                        merged
-                    }
-                });
+            let outcome = client.$operation($uuids.iter().map(|u| u.to_string())).await?;
+            output::print(&outcome.response)?;
+            match outcome.failed.into_iter().next() {
+                Some(chunk) => Err(chunk.error.into()),
+                None => Ok(()),
             }
-            output::print(&merged)
         })
     };
 }
-
-/// Most UUIDs per batch request.
-const BATCH: usize = 100;
 
 pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
     match command {
@@ -255,8 +245,8 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                 .extra_fields(include.as_deref(), add_fields.as_deref())?;
             output::print(&request.send().await?.into_inner())
         }),
-        FilesCommand::Store { uuids } => batch!(rest, files_storing, uuids),
-        FilesCommand::Delete { uuids } => batch!(rest, files_delete, uuids),
+        FilesCommand::Store { uuids } => batch!(rest, store_many, uuids),
+        FilesCommand::Delete { uuids } => batch!(rest, delete_many, uuids),
         FilesCommand::CopyLocal {
             source,
             store,
@@ -376,7 +366,7 @@ async fn files_list(rest: &Rest, args: FilesListArgs) -> Result {
             request = request.from(from.clone());
         }
         let request = request.extra_fields(args.include.as_deref(), args.add_fields.as_deref())?;
-        print_pages!(client, request.send().await?.into_inner(), args.all)
+        print_pages!(client, request, all_files, args.all)
     })
 }
 
@@ -435,7 +425,7 @@ pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
             if let Some(from) = from {
                 request = request.from(from);
             }
-            print_pages!(client, request.send().await?.into_inner(), all)
+            print_pages!(client, request, all_groups, all)
         }),
         GroupsCommand::Info { id } => each_version!(rest, |client, types| {
             output::print(&client.group_info().uuid(id).send().await?.into_inner())
@@ -549,36 +539,32 @@ pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
     }
 }
 
-/// Whether a conversion job or add-on execution status is final.
-fn is_final(state: &str) -> bool {
-    matches!(state, "finished" | "failed" | "cancelled" | "canceled")
-}
-
-/// Polls the status of every job of a conversion answer until each is final; returns the
-/// final statuses by token, or fails when `timeout` passes first.
+/// Waits (the library's waiter loop) until every job of a conversion answer is final;
+/// returns the final statuses by token, or fails when `timeout` passes first.
 macro_rules! wait_for_jobs {
     ($client:expr, $submitted:expr, $status:ident, $timeout:expr) => {{
         let started = Instant::now();
         let mut statuses = BTreeMap::new();
         for token in $submitted.result.iter().filter_map(|job| job.token) {
-            let mut delay = Duration::from_millis(250);
-            loop {
-                let status = $client.$status().token(token).send().await?.into_inner();
-                let state = status.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
-                if is_final(&state) {
-                    statuses.insert(token, status);
-                    break;
-                }
-                if started.elapsed() + delay > $timeout {
-                    return Err(CliError::failed(format!(
-                        "conversion job {token} did not finish within {}s (status: {state})",
-                        $timeout.as_secs()
-                    )));
-                }
-                eprintln!("conversion job {token}: {state}");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 3 / 2).min(Duration::from_secs(5));
-            }
+            let policy =
+                uploadcare::runtime::WaitPolicy::with_timeout($timeout.saturating_sub(started.elapsed()));
+            let status = uploadcare::runtime::wait_until_final(
+                &format!("conversion job {token}"),
+                &policy,
+                || async move {
+                    Ok::<_, uploadcare::Error>(
+                        $client
+                            .$status()
+                            .token(token)
+                            .send()
+                            .await
+                            .map_err(uploadcare::Error::from)?
+                            .into_inner(),
+                    )
+                },
+            )
+            .await?;
+            statuses.insert(token, status);
         }
         statuses
     }};
@@ -807,31 +793,34 @@ pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
             let request_id = submitted
                 .request_id
                 .ok_or_else(|| CliError::failed("the service returned no request_id to wait for"))?;
-            let started = Instant::now();
-            let timeout = Duration::from_secs(timeout);
-            let mut delay = Duration::from_millis(250);
-            loop {
-                let status = addon_status(client, name, request_id).await?;
-                let state = status["status"].as_str().unwrap_or_default().to_owned();
-                if state != "in_progress" && state != "waiting" {
-                    output::print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
-                    return match state.as_str() {
-                        "done" => Ok(()),
-                        _ => Err(CliError::failed(format!(
-                            "add-on execution {request_id} ended with status `{state}`"
-                        ))),
-                    };
-                }
-                if started.elapsed() + delay > timeout {
-                    return Err(CliError::failed(format!(
-                        "add-on execution {request_id} did not finish within {}s (status: {state})",
-                        timeout.as_secs()
-                    )));
-                }
-                eprintln!("add-on execution {request_id}: {state}");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 3 / 2).min(Duration::from_secs(5));
+            let policy = uploadcare::runtime::WaitPolicy::with_timeout(Duration::from_secs(timeout));
+            let operation = format!("add-on execution {request_id}");
+            let status = uploadcare::runtime::wait_until_final(&operation, &policy, || async move {
+                Ok::<_, CliError>(AddonAnswer(addon_status(client, name, request_id).await?))
+            })
+            .await?
+            .0;
+            let state = status["status"].as_str().unwrap_or_default().to_owned();
+            output::print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
+            match state.as_str() {
+                "done" => Ok(()),
+                _ => Err(CliError::failed(format!(
+                    "add-on execution {request_id} ended with status `{state}`"
+                ))),
             }
+        }
+    }
+}
+
+/// An add-on status answer of any add-on (as JSON): final unless `in_progress`/`waiting`.
+struct AddonAnswer(serde_json::Value);
+
+impl uploadcare::runtime::JobStatus for AddonAnswer {
+    fn job_state(&self) -> uploadcare::runtime::JobState {
+        match self.0["status"].as_str().unwrap_or_default() {
+            "in_progress" | "waiting" => uploadcare::runtime::JobState::Pending,
+            "done" => uploadcare::runtime::JobState::Succeeded,
+            other => uploadcare::runtime::JobState::Failed(other.to_owned()),
         }
     }
 }

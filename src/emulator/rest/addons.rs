@@ -5,7 +5,9 @@
 use super::conversions::plain_json;
 use super::copies::json_object;
 use super::{detail, not_found, query_pairs, Rest};
+use crate::emulator::deliveries::{previous_values, EventCause};
 use crate::emulator::state::{timestamp, AddonInfo, ApiVersion, Job, Project};
+use crate::webhooks::EventName;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
@@ -185,7 +187,9 @@ fn result_data(addon: &str, data: &[u8], is_image: bool, params: &Value) -> (&'s
     }
 }
 
-/// Writes the add-on's result; `Err` when the file is gone (status `error`).
+/// Writes the add-on's result; `Err` when the file is gone (status `error`). The change is
+/// announced as `file.info_updated` (plus `file.infected`, and `file.deleted` when purged, for
+/// an infected file), caused by the add-on.
 fn finish(project: &mut Project, request_id: Uuid, addon: &str, target: Uuid) -> Result<Option<Uuid>, ()> {
     let file = project.live_file(&target).cloned().ok_or(())?;
     let params = project
@@ -210,9 +214,28 @@ fn finish(project: &mut Project, request_id: Uuid, addon: &str, target: Uuid) ->
     });
     let record = project.files.get_mut(&target).expect("live above");
     record.appdata.insert(addon.to_owned(), entry);
-    if addon == CLAMAV && infected && params.get("purge_infected").and_then(Value::as_bool) == Some(true) {
+    let purged =
+        addon == CLAMAV && infected && params.get("purge_infected").and_then(Value::as_bool) == Some(true);
+    if purged {
         record.removed = Some(now);
         record.stored = None;
+    }
+    let cause = EventCause::Addon {
+        request_id,
+        addon: addon.to_owned(),
+        source: target,
+    };
+    project.webhook_event(
+        EventName::FileInfoUpdated,
+        target,
+        &cause,
+        Some(previous_values(&file)),
+    );
+    if addon == CLAMAV && infected {
+        project.webhook_event(EventName::FileInfected, target, &cause, None);
+    }
+    if purged {
+        project.webhook_event(EventName::FileDeleted, target, &cause, None);
     }
     if addon != REMOVE_BG {
         return Ok(None);

@@ -1,7 +1,9 @@
 //! Files: list, info, store, remove (single and batch), metadata; and the project.
 
 use super::{detail, json_body, no_content, not_found, parse_bool, query_pairs, reply, Rest};
+use crate::emulator::deliveries::{previous_values, EventCause};
 use crate::emulator::state::{ApiVersion, FileRecord, Project};
+use crate::webhooks::EventName;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
@@ -235,7 +237,8 @@ async fn info(
     }
 }
 
-/// Stores one file; `Err` is the answer for a missing or removed file.
+/// Stores one file; `Err` is the answer for a missing or removed file. Storing an unstored
+/// file is announced as `file.stored` (storing it again is not an event).
 fn store_one(project: &mut Project, uuid: Uuid) -> Result<(), &'static str> {
     let now = project.now();
     let file = project.files.get_mut(&uuid).ok_or("Missing in the project")?;
@@ -244,17 +247,20 @@ fn store_one(project: &mut Project, uuid: Uuid) -> Result<(), &'static str> {
     }
     if file.stored.is_none() {
         file.stored = Some(now);
+        project.webhook_event(EventName::FileStored, uuid, &EventCause::Api, None);
     }
     Ok(())
 }
 
-/// Removes one file from storage (content is gone, the record stays).
+/// Removes one file from storage (content is gone, the record stays), announced as
+/// `file.deleted` the first time.
 fn remove_one(project: &mut Project, uuid: Uuid) -> Result<(), &'static str> {
     let now = project.now();
     let file = project.files.get_mut(&uuid).ok_or("Missing in the project")?;
     if file.removed.is_none() {
         file.removed = Some(now);
         file.stored = None;
+        project.webhook_event(EventName::FileDeleted, uuid, &EventCause::Api, None);
     }
     Ok(())
 }
@@ -451,7 +457,12 @@ async fn metadata_put(
     if created && file.metadata.len() >= METADATA_KEYS_LIMIT {
         return detail(400, "A file can have at most 50 metadata keys.");
     }
+    let previous = previous_values(file);
+    let changed = file.metadata.get(&key) != Some(&value);
     file.metadata.insert(key, value.clone());
+    if changed {
+        project.webhook_event(EventName::FileInfoUpdated, uuid, &EventCause::Api, Some(previous));
+    }
     reply(version, if created { 201 } else { 200 }, &json!(value))
 }
 
@@ -467,8 +478,15 @@ async fn metadata_delete(
         return not_found();
     };
     let mut project = rest.state.lock();
-    match project.files.get_mut(&uuid).and_then(|f| f.metadata.remove(&key)) {
-        Some(_) => no_content(),
-        None => not_found(),
-    }
+    let Some(file) = project
+        .files
+        .get_mut(&uuid)
+        .filter(|f| f.metadata.contains_key(&key))
+    else {
+        return not_found();
+    };
+    let previous = previous_values(file);
+    file.metadata.remove(&key);
+    project.webhook_event(EventName::FileInfoUpdated, uuid, &EventCause::Api, Some(previous));
+    no_content()
 }

@@ -1,7 +1,9 @@
 //! Groups: list, info (with files), delete (0.7), store (0.5/0.6).
 
 use super::{detail, no_content, not_found, query_pairs, reply, Rest};
+use crate::emulator::deliveries::EventCause;
 use crate::emulator::state::{timestamp, ApiVersion, GroupRecord, Project, Urls};
+use crate::webhooks::EventName;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::{get, put};
@@ -179,6 +181,7 @@ async fn store(
         if let Some(file) = project.files.get_mut(&uuid) {
             if file.removed.is_none() && file.stored.is_none() {
                 file.stored = Some(now);
+                project.webhook_event(EventName::FileStored, uuid, &EventCause::Api, None);
             }
         }
     }

@@ -92,6 +92,11 @@ async fn verify(State(rest): State<Rest>, request: Request, next: Next) -> Respo
             }
         },
     };
+    let mut response = response;
+    if let Ok(date) = axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(rest.options.now())) {
+        // The emulator's own clock (possibly skewed), like the service's `Date`.
+        response.headers_mut().insert("date", date);
+    }
     rest.state.lock().requests.push(LoggedRequest {
         api: "rest",
         method,
@@ -154,7 +159,7 @@ fn check(
                 .or_else(|| header("date"))
                 .ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
             let sent = parse_request_date(date).ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
-            let now = SystemTime::now();
+            let now = rest.options.now();
             let skew = now.duration_since(sent).unwrap_or_else(|e| e.duration());
             if skew > MAX_CLOCK_SKEW {
                 return Err(detail(401, INCORRECT_CREDENTIALS));

@@ -5,7 +5,9 @@ use super::{
     create_file, detect_mime, json_ok, parse_metadata, store_flag, upload_error, Upload, UploadError,
     MAX_DIRECT_FILE_SIZE, PUB_KEY, UPLOADCARE_PUB_KEY,
 };
+use crate::emulator::deliveries::EventCause;
 use crate::emulator::state::{FileRecord, MultipartUpload};
+use crate::webhooks::EventName;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -270,6 +272,7 @@ pub(super) async fn multipart_complete(
     file.stored = multipart.store.unwrap_or(project.autostore).then_some(now);
     let answer = file.to_upload_json();
     project.files.insert(uuid, file);
+    project.webhook_event(EventName::FileUploaded, uuid, &EventCause::Api, None);
     Ok(json_ok(&answer))
 }
 

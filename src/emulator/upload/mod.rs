@@ -33,8 +33,10 @@ mod groups;
 
 pub(crate) use errors::{upload_error, UploadError};
 
+use super::deliveries::EventCause;
 use super::state::{EmulatorState, LoggedRequest, Project, Urls};
 use super::Options;
+use crate::webhooks::EventName;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
@@ -312,7 +314,8 @@ fn parse_metadata(form: &Form) -> Result<BTreeMap<String, String>, UploadError> 
     Ok(metadata)
 }
 
-/// Adds a ready file with `metadata`; `store` `None` follows the project's autostore.
+/// Adds a ready file with `metadata` (announced as `file.uploaded`); `store` `None` follows
+/// the project's autostore.
 fn create_file(
     project: &mut Project,
     filename: &str,
@@ -325,6 +328,7 @@ fn create_file(
     if let Some(file) = project.files.get_mut(&uuid) {
         file.metadata = metadata;
     }
+    project.webhook_event(EventName::FileUploaded, uuid, &EventCause::Api, None);
     uuid
 }
 
