@@ -59,6 +59,14 @@ pub enum Error {
     /// too many items in a batch, …).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// A file tag the service would refuse (checked before any request).
+    #[error("invalid tag `{tag}`: {reason}")]
+    InvalidTag {
+        /// The tag, normalized (lowercased, trimmed).
+        tag: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The client is not configured for this call (missing key, bad base URL, …).
     #[error("configuration error: {0}")]
     Config(String),

@@ -39,7 +39,10 @@ mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;
 pub mod runtime;
+#[cfg(feature = "v0_7")]
+pub mod search;
 mod sensitive;
+pub mod tags;
 pub mod webhooks;
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};

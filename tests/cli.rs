@@ -174,6 +174,7 @@ under_both_auths!(
     files_store_and_delete_use_the_batch_endpoint,
     file_copies,
     metadata_commands,
+    tags_and_search_commands,
     group_commands,
     webhook_commands,
     conversion_commands,
@@ -359,6 +360,79 @@ async fn metadata_commands(auth: &'static str) {
     assert!(gone.failure(1).starts_with("error: HTTP 404"));
     let bad_key = p.run(&["metadata", "set", &uuid, "bad key", "x"]).await;
     assert!(bad_key.failure(1).contains("invalid input"), "{bad_key:#?}");
+}
+
+async fn tags_and_search_commands(auth: &'static str) {
+    let p = Project::start(auth).await;
+    let a = p.add_file("beach-photo.txt", true);
+    let b = p.add_file("city-notes.txt", true);
+    let (ua, ub) = (a.to_string(), b.to_string());
+
+    let set = p.ok(&["tags", "set", &ua, "Summer", "beach"]).await;
+    assert_eq!(set["tags"], serde_json::json!(["summer", "beach"]));
+    assert_eq!(
+        p.ok(&["tags", "add", &ub, "city"]).await["tags"],
+        serde_json::json!(["city"])
+    );
+    let removed = p.ok(&["tags", "remove", &ua, "beach"]).await;
+    assert_eq!(removed["deleted"], serde_json::json!(["beach"]));
+    assert_eq!(
+        p.ok(&["tags", "get", &ua]).await,
+        serde_json::json!({"tags": ["summer"]})
+    );
+    let bad = p.run(&["tags", "set", &ua, "two words"]).await;
+    assert!(bad.failure(1).contains("invalid tag `two words`"), "{bad:#?}");
+
+    let found = p
+        .ok(&[
+            "files",
+            "search",
+            "--tag-any",
+            "summer",
+            "--tag-any",
+            "city",
+            "--sort",
+            "original_filename",
+        ])
+        .await;
+    let names: Vec<&str> = found["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["original_filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["beach-photo.txt", "city-notes.txt"]);
+    let text = p.ok(&["files", "search", "--query", "notes"]).await;
+    assert_eq!(text["results"][0]["uuid"], ub);
+    let all = p
+        .ok(&["files", "search", "--max-size", "100", "--all", "--limit", "1"])
+        .await;
+    assert_eq!(len(&all), 2, "{all}");
+    let none = p.run(&["files", "search"]).await;
+    assert!(none.failure(1).contains("at least one condition"), "{none:#?}");
+
+    let dir = Scratch::new();
+    let path = dir.join("tagged.txt");
+    std::fs::write(&path, "tagged").unwrap();
+    let uploaded = p
+        .ok(&[
+            "upload",
+            path.to_str().unwrap(),
+            "--tag",
+            "Upload",
+            "--tag",
+            "cli",
+        ])
+        .await;
+    let uuid: Uuid = uploaded[path.to_str().unwrap()]["uuid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        p.ok(&["tags", "get", &uuid.to_string()]).await["tags"],
+        serde_json::json!(["upload", "cli"])
+    );
 }
 
 async fn group_commands(auth: &'static str) {

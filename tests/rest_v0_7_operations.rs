@@ -56,7 +56,11 @@ const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Every operationId this file exercises (one test each).
-const EXERCISED: [&str; 33] = [
+const EXERCISED: [&str; 37] = [
+    "fileTags",
+    "replaceFileTags",
+    "updateFileTags",
+    "searchFiles",
     "filesList",
     "storeFile",
     "deleteFileStorage",
@@ -218,7 +222,7 @@ fn every_documented_operation_is_exercised_here() {
     let exercised: BTreeSet<String> = EXERCISED.iter().map(|s| s.to_string()).collect();
     assert_eq!(exercised.len(), EXERCISED.len(), "duplicates in EXERCISED");
     assert_eq!(documented, exercised);
-    assert_eq!(documented.len(), 33);
+    assert_eq!(documented.len(), 37);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -965,6 +969,141 @@ async fn file_metadata_gets_the_whole_map() {
         assert_eq!(
             metadata.into_inner().0,
             map(&[("subsystem", "gallery"), ("uploaded_by", "web-form")])
+        );
+    }
+}
+
+#[tokio::test]
+async fn file_tags_get_replace_and_update_send_the_documented_bodies() {
+    for scheme in SCHEMES {
+        let (tags, request) = exercise(scheme, example_reply("fileTags", 200), |client| async move {
+            client
+                .file_tags()
+                .uuid(uuid(MAIN_FILE))
+                .send()
+                .await
+                .map_err(Error::from)
+        })
+        .await;
+        assert_request(
+            &request,
+            "fileTags",
+            "GET",
+            &format!("/files/{MAIN_FILE}/tags/"),
+            None,
+            JSON,
+        );
+        assert_no_body(&request);
+        assert_eq!(
+            tags.into_inner().tags.map(|t| t.0),
+            Some(vec!["summer".to_owned(), "beach".to_owned()])
+        );
+
+        let (change, request) = exercise(
+            scheme,
+            example_reply("replaceFileTags", 200),
+            |client| async move {
+                client
+                    .replace_file_tags()
+                    .uuid(uuid(MAIN_FILE))
+                    .body(uploadcare::v0_7::types::FileTagsReplaceRequest {
+                        tags: vec!["Summer".into(), "beach".into()],
+                    })
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            },
+        )
+        .await;
+        assert_request(
+            &request,
+            "replaceFileTags",
+            "PUT",
+            &format!("/files/{MAIN_FILE}/tags/"),
+            None,
+            JSON,
+        );
+        assert_eq!(request.json(), json!({"tags": ["Summer", "beach"]}));
+        let change = change.into_inner();
+        assert_eq!(
+            (change.added, change.deleted),
+            (vec!["beach".to_owned()], vec!["winter".to_owned()])
+        );
+
+        let (change, request) = exercise(
+            scheme,
+            example_reply("updateFileTags", 200),
+            |client| async move {
+                client
+                    .update_file_tags()
+                    .uuid(uuid(MAIN_FILE))
+                    .body(uploadcare::v0_7::types::FileTagsUpdateRequest {
+                        add: vec!["sunset".into()],
+                        delete: vec!["beach".into()],
+                    })
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            },
+        )
+        .await;
+        assert_request(
+            &request,
+            "updateFileTags",
+            "PATCH",
+            &format!("/files/{MAIN_FILE}/tags/"),
+            None,
+            JSON,
+        );
+        assert_eq!(request.json(), json!({"add": ["sunset"], "delete": ["beach"]}));
+        assert_eq!(change.into_inner().tags, ["summer", "sunset"]);
+    }
+}
+
+#[tokio::test]
+async fn search_files_posts_the_conditions_with_paging_and_parses_highlights() {
+    for scheme in SCHEMES {
+        let (page, request) = exercise(scheme, example_reply("searchFiles", 200), |client| async move {
+            let body = client
+                .search()
+                .tags_all(["cat"])
+                .images_only(true)
+                .sort(uploadcare::search::SortKey::DatetimeUploaded.descending())
+                .to_request()?;
+            client
+                .search_files()
+                .body(body)
+                .limit(std::num::NonZeroU64::new(1).unwrap())
+                .offset(0)
+                .send()
+                .await
+                .map_err(Error::from)
+        })
+        .await;
+        assert_request(
+            &request,
+            "searchFiles",
+            "POST",
+            "/files/search/",
+            Some("limit=1&offset=0"),
+            JSON,
+        );
+        assert_eq!(
+            request.json(),
+            json!({"tags": {"all": ["cat"]}, "is_image": true, "sort": ["-datetime_uploaded"]})
+        );
+        let page = page.into_inner();
+        assert_eq!((page.total, page.results.len()), (Some(2), 1));
+        let result = &page.results[0];
+        assert_eq!(
+            result.tags.as_ref().map(|t| t.0.clone()),
+            Some(vec!["cat".to_owned(), "animal".to_owned()])
+        );
+        let highlight = result.highlight.as_ref().expect("highlight");
+        assert_eq!(highlight.original_filename, ["<em>cat</em>-on-sofa.jpg"]);
+        assert_eq!(
+            highlight.metadata.get("room"),
+            Some(&vec!["<em>living</em>".to_owned()])
         );
     }
 }

@@ -412,6 +412,7 @@ async fn invalid_options_and_metadata_are_rejected_before_any_request() {
         part_size: 5 * MIB as u64,
         store: StoreType::Auto,
         metadata: Default::default(),
+        tags: Vec::new(),
     };
     assert!(matches!(
         client.multipart_start(&start).await,

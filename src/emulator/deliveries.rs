@@ -1,5 +1,5 @@
-//! Webhook deliveries: when a file is uploaded (Upload API), stored, removed, or its metadata or
-//! add-on data changes, the emulator POSTs the event's JSON payload to every active webhook
+//! Webhook deliveries: when a file is uploaded (Upload API), stored, removed, or its metadata, tags
+//! or add-on data change, the emulator POSTs the event's JSON payload to every active webhook
 //! subscribed to it, signed with `X-Uc-Signature` when the webhook has a signing secret.
 //!
 //! Payloads are built while the change is made (under the project lock), so they show the
@@ -142,7 +142,8 @@ pub(crate) fn previous_values(file: &FileRecord) -> Value {
     } else {
         Value::Object(file.appdata.clone())
     };
-    json!({"appdata": appdata, "metadata": file.metadata})
+    // `tags` next to the documented keys: receivers that know only those ignore it.
+    json!({"appdata": appdata, "metadata": file.metadata, "tags": file.tags})
 }
 
 /// Whether `url` points at this machine's loopback interface.

@@ -23,7 +23,12 @@
 //! Fault injection ([`Emulator::faults`]) makes chosen requests fail: 429 with
 //! `Retry-After`, 5xx, slow answers, dropped connections.
 //!
-//! Webhooks deliver: uploads, stores, removals and metadata or add-on data changes POST the
+//! File tags and file search (REST API 0.7): `GET`/`PUT`/`PATCH /files/<uuid>/tags/`, tags at
+//! upload time (the `tags` form field), and `POST /files/search/` evaluated over the project's
+//! files, optionally with the service's indexing delay
+//! ([`EmulatorBuilder::search_index_delay`]).
+//!
+//! Webhooks deliver: uploads, stores, removals and metadata, tag or add-on data changes POST the
 //! event's payload (signed with `X-Uc-Signature` when the webhook has a signing secret) to
 //! subscribed webhooks whose `target_url` is on the loopback interface; every delivery is
 //! recorded ([`EmulatorState::deliveries`], [`EmulatorState::wait_for_deliveries`]).
@@ -33,8 +38,10 @@
 
 mod deliveries;
 mod faults;
+mod index;
 mod rest;
 mod state;
+mod tags;
 mod upload;
 
 pub use deliveries::{Delivery, DeliveryStatus};
@@ -85,6 +92,7 @@ pub struct EmulatorBuilder {
     secret_key: crate::SecretKey,
     project_name: String,
     autostore: bool,
+    search_index_delay: std::time::Duration,
     options: Options,
 }
 
@@ -95,6 +103,7 @@ impl Default for EmulatorBuilder {
             secret_key: crate::SecretKey::new("demosecretkey"),
             project_name: "Emulated project".to_owned(),
             autostore: true,
+            search_index_delay: index::DEFAULT_SEARCH_INDEX_DELAY,
             options: Options {
                 versions: vec![ApiVersion::V0_5, ApiVersion::V0_6, ApiVersion::V0_7],
                 forbid_simple_auth_over_http: false,
@@ -160,6 +169,26 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a new file, a removal, or a change of metadata or tags takes to show in
+    /// `POST /files/search/` results (default zero: at once). The service indexes
+    /// asynchronously, up to about 15 seconds; a delay lets a test check that its code
+    /// copes with a file that is not found yet. Until the delay has passed, search matches
+    /// the file as it was before the change (a new file: not at all).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let emulator = uploadcare::emulator::Emulator::builder()
+    ///     .search_index_delay(Duration::from_secs(2))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search_index_delay(mut self, delay: std::time::Duration) -> Self {
+        self.search_index_delay = delay;
+        self
+    }
+
     /// Binds two listeners on 127.0.0.1 (random ports: REST and Upload API) and serves
     /// until the [`Emulator`] is dropped.
     pub async fn start(self) -> std::io::Result<Emulator> {
@@ -178,6 +207,7 @@ impl EmulatorBuilder {
             self.secret_key.expose_secret(),
         );
         project.autostore = self.autostore;
+        project.search_index_delay = self.search_index_delay;
         let state = EmulatorState::new(project);
         let faults = Faults::default();
         let options = Arc::new(self.options);

@@ -77,6 +77,8 @@ pub struct FileRecord {
     pub metadata: BTreeMap<String, String>,
     /// Add-on results (`appdata`), by add-on name.
     pub appdata: Map<String, Value>,
+    /// Tags (REST API 0.7), normalized, in storage order (see the tag endpoints).
+    pub tags: Vec<String>,
     /// The URL it was fetched from, set only when the upload asked for
     /// `save_URL_duplicates` (so later `check_URL_duplicates` uploads find it).
     pub source_url: Option<String>,
@@ -150,6 +152,7 @@ impl FileRecord {
                 });
                 object.insert("content_info".into(), json!(content_info));
                 object.insert("metadata".into(), json!(self.metadata));
+                object.insert("tags".into(), json!(self.tags));
                 if include_appdata {
                     object.insert("appdata".into(), Value::Object(self.appdata.clone()));
                 }
@@ -442,6 +445,11 @@ pub struct Project {
     pub deliveries: Vec<super::deliveries::Delivery>,
     /// Where deliveries are sent from; set when the emulator starts.
     pub(crate) outbox: Option<super::deliveries::Outbox>,
+    /// How long a change takes to reach search results (see
+    /// [`EmulatorBuilder::search_index_delay`](super::EmulatorBuilder::search_index_delay)).
+    pub search_index_delay: std::time::Duration,
+    /// Snapshots search matches while the delay runs.
+    pub(crate) search_index: super::index::SearchIndex,
     next_id: i64,
     last_time: DateTime<Utc>,
 }
@@ -544,6 +552,8 @@ impl Project {
             uploads: UploadState::default(),
             deliveries: Vec::new(),
             outbox: None,
+            search_index_delay: super::index::DEFAULT_SEARCH_INDEX_DELAY,
+            search_index: Default::default(),
             next_id: 1_000_000,
             last_time: DateTime::<Utc>::MIN_UTC,
         }
@@ -592,9 +602,11 @@ impl Project {
                 ready: true,
                 metadata: BTreeMap::new(),
                 appdata: Map::new(),
+                tags: Vec::new(),
                 source_url: None,
             },
         );
+        self.reindex_for_search(uuid);
         uuid
     }
 

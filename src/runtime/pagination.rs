@@ -82,6 +82,11 @@ impl<'a, P: Page> Pages<'a, P> {
         Self { inner: inner.boxed() }
     }
 
+    /// Pages from any stream of pages (e.g. offset paging that re-sends a search body).
+    pub(crate) fn from_stream(pages: impl Stream<Item = Result<P>> + Send + 'a) -> Self {
+        Self { inner: pages.boxed() }
+    }
+
     /// Every item of every page, in order; the next page is fetched once this one's items
     /// are used up.
     pub fn items(self) -> Items<'a, P::Item> {

@@ -49,6 +49,7 @@ pub struct Upload<'a> {
     content_type: Option<String>,
     store: StoreType,
     metadata: BTreeMap<String, String>,
+    tags: Vec<String>,
     multipart_threshold: u64,
     part_size: u64,
     concurrency: usize,
@@ -92,6 +93,7 @@ impl Client {
             content_type: None,
             store: StoreType::Auto,
             metadata: BTreeMap::new(),
+            tags: Vec::new(),
             multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
             part_size: DEFAULT_PART_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
@@ -124,6 +126,13 @@ impl Upload<'_> {
     /// Adds a metadata key and value.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// Tags the file (REST API 0.7 file tags); checked and normalized before anything is
+    /// sent ([`Error::InvalidTag`]).
+    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags.extend(tags.into_iter().map(Into::into));
         self
     }
 
@@ -185,7 +194,8 @@ impl Upload<'_> {
                 "concurrency and part attempts must be at least 1".to_owned(),
             ));
         }
-        validate_metadata(&self.metadata)
+        validate_metadata(&self.metadata)?;
+        crate::tags::normalize_tags(&self.tags).map(drop)
     }
 
     /// Runs the upload and returns the file's information.
@@ -246,7 +256,7 @@ impl Upload<'_> {
             };
             let uuids = self
                 .client
-                .direct_upload(vec![file], self.store, &self.metadata)
+                .direct_upload_tagged(vec![file], self.store, &self.metadata, &self.tags)
                 .await?;
             let uuid = *uuids.get("file").ok_or_else(|| Error::InvalidResponse {
                 message: "the answer has no UUID for field `file`".to_owned(),
@@ -263,6 +273,7 @@ impl Upload<'_> {
             part_size: self.part_size,
             store: self.store,
             metadata: self.metadata.clone(),
+            tags: self.tags.clone(),
         };
         let started = self.client.multipart_start(&start).await?;
         let expected_parts = size.div_ceil(self.part_size) as usize;
@@ -410,6 +421,7 @@ pub struct UploadFromUrl<'a> {
     filename: Option<String>,
     store: StoreType,
     metadata: BTreeMap<String, String>,
+    tags: Vec<String>,
     check_duplicates: bool,
     save_duplicates: Option<bool>,
     timeout: Duration,
@@ -426,6 +438,7 @@ impl Client {
             filename: None,
             store: StoreType::Auto,
             metadata: BTreeMap::new(),
+            tags: Vec::new(),
             check_duplicates: false,
             save_duplicates: None,
             timeout: Duration::from_secs(600),
@@ -532,6 +545,13 @@ impl UploadFromUrl<'_> {
         self
     }
 
+    /// Tags the file, like [`Upload::tags`] (the official JS client sends them to
+    /// `/from_url/` too).
+    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
     /// Return the file previously uploaded from the same URL instead of fetching again
     /// (`check_URL_duplicates`).
     pub fn check_url_duplicates(mut self, check: bool) -> Self {
@@ -580,6 +600,10 @@ impl UploadFromUrl<'_> {
         }
         for (key, value) in &self.metadata {
             form = form.text(format!("metadata[{key}]"), value);
+        }
+        let tags = crate::tags::normalize_tags(&self.tags)?;
+        if !tags.is_empty() {
+            form = form.text("tags", tags.join(","));
         }
         self.client.send_form(form).await
     }

@@ -222,6 +222,8 @@ pub struct MultipartStart {
     pub store: StoreType,
     /// File metadata.
     pub metadata: BTreeMap<String, String>,
+    /// File tags (checked and normalized before sending).
+    pub tags: Vec<String>,
 }
 
 /// A `multipart/form-data` POST of the Upload API, kept as data so that it can be built
@@ -364,6 +366,19 @@ impl Client {
         store: StoreType,
         metadata: &BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, uuid::Uuid>> {
+        self.direct_upload_tagged(files, store, metadata, &[]).await
+    }
+
+    /// [`Client::direct_upload`] with file tags (checked and normalized first; every file
+    /// of the request gets them).
+    pub async fn direct_upload_tagged(
+        &self,
+        files: Vec<DirectFile>,
+        store: StoreType,
+        metadata: &BTreeMap<String, String>,
+        tags: &[String],
+    ) -> Result<BTreeMap<String, uuid::Uuid>> {
+        let tags = crate::tags::normalize_tags(tags)?;
         if files.is_empty() {
             return Err(Error::InvalidInput(
                 "a direct upload needs at least one file".to_owned(),
@@ -374,6 +389,9 @@ impl Client {
             FormRequest::new("/base/", "UPLOADCARE_PUB_KEY", true).text("UPLOADCARE_STORE", store.as_str());
         for (key, value) in metadata {
             form = form.text(format!("metadata[{key}]"), value);
+        }
+        if !tags.is_empty() {
+            form = form.text("tags", tags.join(","));
         }
         for file in files {
             if file.field.is_empty() || form_field_name(&file.field) != file.field {
@@ -432,6 +450,10 @@ impl Client {
             .text("UPLOADCARE_STORE", start.store.as_str());
         for (key, value) in &start.metadata {
             form = form.text(format!("metadata[{key}]"), value);
+        }
+        let tags = crate::tags::normalize_tags(&start.tags)?;
+        if !tags.is_empty() {
+            form = form.text("tags", tags.join(","));
         }
         self.send_form(form).await
     }

@@ -99,6 +99,9 @@ pub enum Command {
     /// File metadata (API 0.7).
     #[command(subcommand)]
     Metadata(MetadataCommand),
+    /// File tags (API 0.7): get, set, add, remove.
+    #[command(subcommand)]
+    Tags(TagsCommand),
     /// File groups.
     #[command(subcommand)]
     Groups(GroupsCommand),
@@ -146,6 +149,8 @@ pub enum FilesCommand {
         #[arg(required = true)]
         uuids: Vec<Uuid>,
     },
+    /// Search files (API 0.7): every condition given must hold.
+    Search(Box<FilesSearchArgs>),
     /// Copy a file within the project.
     CopyLocal {
         /// A file UUID or CDN URL (with operations, if any).
@@ -170,6 +175,125 @@ pub enum FilesCommand {
         /// The copy's name, e.g. `${uuid}/${auto_filename}`.
         #[arg(long, value_name = "P", allow_hyphen_values = true)]
         pattern: Option<String>,
+    },
+}
+
+/// `ucare files search`: one flag per condition of the service's search.
+#[derive(Debug, Args)]
+pub struct FilesSearchArgs {
+    /// Full text over file names, metadata values and MIME types (4 characters or more).
+    #[arg(long, value_name = "TEXT")]
+    pub query: Option<String>,
+    /// Full text in the file name.
+    #[arg(long, value_name = "TEXT")]
+    pub phrase_filename: Option<String>,
+    /// Full text in the MIME type.
+    #[arg(long, value_name = "TEXT")]
+    pub phrase_mime_type: Option<String>,
+    /// Full text in any metadata value.
+    #[arg(long, value_name = "TEXT")]
+    pub phrase_metadata: Option<String>,
+    /// Exactly this UUID (repeatable: any of them).
+    #[arg(long, value_name = "UUID")]
+    pub uuid: Vec<Uuid>,
+    /// Exactly this file name (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub filename: Vec<String>,
+    /// Exactly this MIME type (repeatable).
+    #[arg(long, value_name = "TYPE")]
+    pub mime_type: Vec<String>,
+    /// Metadata `key` exactly `value` (repeatable; values of one key: any of them).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub metadata: Vec<(String, String)>,
+    /// Uploaded after this time (RFC 3339, e.g. 2026-06-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub uploaded_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Uploaded before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub uploaded_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// At least this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub min_size: Option<i64>,
+    /// At most this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_size: Option<i64>,
+    /// Only images (`true`) or no images (`false`).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub is_image: Option<bool>,
+    /// Tolerate typos in full-text conditions (slower).
+    #[arg(long)]
+    pub fuzzy: bool,
+    /// Has this tag or another `--tag-any` (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub tag_any: Vec<String>,
+    /// Has this tag and every other `--tag-all` (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub tag_all: Vec<String>,
+    /// Has none of these tags (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub tag_none: Vec<String>,
+    /// Sort key, `-` first for descending: score, datetime_uploaded, size, original_filename
+    /// (repeatable, at most 4, applied in order).
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true, value_parser = parse_sort)]
+    pub sort: Vec<uploadcare::search::Sort>,
+    /// Results per page (1 to 100).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Results to skip (first page only).
+    #[arg(long, value_name = "N")]
+    pub offset: Option<u64>,
+    /// Add the add-on results (`appdata`).
+    #[arg(long)]
+    pub include_appdata: bool,
+    /// Every result (up to the service's ceiling), as one JSON array.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A sort token: `size`, `-datetime_uploaded`, …
+fn parse_sort(text: &str) -> Result<uploadcare::search::Sort, String> {
+    use uploadcare::search::SortKey;
+    let (descending, key) = match text.strip_prefix('-') {
+        Some(key) => (true, key),
+        None => (false, text),
+    };
+    let key = match key {
+        "score" => SortKey::Score,
+        "datetime_uploaded" => SortKey::DatetimeUploaded,
+        "size" => SortKey::Size,
+        "original_filename" => SortKey::OriginalFilename,
+        _ => {
+            return Err(
+                "expected score, datetime_uploaded, size or original_filename, optionally after `-`"
+                    .to_owned(),
+            )
+        }
+    };
+    Ok(if descending {
+        key.descending()
+    } else {
+        key.ascending()
+    })
+}
+
+/// `ucare tags …`
+#[derive(Debug, Subcommand)]
+pub enum TagsCommand {
+    /// A file's tags.
+    Get { uuid: Uuid },
+    /// Replace a file's tags (none given: remove all).
+    Set { uuid: Uuid, tags: Vec<String> },
+    /// Add tags to a file.
+    Add {
+        uuid: Uuid,
+        #[arg(required = true)]
+        tags: Vec<String>,
+    },
+    /// Remove tags from a file.
+    Remove {
+        uuid: Uuid,
+        #[arg(required = true)]
+        tags: Vec<String>,
     },
 }
 
@@ -366,6 +490,9 @@ pub struct UploadFiles {
     /// File metadata, `key=value` (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub metadata: Vec<(String, String)>,
+    /// A file tag (repeatable); checked before anything is sent.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// Files of at least this many bytes go multipart (10 MiB to 100 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = uploadcare::upload::DEFAULT_MULTIPART_THRESHOLD, value_parser = parse_threshold)]
     pub multipart_threshold: u64,

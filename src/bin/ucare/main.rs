@@ -67,6 +67,7 @@ async fn run(cli: Cli) -> Result {
     match cli.command {
         Command::Files(command) => rest::files(&rest_client(&global)?, command).await,
         Command::Metadata(command) => rest::metadata(&rest_client(&global)?, command).await,
+        Command::Tags(command) => rest::tags(&rest_client(&global)?, command).await,
         Command::Groups(command) => rest::groups(&rest_client(&global)?, command).await,
         Command::Project => rest::project(&rest_client(&global)?).await,
         Command::Webhooks(command) => rest::webhooks(&rest_client(&global)?, command).await,

@@ -12,7 +12,7 @@
 
 use crate::cli::{
     Addon, AddonsCommand, ApiVersion, ConversionKind, ConvertArgs, ConvertCommand, FilesCommand,
-    FilesListArgs, GroupsCommand, MetadataCommand, WebhooksCommand,
+    FilesListArgs, FilesSearchArgs, GroupsCommand, MetadataCommand, TagsCommand, WebhooksCommand,
 };
 use crate::error::{CliError, Result};
 use crate::output;
@@ -231,9 +231,109 @@ macro_rules! batch {
     };
 }
 
+/// `files search`: the library's search builder, one page or (with `--all`) every result.
+async fn files_search(rest: &Rest, args: FilesSearchArgs) -> Result {
+    let client = rest.v0_7("`files search`")?;
+    let mut search = client.search();
+    if let Some(text) = args.query {
+        search = search.query(text);
+    }
+    if let Some(text) = args.phrase_filename {
+        search = search.phrase_filename(text);
+    }
+    if let Some(text) = args.phrase_mime_type {
+        search = search.phrase_mime_type(text);
+    }
+    if let Some(text) = args.phrase_metadata {
+        search = search.phrase_metadata(text);
+    }
+    if !args.uuid.is_empty() {
+        search = search.uuids(args.uuid);
+    }
+    if !args.filename.is_empty() {
+        search = search.filenames(args.filename);
+    }
+    if !args.mime_type.is_empty() {
+        search = search.mime_types(args.mime_type);
+    }
+    for (key, value) in &args.metadata {
+        search = search.metadata_value(key, [value.clone()]);
+    }
+    if let Some(at) = args.uploaded_after {
+        search = search.uploaded_after(at);
+    }
+    if let Some(at) = args.uploaded_before {
+        search = search.uploaded_before(at);
+    }
+    if let Some(bytes) = args.min_size {
+        search = search.min_size(bytes);
+    }
+    if let Some(bytes) = args.max_size {
+        search = search.max_size(bytes);
+    }
+    if let Some(images) = args.is_image {
+        search = search.images_only(images);
+    }
+    if args.fuzzy {
+        search = search.fuzzy(true);
+    }
+    if !args.tag_any.is_empty() {
+        search = search.tags_any(args.tag_any);
+    }
+    if !args.tag_all.is_empty() {
+        search = search.tags_all(args.tag_all);
+    }
+    if !args.tag_none.is_empty() {
+        search = search.tags_none(args.tag_none);
+    }
+    for sort in args.sort {
+        search = search.sort(sort);
+    }
+    if let Some(limit) = args.limit {
+        search = search.limit(limit);
+    }
+    if args.include_appdata {
+        search = search.include_appdata();
+    }
+    if !args.all {
+        if let Some(offset) = args.offset {
+            search = search.offset(offset);
+        }
+        return output::print(&search.send().await?);
+    }
+    use futures_util::TryStreamExt;
+    let mut pages = search.stream()?;
+    // Nothing is printed unless the first page arrives.
+    let first = pages.try_next().await?;
+    let mut array = output::Array::start()?;
+    if let Some(page) = first {
+        array.extend(&page.results)?;
+    }
+    while let Some(page) = pages.try_next().await? {
+        array.extend(&page.results)?;
+    }
+    array.finish()
+}
+
+/// `tags get|set|add|remove` (API 0.7), through the library's checked tag calls.
+pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
+    let client = rest.v0_7("`tags`")?;
+    match command {
+        TagsCommand::Get { uuid } => output::print(&serde_json::json!({ "tags": client.tags(uuid).await? })),
+        TagsCommand::Set { uuid, tags } => output::print(&client.set_tags(uuid, tags).await?),
+        TagsCommand::Add { uuid, tags } => {
+            output::print(&client.change_tags(uuid, tags, Vec::<String>::new()).await?)
+        }
+        TagsCommand::Remove { uuid, tags } => {
+            output::print(&client.change_tags(uuid, Vec::<String>::new(), tags).await?)
+        }
+    }
+}
+
 pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
     match command {
         FilesCommand::List(args) => files_list(rest, args).await,
+        FilesCommand::Search(args) => files_search(rest, *args).await,
         FilesCommand::Info {
             uuid,
             include,

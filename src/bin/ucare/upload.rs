@@ -103,7 +103,7 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
             bar.set_message("multipart");
             upload_multipart(client, path, &name, &args, &metadata, &bar).await
         } else {
-            upload_direct(client, path, &name, size, args.store.into(), &metadata, &bar).await
+            upload_direct(client, path, &name, size, &args, &metadata, &bar).await
         };
         match result {
             Ok(info) => {
@@ -140,10 +140,11 @@ async fn upload_direct(
     path: &Path,
     name: &str,
     size: u64,
-    store: StoreType,
+    args: &UploadFiles,
     metadata: &BTreeMap<String, String>,
     bar: &ProgressBar,
 ) -> Result<FileUploadInfo> {
+    let (store, tags): (StoreType, &[String]) = (args.store.into(), &args.tags);
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| CliError::failed(format!("cannot open {}: {e}", path.display())))?;
@@ -158,7 +159,9 @@ async fn upload_direct(
         content_type: None,
         source: UploadSource::reader(reader, size),
     };
-    let uuids = client.direct_upload(vec![direct], store, metadata).await?;
+    let uuids = client
+        .direct_upload_tagged(vec![direct], store, metadata, tags)
+        .await?;
     let uuid = uuids.get(&field).copied().ok_or_else(|| {
         CliError::Api(uploadcare::Error::InvalidResponse {
             message: format!("the answer has no UUID for the field `{field}`"),
@@ -197,6 +200,7 @@ async fn upload_multipart(
     for (key, value) in metadata {
         upload = upload.metadata(key, value);
     }
+    upload = upload.tags(args.tags.iter().cloned());
     let result = upload.send().await;
     let _ = follower.await;
     Ok(result?)

@@ -309,6 +309,7 @@ fn finish(project: &mut Project, token: i64) {
             if store && file.removed.is_none() {
                 file.stored.get_or_insert(now);
             }
+            project.reindex_for_search(uuid);
         }
     };
     make_ready(project, output, converted_content(source.as_ref(), &info.format));

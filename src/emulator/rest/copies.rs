@@ -129,9 +129,18 @@ fn make_local_copy(
         source.data.clone(),
     );
     let uuid = project.add_file(&filename, &mime_type, data, Some(store.unwrap_or(false)));
-    let copy = project.files.get_mut(&uuid).expect("just added");
+    // A copy gets the request's metadata and no tags (the fact sheets say nothing about
+    // copying tags; the metadata of the source is not copied either).
+    let Some(copy) = project.files.get_mut(&uuid) else {
+        return Err(super::not_found());
+    };
     copy.metadata = metadata;
-    Ok(copy.to_rest_json(version, &rest.urls, false))
+    project.reindex_for_search(uuid);
+    project
+        .files
+        .get(&uuid)
+        .map(|copy| copy.to_rest_json(version, &rest.urls, false))
+        .ok_or_else(super::not_found)
 }
 
 /// Name parts of a file for remote copy patterns: (name without extension, `.ext` or "").

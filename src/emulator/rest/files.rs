@@ -260,6 +260,7 @@ fn remove_one(project: &mut Project, uuid: Uuid) -> Result<(), &'static str> {
     if file.removed.is_none() {
         file.removed = Some(now);
         file.stored = None;
+        project.reindex_for_search(uuid);
         project.webhook_event(EventName::FileDeleted, uuid, &EventCause::Api, None);
     }
     Ok(())
@@ -461,6 +462,7 @@ async fn metadata_put(
     let changed = file.metadata.get(&key) != Some(&value);
     file.metadata.insert(key, value.clone());
     if changed {
+        project.reindex_for_search(uuid);
         project.webhook_event(EventName::FileInfoUpdated, uuid, &EventCause::Api, Some(previous));
     }
     reply(version, if created { 201 } else { 200 }, &json!(value))
@@ -487,6 +489,7 @@ async fn metadata_delete(
     };
     let previous = previous_values(file);
     file.metadata.remove(&key);
+    project.reindex_for_search(uuid);
     project.webhook_event(EventName::FileInfoUpdated, uuid, &EventCause::Api, Some(previous));
     no_content()
 }

@@ -6,6 +6,8 @@ mod conversions;
 mod copies;
 mod files;
 mod groups;
+mod search;
+mod tags;
 mod webhooks;
 
 use super::state::{ApiVersion, EmulatorState, LoggedRequest, Urls};
@@ -35,7 +37,9 @@ pub(crate) fn router(rest: Rest) -> Router {
         .merge(groups::routes())
         .merge(webhooks::routes())
         .merge(conversions::routes())
-        .merge(addons::routes());
+        .merge(addons::routes())
+        .merge(tags::routes())
+        .merge(search::routes());
     routes
         .layer(axum::middleware::from_fn_with_state(rest.clone(), verify))
         .with_state(rest)
@@ -52,6 +56,26 @@ pub(crate) fn detail(status: u16, message: impl Into<String>) -> Response {
 pub(crate) fn reply(version: ApiVersion, status: u16, body: &Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     (status, [("content-type", version.media_type())], body.to_string()).into_response()
+}
+
+/// A 400 validation answer in the field-keyed layout (no `detail`): each key a request field
+/// (or `non_field_errors`), each value its messages, e.g. `{"query": ["Must be at least 4
+/// characters."]}`.
+pub(crate) fn validation(errors: &std::collections::BTreeMap<String, Vec<String>>) -> Response {
+    let body = serde_json::json!(errors);
+    (
+        StatusCode::BAD_REQUEST,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// What the emulator answers for a path it has no route for (axum's empty 404): 0.5/0.6
+/// requests to endpoints that only exist in 0.7 (tags, search) get it, as before those
+/// endpoints existed.
+pub(crate) fn no_route() -> Response {
+    StatusCode::NOT_FOUND.into_response()
 }
 
 /// `204 No Content`.

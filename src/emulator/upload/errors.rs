@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use std::fmt::Display;
 
 /// `(code, HTTP status, message template)` for every Upload API error code of the fact sheet
-/// (90 from the 2022 reference plus `RequestFileNumberLimitExceededError`). `%s`/`%d` are
+/// (90 from the 2022 reference plus `RequestFileNumberLimitExceededError`), and the
+/// emulator's own three for invalid `tags` (`FileTag*Error`, undocumented by the service). `%s`/`%d` are
 /// filled in order by [`upload_error`].
 pub(crate) const ERRORS: &[(&str, u16, &str)] = &[
     // Base upload
@@ -72,6 +73,23 @@ pub(crate) const ERRORS: &[(&str, u16, &str)] = &[
         "Value of file metadata's key `%s` can not be more than %d symbols in length.",
     ),
     ("FileSizeLimitExceededError", 400, "File is too large."),
+    // File tags (`tags` field, 2026): the service's codes and messages for invalid tags are not
+    // documented; these three are the emulator's, named and worded like the metadata ones.
+    (
+        "FileTagForbiddenError",
+        400,
+        "File's tag `%s` contains symbols not allowed by the tag format.",
+    ),
+    (
+        "FileTagLengthTooBigError",
+        400,
+        "Length of file tag `%s` can not be more than %d symbols.",
+    ),
+    (
+        "FileTagsNumberTooBigError",
+        400,
+        "A file can not have more than %d tags.",
+    ),
     (
         "MethodNotAllowedError",
         405,
@@ -385,6 +403,6 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), ERRORS.len());
-        assert_eq!(ERRORS.len(), 91);
+        assert_eq!(ERRORS.len(), 94);
     }
 }

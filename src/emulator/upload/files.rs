@@ -2,7 +2,7 @@
 
 use super::form::{read_form, Form};
 use super::{
-    create_file, detect_mime, json_ok, parse_metadata, store_flag, upload_error, Upload, UploadError,
+    create_file, detect_mime, json_ok, store_flag, upload_error, Attached, Upload, UploadError,
     MAX_DIRECT_FILE_SIZE, PUB_KEY, UPLOADCARE_PUB_KEY,
 };
 use crate::emulator::deliveries::EventCause;
@@ -31,7 +31,7 @@ pub(super) async fn base(State(upload): State<Upload>, request: Request) -> Resu
     upload.check_public_key(&form, UPLOADCARE_PUB_KEY)?;
     upload.check_signature(&form)?;
     let store = store_flag(form.get("UPLOADCARE_STORE"));
-    let metadata = parse_metadata(&form)?;
+    let attached = Attached::from_form(&form)?;
     if form.files.is_empty() {
         return Err(upload_error("FilesRequiredError", &[]));
     }
@@ -57,7 +57,7 @@ pub(super) async fn base(State(upload): State<Upload>, request: Request) -> Resu
             &mime_type,
             part.data,
             store,
-            metadata.clone(),
+            attached.clone(),
         );
         answer.insert(part.name, Value::String(uuid.to_string()));
     }
@@ -111,7 +111,7 @@ pub(super) async fn multipart_start(
         return Err(upload_error("MultipartPartSizeTooBigError", &[&MAX_PART_SIZE]));
     }
     let store = store_flag(form.get("UPLOADCARE_STORE"));
-    let metadata = parse_metadata(&form)?;
+    let attached = Attached::from_form(&form)?;
 
     let uuid = Uuid::new_v4();
     let count = size.div_ceil(part_size);
@@ -129,8 +129,9 @@ pub(super) async fn multipart_start(
         stored: None,
         removed: None,
         ready: false,
-        metadata,
+        metadata: attached.metadata,
         appdata: Map::new(),
+        tags: attached.tags,
         source_url: None,
     };
     project.uploads.multipart.insert(
@@ -272,6 +273,7 @@ pub(super) async fn multipart_complete(
     file.stored = multipart.store.unwrap_or(project.autostore).then_some(now);
     let answer = file.to_upload_json();
     project.files.insert(uuid, file);
+    project.reindex_for_search(uuid);
     project.webhook_event(EventName::FileUploaded, uuid, &EventCause::Api, None);
     Ok(json_ok(&answer))
 }

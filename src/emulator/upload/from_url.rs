@@ -10,14 +10,13 @@
 
 use super::form::{read_form, Form};
 use super::{
-    create_file, detect_mime, json_ok, parse_metadata, store_flag, upload_error, Upload, UploadError, PUB_KEY,
+    create_file, detect_mime, json_ok, store_flag, upload_error, Attached, Upload, UploadError, PUB_KEY,
 };
 use crate::emulator::state::{EmulatorState, FromUrlJob, Job};
 use axum::extract::{RawQuery, Request, State};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 use uuid::Uuid;
@@ -70,7 +69,8 @@ pub(super) async fn from_url(
     upload.check_public_key(&form, PUB_KEY)?;
     upload.check_signature(&form)?;
     let store = store_flag(form.get("store"));
-    let metadata = parse_metadata(&form)?;
+    // The JS upload client sends `tags` here too; they are checked before anything is fetched.
+    let attached = Attached::from_form(&form)?;
     let source_url = form
         .non_empty("source_url")
         .ok_or_else(|| upload_error("SourceURLRequiredError", &[]))?;
@@ -122,7 +122,7 @@ pub(super) async fn from_url(
             Source::Synthetic(url) => Ok(synthetic(&url)),
         };
         let saved_url = save_duplicates.then_some(source_url);
-        finish(&state, &job_token, outcome, filename, store, metadata, saved_url);
+        finish(&state, &job_token, outcome, filename, store, attached, saved_url);
         let _ = done.send(true);
     });
     Ok(json_ok(&json!({"type": "token", "token": token})))
@@ -356,7 +356,7 @@ fn finish(
     outcome: Result<Fetched, Failure>,
     filename: Option<String>,
     store: Option<bool>,
-    metadata: BTreeMap<String, String>,
+    attached: Attached,
     saved_url: Option<String>,
 ) {
     let mut project = state.lock();
@@ -365,7 +365,7 @@ fn finish(
             let filename = filename.or(fetched.filename).unwrap_or_else(|| "file".to_owned());
             let mime_type = detect_mime(&filename, fetched.content_type.as_deref(), &fetched.data);
             let total = fetched.data.len() as u64;
-            let uuid = create_file(&mut project, &filename, &mime_type, fetched.data, store, metadata);
+            let uuid = create_file(&mut project, &filename, &mime_type, fetched.data, store, attached);
             if let Some(file) = project.files.get_mut(&uuid) {
                 file.source_url = saved_url;
             }

@@ -15,6 +15,10 @@
 //! | GET | `/group/info/` | a group |
 //! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing) |
 //!
+//! `/base/`, `/multipart/start/` and `/from_url/` take `tags` (a comma-separated list,
+//! normalized and checked like the REST tag endpoints; invalid tags refuse the upload with a
+//! `FileTag*Error`, codes of the emulator's own since the service documents none).
+//!
 //! Errors use the service's codes and messages ([`errors::ERRORS`]): `text/plain` by default,
 //! JSON with `jsonerrors=1` (keeping the HTTP error status). Every request is logged in
 //! `Project::requests` with `api: "upload"`. POST bodies may be `multipart/form-data` or
@@ -314,20 +318,63 @@ fn parse_metadata(form: &Form) -> Result<BTreeMap<String, String>, UploadError> 
     Ok(metadata)
 }
 
-/// Adds a ready file with `metadata` (announced as `file.uploaded`); `store` `None` follows
-/// the project's autostore.
+/// The `tags` fields: each a comma-separated list (`cat,animal,cute`), normalized and checked
+/// like the REST tag endpoints do; invalid → `FileTag*Error` (400) and the upload does not
+/// proceed. Several `tags` fields are read as one list.
+fn parse_tags(form: &Form) -> Result<Vec<String>, UploadError> {
+    let tags = super::tags::normalize(
+        form.fields
+            .iter()
+            .filter(|(name, _)| name == "tags")
+            .flat_map(|(_, value)| value.split(',')),
+    );
+    super::tags::check_file_tags(&tags).map_err(|error| match error {
+        super::tags::TagError::TooMany => {
+            upload_error("FileTagsNumberTooBigError", &[&super::tags::MAX_TAGS_PER_FILE])
+        }
+        super::tags::TagError::TooLong(tag) => {
+            upload_error("FileTagLengthTooBigError", &[&tag, &super::tags::MAX_TAG_LENGTH])
+        }
+        super::tags::TagError::Forbidden(tag) => upload_error("FileTagForbiddenError", &[&tag]),
+    })?;
+    Ok(tags)
+}
+
+/// What an upload attaches to its file besides the content.
+#[derive(Clone, Debug, Default)]
+struct Attached {
+    /// `metadata[<key>]` fields.
+    metadata: BTreeMap<String, String>,
+    /// The `tags` field.
+    tags: Vec<String>,
+}
+
+impl Attached {
+    /// Reads and checks both from the form.
+    fn from_form(form: &Form) -> Result<Self, UploadError> {
+        Ok(Self {
+            metadata: parse_metadata(form)?,
+            tags: parse_tags(form)?,
+        })
+    }
+}
+
+/// Adds a ready file with its metadata and tags (announced as `file.uploaded`); `store`
+/// `None` follows the project's autostore.
 fn create_file(
     project: &mut Project,
     filename: &str,
     mime_type: &str,
     data: Bytes,
     store: Option<bool>,
-    metadata: BTreeMap<String, String>,
+    attached: Attached,
 ) -> Uuid {
     let uuid = project.add_file(filename, mime_type, data, store);
     if let Some(file) = project.files.get_mut(&uuid) {
-        file.metadata = metadata;
+        file.metadata = attached.metadata;
+        file.tags = attached.tags;
     }
+    project.reindex_for_search(uuid);
     project.webhook_event(EventName::FileUploaded, uuid, &EventCause::Api, None);
     uuid
 }

@@ -605,8 +605,10 @@ await step('upload.errors.publicKey', async () => {
 });
 
 await step('upload.tags', async () => {
-  const file = await uc.uploadFile(Buffer.from('tagged\n'), { ...UPLOAD, tags: ['alpha', 'beta'] });
-  throw new Skip(`tags not yet implemented in the emulator (upload accepted; tags read back: ${show(file.tags)})`);
+  const file = await uc.uploadFile(Buffer.from('tagged\n'), { ...UPLOAD, tags: ['Alpha', 'beta'] });
+  const info = await rc.fileInfo({ uuid: file.uuid }, REST);
+  eq(JSON.stringify(info.tags), JSON.stringify(['alpha', 'beta']), 'tags given at upload, normalized');
+  S.tagged = file;
 });
 
 await step('upload.helpers (local, no HTTP)', async () => {
@@ -1048,25 +1050,43 @@ await step('rest.auth.signatureResolver', async () => {
   eq(await rc.createSignature(SECRET_KEY, signed[0]), expected, 'createSignature is HMAC-SHA1 hex');
 });
 
-// Operations of the client the emulator does not offer yet: called once, reported, never failed.
-const uuidForTags = S.text?.uuid ?? crypto.randomUUID();
-for (const [name, call] of [
-  ['rest.searchFiles', () => rc.searchFiles({ query: 'hello' }, REST)],
-  ['rest.getTags', () => rc.getTags({ uuid: uuidForTags }, REST)],
-  ['rest.replaceTags', () => rc.replaceTags({ uuid: uuidForTags, tags: ['alpha'] }, REST)],
-  ['rest.updateTags', () => rc.updateTags({ uuid: uuidForTags, add: ['beta'], delete: ['alpha'] }, REST)],
-]) {
-  await step(name, async () => {
-    let outcome;
-    try {
-      await call();
-      outcome = 'the call succeeded';
-    } catch (error) {
-      outcome = describeError(error);
-    }
-    throw new Skip(`not yet implemented in the emulator (answered: ${outcome})`);
-  });
-}
+// File tags and search (REST API 0.7, since 2026-06).
+await step('rest.getTags+replaceTags+updateTags', async () => {
+  const uuid = need(S.text, 'the upload.uploadFile.direct file').uuid;
+  const replaced = await rc.replaceTags({ uuid, tags: ['Alpha', ' gamma ', 'alpha'] }, REST);
+  eq(JSON.stringify(replaced.tags), JSON.stringify(['alpha', 'gamma']), 'replaceTags result');
+  eq(JSON.stringify(replaced.added), JSON.stringify(['alpha', 'gamma']), 'replaceTags added');
+  const updated = await rc.updateTags({ uuid, add: ['beta'], delete: ['alpha'] }, REST);
+  eq(JSON.stringify(updated.tags), JSON.stringify(['gamma', 'beta']), 'updateTags result');
+  eq(JSON.stringify(updated.deleted), JSON.stringify(['alpha']), 'updateTags deleted');
+  const got = await rc.getTags({ uuid }, REST);
+  eq(JSON.stringify(got.tags), JSON.stringify(['gamma', 'beta']), 'getTags');
+  let refused = false;
+  try {
+    await rc.replaceTags({ uuid, tags: ['two words'] }, REST);
+  } catch (error) {
+    refused = true;
+  }
+  eq(refused, true, 'an invalid tag is refused');
+});
+
+await step('rest.searchFiles', async () => {
+  const tagged = need(S.tagged, 'the upload.tags file').uuid;
+  const byTag = await rc.searchFiles({ tags: { all: ['alpha', 'beta'] } }, REST);
+  eq(byTag.results.map((f) => f.uuid).includes(tagged), true, 'found by tags.all');
+  const byUuid = await rc.searchFiles({ exact: { uuid: [tagged] }, sort: [{ field: 'datetimeUploaded', order: 'desc' }] }, REST);
+  eq(byUuid.results.length, 1, 'exact uuid finds one file');
+  eq(byUuid.results[0].uuid, tagged, 'the right file');
+  const images = await rc.searchFiles({ isImage: true, limit: 2 }, REST);
+  eq(images.results.every((f) => f.isImage), true, 'isImage filter');
+  let refused = false;
+  try {
+    await rc.searchFiles({ query: 'abc' }, REST);
+  } catch (error) {
+    refused = true;
+  }
+  eq(refused, true, 'a 3-character query is refused');
+});
 
 await step('rest.projectInfo', async () => {
   const exported = Object.keys(rc).filter((k) => /project/i.test(k));

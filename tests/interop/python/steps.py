@@ -372,7 +372,7 @@ def _():
     CTX["unsigned"] = file_
 
 
-@step("upload direct with tags", pending="file tags and search are not in the emulator yet (issue 14)")
+@step("upload direct with tags")
 def _():
     with open("tagged.txt", "rb") as fh:
         file_ = uc.upload(fh, store=True, tags=["Cat", "animal"])
@@ -602,7 +602,7 @@ def _():
         raise AssertionError("deleted key still readable")
 
 
-@step("tags (get, set, update)", pending="file tags and search are not in the emulator yet (issue 14)")
+@step("tags (get, set, update)")
 def _():
     image = need("image")
     check(image.get_tags() == [], f"initial tags {image.get_tags()!r}")
@@ -616,7 +616,7 @@ def _():
     check(info_of(image).get("tags") == ["red", "pixel"], "tags in file info")
 
 
-@step("search files (one page, iterate)", pending="file tags and search are not in the emulator yet (issue 14)")
+@step("search files (one page, iterate)")
 def _():
     image, notes = need("image", "notes")
     response = uc.search_files(FileSearchRequest(exact=SearchExact(uuid=[image.uuid])))
