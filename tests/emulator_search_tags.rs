@@ -4,7 +4,8 @@
 //! condition alone and combined, sorting, paging up to the 1000 ceiling, highlights, the
 //! validation answers, and the opt-in indexing delay.
 
-#![cfg(feature = "v0_7")]
+// Upload API forms need the `upload` feature (reqwest multipart).
+#![cfg(all(feature = "v0_7", feature = "upload"))]
 
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
