@@ -92,6 +92,9 @@ pub struct Config {
     signed_uploads: bool,
     signed_upload_lifetime: Duration,
     simple_auth_over_http: bool,
+    /// A CDN base set with `with_cdn_base_url` (else the project's own, from the public key).
+    #[cfg_attr(not(feature = "cdn"), allow(dead_code))]
+    cdn_base_url: Option<String>,
 }
 
 impl Config {
@@ -122,6 +125,7 @@ impl Config {
             signed_uploads: true,
             signed_upload_lifetime: Duration::from_secs(30 * 60),
             simple_auth_over_http: false,
+            cdn_base_url: None,
         }
     }
 
@@ -254,6 +258,35 @@ impl Config {
     /// The Upload API base URL.
     pub fn upload_base_url(&self) -> &str {
         &self.upload_base_url
+    }
+
+    /// Sets the CDN base that file URLs start with: a custom CNAME
+    /// (`https://cdn.example.com`), the legacy global domain (`https://ucarecdn.com`,
+    /// [`crate::cdn::base::LEGACY_CDN_BASE`]) for projects that still use it, or a local
+    /// server. Trailing slashes are dropped. Default: the project's own subdomain
+    /// ([`crate::cdn::base::project_cdn_base`]).
+    ///
+    /// ```
+    /// let config = uploadcare::Config::public_only("demopublickey");
+    /// assert_eq!(config.cdn_base_url(), "https://1s4oyld5dc.ucarecd.net");
+    /// let config = config.with_cdn_base_url("https://cdn.example.com/");
+    /// assert_eq!(config.cdn_base_url(), "https://cdn.example.com");
+    /// ```
+    #[cfg(feature = "cdn")]
+    pub fn with_cdn_base_url(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.cdn_base_url = Some(url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The CDN base (no trailing slash): the one set with [`Config::with_cdn_base_url`], else
+    /// the project's own `https://<prefix>.ucarecd.net` derived from the public key.
+    #[cfg(feature = "cdn")]
+    pub fn cdn_base_url(&self) -> String {
+        match &self.cdn_base_url {
+            Some(url) => url.clone(),
+            None => crate::cdn::base::project_cdn_base(&self.public_key),
+        }
     }
 
     /// The retry policy.

@@ -29,6 +29,8 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "cdn")]
+pub mod cdn;
 mod config;
 #[cfg(test)]
 mod corpus;

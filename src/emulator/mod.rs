@@ -70,6 +70,8 @@ pub(crate) struct Options {
     pub max_rest_body: usize,
     /// Require `signature`/`expire` on uploads (the project's "signed uploads" setting).
     pub signed_uploads: bool,
+    /// Secure delivery: when set, every CDN request needs a valid `token` (signed URLs).
+    pub secure_delivery: Option<upload::DeliverySecret>,
 }
 
 impl Options {
@@ -94,6 +96,8 @@ pub struct EmulatorBuilder {
     autostore: bool,
     search_index_delay: std::time::Duration,
     options: Options,
+    /// The hex secret from `secure_delivery_secret`, decoded (and checked) by `start`.
+    secure_delivery_hex: Option<crate::SecretKey>,
 }
 
 impl Default for EmulatorBuilder {
@@ -111,7 +115,9 @@ impl Default for EmulatorBuilder {
                 clock_offset_secs: 0,
                 max_rest_body: 1 << 20,
                 signed_uploads: false,
+                secure_delivery: None,
             },
+            secure_delivery_hex: None,
         }
     }
 }
@@ -169,6 +175,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Turns on secure delivery with this signing secret (hex, as the Dashboard shows it):
+    /// every CDN request then needs a valid `token` query — an ACL token
+    /// (`exp=…~acl=…~hmac=…`, the ACL matching the path, `*` wildcard suffix allowed) or a URL
+    /// token (`exp=…~hmac=…` over the escaped path) that has not expired — and is refused with
+    /// 403 otherwise (see [`crate::cdn::secure`] for the formats). [`EmulatorBuilder::start`]
+    /// fails with `InvalidInput` when the secret is not hex.
+    pub fn secure_delivery_secret(mut self, hex_secret: impl Into<String>) -> Self {
+        self.secure_delivery_hex = Some(crate::SecretKey::new(hex_secret.into()));
+        self
+    }
+
     /// How long a new file, a removal, or a change of metadata or tags takes to show in
     /// `POST /files/search/` results (default zero: at once). The service indexes
     /// asynchronously, up to about 15 seconds; a delay lets a test check that its code
@@ -191,7 +208,16 @@ impl EmulatorBuilder {
 
     /// Binds two listeners on 127.0.0.1 (random ports: REST and Upload API) and serves
     /// until the [`Emulator`] is dropped.
-    pub async fn start(self) -> std::io::Result<Emulator> {
+    pub async fn start(mut self) -> std::io::Result<Emulator> {
+        if let Some(secret) = &self.secure_delivery_hex {
+            let secret = upload::DeliverySecret::from_hex(secret.expose_secret()).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the secure delivery secret is not hex",
+                )
+            })?;
+            self.options.secure_delivery = Some(secret);
+        }
         let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let upload_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let rest_addr = rest_listener.local_addr()?;
@@ -318,11 +344,15 @@ impl Emulator {
         &self.secret_key
     }
 
-    /// A client configuration for this emulator: its keys and both base URLs.
+    /// A client configuration for this emulator: its keys, both API base URLs and (feature
+    /// `cdn`) its CDN base, so URLs built from it point at the emulator.
     pub fn config(&self) -> crate::Config {
-        crate::Config::new(self.public_key.clone(), self.secret_key.clone())
+        let config = crate::Config::new(self.public_key.clone(), self.secret_key.clone())
             .with_rest_base_url(self.urls.rest.clone())
-            .with_upload_base_url(self.urls.upload.clone())
+            .with_upload_base_url(self.urls.upload.clone());
+        #[cfg(feature = "cdn")]
+        let config = config.with_cdn_base_url(self.urls.cdn.clone());
+        config
     }
 
     /// The project's state, to seed it or assert on it.

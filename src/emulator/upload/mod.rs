@@ -13,7 +13,7 @@
 //! | GET | `/info/` | a file's upload info |
 //! | POST | `/group/` | creates a group of `files[0]`, `files[1]`, … |
 //! | GET | `/group/info/` | a group |
-//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing) |
+//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing); `…/-/json/`: its JSON info; 403 without a valid `token` under secure delivery |
 //!
 //! `/base/`, `/multipart/start/` and `/from_url/` take `tags` (a comma-separated list,
 //! normalized and checked like the REST tag endpoints; invalid tags refuse the upload with a
@@ -29,12 +29,14 @@
 //! host gets a small synthetic text file describing the URL, and private addresses are refused
 //! like the service refuses them (`URLHostPrivateIPForbiddenError`).
 
+mod cdn;
 mod errors;
 mod files;
 mod form;
 mod from_url;
 mod groups;
 
+pub(crate) use cdn::DeliverySecret;
 pub(crate) use errors::{upload_error, UploadError};
 
 use super::deliveries::EventCause;
@@ -416,10 +418,41 @@ fn detect_mime(filename: &str, declared: Option<&str>, data: &[u8]) -> String {
     .to_owned()
 }
 
-/// The file's content (no processing operations are applied).
-async fn cdn(State(upload): State<Upload>, Path(uuid): Path<String>) -> Response {
+/// `<uuid>/`: the file's content. With secure delivery on, only with a valid `token`.
+async fn cdn(State(upload): State<Upload>, uri: Uri, Path(uuid): Path<String>) -> Response {
+    if let Err(refused) = check_delivery(&upload, &uri) {
+        return refused;
+    }
+    serve_file(&upload, &uuid)
+}
+
+/// 403 unless the request carries a valid secure-delivery token (when the project requires
+/// one).
+fn check_delivery(upload: &Upload, uri: &Uri) -> Result<(), Response> {
+    let Some(secret) = &upload.options.secure_delivery else {
+        return Ok(());
+    };
+    let path = uri.path();
+    let path = path.strip_prefix("/cdn").unwrap_or(path);
+    let now = upload
+        .options
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    secret
+        .check(path, uri.query(), now)
+        .map_err(|reason| (StatusCode::FORBIDDEN, format!("Access denied: {reason}")).into_response())
+}
+
+fn cdn_not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// The file's bytes as they are (no processing operations are applied).
+fn serve_file(upload: &Upload, uuid: &str) -> Response {
     let Ok(uuid) = uuid.parse::<uuid::Uuid>() else {
-        return (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
+        return cdn_not_found();
     };
     let file = upload.state.lock().live_file(&uuid).cloned();
     match file {
@@ -434,7 +467,7 @@ async fn cdn(State(upload): State<Upload>, Path(uuid): Path<String>) -> Response
             )
                 .into_response()
         }
-        None => (axum::http::StatusCode::NOT_FOUND, "Not found").into_response(),
+        None => cdn_not_found(),
     }
 }
 
@@ -456,29 +489,64 @@ fn content_disposition(filename: &str) -> String {
     format!("inline; filename*=UTF-8''{encoded}")
 }
 
-/// `<uuid>/<name>` and `<uuid>/-/<operations>/…` serve the file as is, except
-/// `…/detect_faces/`, which answers the image's JSON info with the faces found (none: the
-/// emulator does not look for faces), like the CDN.
-async fn cdn_with_name(state: State<Upload>, Path((uuid, rest)): Path<(String, String)>) -> Response {
-    if rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces") {
-        let not_found = || (axum::http::StatusCode::NOT_FOUND, "Not found").into_response();
-        let Ok(id) = uuid.parse::<uuid::Uuid>() else {
-            return not_found();
-        };
-        let Some(file) = state.state.lock().live_file(&id).cloned() else {
-            return not_found();
-        };
-        return match file.image_size() {
+/// `<uuid>/<name>` and `<uuid>/-/<operations>/…` serve the file as is, except chains ending
+/// with `-/json/` (the file's JSON info) or `detect_faces/` (the image's JSON info with the
+/// faces found: none, the emulator does not look for faces), like the CDN. A chain with an
+/// empty or unknown operation name ([`cdn::KNOWN_OPERATIONS`]) is a 400.
+async fn cdn_with_name(
+    State(upload): State<Upload>,
+    uri: Uri,
+    Path((uuid, rest)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = check_delivery(&upload, &uri) {
+        return refused;
+    }
+    let detect_faces = rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces");
+    let operations = match cdn::operations(&rest) {
+        Ok(operations) => operations,
+        // `<uuid>/detect_faces/` without `-/` is accepted, as before (pyuploadcare asks so).
+        Err(_) if detect_faces => Vec::new(),
+        Err(reason) => return (StatusCode::BAD_REQUEST, format!("Bad Request: {reason}")).into_response(),
+    };
+    let json = operations.last() == Some(&"json");
+    if !detect_faces && !json {
+        return serve_file(&upload, &uuid);
+    }
+    let Ok(id) = uuid.parse::<uuid::Uuid>() else {
+        return cdn_not_found();
+    };
+    let Some(file) = upload.state.lock().live_file(&id).cloned() else {
+        return cdn_not_found();
+    };
+    let image = file.image_size();
+    if detect_faces {
+        return match image {
             Some((width, height, format)) => {
                 let body = serde_json::json!({
                     "id": id, "format": format, "width": width, "height": height, "faces": []
                 });
                 ([("content-type", "application/json")], body.to_string()).into_response()
             }
-            None => (axum::http::StatusCode::BAD_REQUEST, "Not an image.").into_response(),
+            None => (StatusCode::BAD_REQUEST, "Not an image.").into_response(),
         };
     }
-    cdn(state, Path(uuid)).await
+    // `-/json/`: the URL API's file info; image fields only for images, EXIF-derived ones
+    // null (the emulator reads no EXIF).
+    let body = match image {
+        Some((width, height, format)) => serde_json::json!({
+            "id": id,
+            "format": format,
+            "width": width,
+            "height": height,
+            "sequence": false,
+            "dpi": null,
+            "orientation": null,
+            "geo_location": null,
+            "datetime_original": null,
+        }),
+        None => serde_json::json!({ "id": id }),
+    };
+    ([("content-type", "application/json")], body.to_string()).into_response()
 }
 
 #[cfg(test)]

@@ -1,0 +1,1147 @@
+//! Typed CDN URLs: files with processing operations, groups, and the conversion paths the
+//! REST conversion calls take.
+//!
+//! Every builder renders with [`Display`](std::fmt::Display). Operations that take a value
+//! the service would refuse (a dimension over its cap, a percentage over 100, a colour that
+//! is not hex, …) check it **in the method** and return
+//! [`Error::InvalidInput`](crate::Error::InvalidInput); so a built value always renders a
+//! URL the URL API accepts syntactically. Operations without arguments return `Self`.
+//!
+//! ```
+//! use uploadcare::cdn::url::{FileUrl, Format, Quality};
+//!
+//! # fn main() -> uploadcare::Result<()> {
+//! let url = FileUrl::new("https://ucarecdn.com/", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")?
+//!     .preview(800, 600)?
+//!     .format(Format::Webp)
+//!     .quality(Quality::Smart)
+//!     .filename("photo.webp")?;
+//! assert_eq!(
+//!     url.to_string(),
+//!     "https://ucarecdn.com/a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1/-/preview/800x600/-/format/webp/-/quality/smart/photo.webp"
+//! );
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::{Error, Result};
+
+/// Largest side `-/preview/` accepts, in pixels.
+pub const PREVIEW_MAX: u32 = 3000;
+/// Largest side `-/resize/`, `-/smart_resize/`, `-/scale_crop/` and `-/crop/` accept, in pixels.
+pub const RESIZE_MAX: u32 = 5000;
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidInput(message.into())
+}
+
+fn check_range(what: &str, value: i32, min: i32, max: i32) -> Result<()> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{what} must be between {min} and {max}, got {value}"
+        )))
+    }
+}
+
+fn check_side(op: &str, value: u32, max: u32) -> Result<()> {
+    if value == 0 || value > max {
+        Err(invalid(format!(
+            "{op}: each side must be between 1 and {max} px, got {value}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_percent(what: &str, value: u8) -> Result<()> {
+    if value > 100 {
+        Err(invalid(format!(
+            "{what} must be between 0 and 100 %, got {value}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Normalizes a CDN base: trims it, requires `http://` or `https://` and a host, and drops
+/// trailing slashes.
+fn normalize_base(base: &str) -> Result<String> {
+    let base = base.trim().trim_end_matches('/');
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .ok_or_else(|| {
+            invalid(format!(
+                "CDN base URL must start with https:// or http://: `{base}`"
+            ))
+        })?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(invalid(format!("CDN base URL has no usable host: `{base}`")));
+    }
+    Ok(base.to_owned())
+}
+
+fn parse_uuid(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw.trim()).map_err(|_| invalid(format!("not a file UUID: `{raw}`")))
+}
+
+fn check_hex_color(color: &str) -> Result<String> {
+    let c = color.trim_start_matches('#');
+    let ok = matches!(c.len(), 3 | 4 | 6 | 8) && c.bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err(invalid(format!(
+            "colour must be 3, 4, 6 or 8 hex digits, got `{color}`"
+        )))
+    }
+}
+
+/// Percent-encodes everything outside RFC 3986's unreserved set.
+fn escape_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn check_filename(name: &str) -> Result<String> {
+    if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+        return Err(invalid(format!(
+            "file name must be non-empty and contain no `/`: `{name}`"
+        )));
+    }
+    Ok(escape_segment(name))
+}
+
+/// A length in pixels or in percent of the image, as the URL API writes it (`300` or `50p`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    /// Pixels.
+    Px(u32),
+    /// Percent, 0–100 (written with the `p` suffix).
+    Percent(u8),
+}
+
+impl Length {
+    fn check(self, what: &str, max_px: u32) -> Result<Self> {
+        match self {
+            Length::Px(px) => check_side(what, px, max_px)?,
+            Length::Percent(p) => check_percent(what, p)?,
+        }
+        Ok(self)
+    }
+    fn check_offset(self, what: &str) -> Result<Self> {
+        if let Length::Percent(p) = self {
+            check_percent(what, p)?;
+        }
+        Ok(self)
+    }
+}
+
+impl fmt::Display for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Length::Px(v) => write!(f, "{v}"),
+            Length::Percent(v) => write!(f, "{v}p"),
+        }
+    }
+}
+
+/// Where a crop, overlay or rectangle sits: a keyword or an `x,y` offset from the top left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    /// `center`.
+    Center,
+    /// `top`.
+    Top,
+    /// `bottom`.
+    Bottom,
+    /// `left`.
+    Left,
+    /// `right`.
+    Right,
+    /// An `x,y` offset (`10,20` or `50p,50p`).
+    Offset(Length, Length),
+}
+
+impl Alignment {
+    fn check(self) -> Result<Self> {
+        if let Alignment::Offset(x, y) = self {
+            x.check_offset("offset x")?;
+            y.check_offset("offset y")?;
+        }
+        Ok(self)
+    }
+}
+
+impl fmt::Display for Alignment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Alignment::Center => f.write_str("center"),
+            Alignment::Top => f.write_str("top"),
+            Alignment::Bottom => f.write_str("bottom"),
+            Alignment::Left => f.write_str("left"),
+            Alignment::Right => f.write_str("right"),
+            Alignment::Offset(x, y) => write!(f, "{x},{y}"),
+        }
+    }
+}
+
+/// How `-/scale_crop/` picks the part to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleCropMode {
+    /// `center`.
+    Center,
+    /// `smart`: content-aware (faces, objects, corner points).
+    Smart,
+    /// `smart_faces_objects`.
+    SmartFacesObjects,
+    /// `smart_faces_points`.
+    SmartFacesPoints,
+    /// `smart_objects_faces_points`.
+    SmartObjectsFacesPoints,
+    /// `smart_objects_faces`.
+    SmartObjectsFaces,
+    /// `smart_objects_points`.
+    SmartObjectsPoints,
+    /// `smart_points`.
+    SmartPoints,
+    /// `smart_objects`.
+    SmartObjects,
+    /// `smart_faces`.
+    SmartFaces,
+    /// A fixed alignment or offset.
+    Align(Alignment),
+}
+
+impl fmt::Display for ScaleCropMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ScaleCropMode::Center => "center",
+            ScaleCropMode::Smart => "smart",
+            ScaleCropMode::SmartFacesObjects => "smart_faces_objects",
+            ScaleCropMode::SmartFacesPoints => "smart_faces_points",
+            ScaleCropMode::SmartObjectsFacesPoints => "smart_objects_faces_points",
+            ScaleCropMode::SmartObjectsFaces => "smart_objects_faces",
+            ScaleCropMode::SmartObjectsPoints => "smart_objects_points",
+            ScaleCropMode::SmartPoints => "smart_points",
+            ScaleCropMode::SmartObjects => "smart_objects",
+            ScaleCropMode::SmartFaces => "smart_faces",
+            ScaleCropMode::Align(a) => return a.fmt(f),
+        };
+        f.write_str(s)
+    }
+}
+
+macro_rules! keyword_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+        impl $name {
+            /// The keyword as it appears in the URL.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+keyword_enum! {
+    /// `-/stretch/` modes: what to do when the source is smaller than the requested size.
+    Stretch { /// `on`: upscale.
+        On => "on", /// `off`: keep the size.
+        Off => "off", /// `fill`: keep the size and fill the rest with the `setfill` colour.
+        Fill => "fill" }
+}
+
+keyword_enum! {
+    /// Output formats of `-/format/`.
+    Format { /// `auto`: chosen from the browser's `Accept` header.
+        Auto => "auto", /// `jpeg`.
+        Jpeg => "jpeg", /// `png`.
+        Png => "png", /// `webp`.
+        Webp => "webp", /// `preserve`: the original format if JPEG or PNG.
+        Preserve => "preserve" }
+}
+
+keyword_enum! {
+    /// Compression levels of `-/quality/`.
+    Quality { /// `normal`.
+        Normal => "normal", /// `better`.
+        Better => "better", /// `best`.
+        Best => "best", /// `lighter`.
+        Lighter => "lighter", /// `lightest`.
+        Lightest => "lightest", /// `smart`: adaptive.
+        Smart => "smart", /// `smart_retina`: adaptive, for high-density screens.
+        SmartRetina => "smart_retina" }
+}
+
+keyword_enum! {
+    /// Video formats of [`FileUrl::gif2video`].
+    Gif2VideoFormat { /// `mp4`.
+        Mp4 => "mp4", /// `webm`.
+        Webm => "webm" }
+}
+
+keyword_enum! {
+    /// What `-/strip_meta/` removes.
+    StripMeta { /// `all`.
+        All => "all", /// `none`.
+        None => "none", /// `sensitive`: location and other personal data.
+        Sensitive => "sensitive" }
+}
+
+keyword_enum! {
+    /// `-/srgb/` modes.
+    Srgb { /// `fast`.
+        Fast => "fast", /// `icc`.
+        Icc => "icc", /// `keep_profile`.
+        KeepProfile => "keep_profile" }
+}
+
+keyword_enum! {
+    /// Colour adjustments, each with its own value range (see [`ColorAdjustment::range`]).
+    ColorAdjustment { /// `brightness`, −100…100.
+        Brightness => "brightness", /// `exposure`, −500…500.
+        Exposure => "exposure", /// `gamma`, 0…1000 (100 leaves the image unchanged).
+        Gamma => "gamma", /// `contrast`, −100…500.
+        Contrast => "contrast", /// `saturation`, −100…500.
+        Saturation => "saturation", /// `vibrance`, −100…500.
+        Vibrance => "vibrance", /// `warmth`, −100…100.
+        Warmth => "warmth" }
+}
+
+impl ColorAdjustment {
+    /// The accepted value range, inclusive.
+    pub fn range(self) -> (i32, i32) {
+        match self {
+            ColorAdjustment::Brightness | ColorAdjustment::Warmth => (-100, 100),
+            ColorAdjustment::Exposure => (-500, 500),
+            ColorAdjustment::Gamma => (0, 1000),
+            ColorAdjustment::Contrast | ColorAdjustment::Saturation | ColorAdjustment::Vibrance => {
+                (-100, 500)
+            }
+        }
+    }
+}
+
+keyword_enum! {
+    /// Photo filters of `-/filter/`.
+    Filter { /// `adaris`.
+        Adaris => "adaris", /// `briaril`.
+        Briaril => "briaril", /// `calarel`.
+        Calarel => "calarel", /// `carris`.
+        Carris => "carris", /// `cynarel`.
+        Cynarel => "cynarel", /// `cyren`.
+        Cyren => "cyren", /// `elmet`.
+        Elmet => "elmet", /// `elonni`.
+        Elonni => "elonni", /// `enzana`.
+        Enzana => "enzana", /// `erydark`.
+        Erydark => "erydark", /// `fenralan`.
+        Fenralan => "fenralan", /// `ferand`.
+        Ferand => "ferand", /// `galen`.
+        Galen => "galen", /// `gavin`.
+        Gavin => "gavin", /// `gethriel`.
+        Gethriel => "gethriel", /// `iorill`.
+        Iorill => "iorill", /// `iothari`.
+        Iothari => "iothari", /// `iselva`.
+        Iselva => "iselva", /// `jadis`.
+        Jadis => "jadis", /// `lavra`.
+        Lavra => "lavra", /// `misiara`.
+        Misiara => "misiara", /// `namala`.
+        Namala => "namala", /// `nerion`.
+        Nerion => "nerion", /// `nethari`.
+        Nethari => "nethari", /// `pamaya`.
+        Pamaya => "pamaya", /// `sarnar`.
+        Sarnar => "sarnar", /// `sedis`.
+        Sedis => "sedis", /// `sewen`.
+        Sewen => "sewen", /// `sorahel`.
+        Sorahel => "sorahel", /// `sorlen`.
+        Sorlen => "sorlen", /// `tarian`.
+        Tarian => "tarian", /// `thellassan`.
+        Thellassan => "thellassan", /// `varriel`.
+        Varriel => "varriel", /// `varven`.
+        Varven => "varven", /// `vevera`.
+        Vevera => "vevera", /// `virkas`.
+        Virkas => "virkas", /// `yedis`.
+        Yedis => "yedis", /// `yllara`.
+        Yllara => "yllara", /// `zatvel`.
+        Zatvel => "zatvel", /// `zevcen`.
+        Zevcen => "zevcen" }
+}
+
+/// The image an `-/overlay/` layers on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlaySource {
+    /// Another image of the account, by UUID.
+    File(Uuid),
+    /// The image itself (`self`), as processed so far.
+    SelfImage,
+}
+
+impl fmt::Display for OverlaySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OverlaySource::File(u) => u.fmt(f),
+            OverlaySource::SelfImage => f.write_str("self"),
+        }
+    }
+}
+
+/// A CDN URL of one file with a chain of processing operations, a file name and delivery
+/// controls. Build it with [`FileUrl::new`] or [`FileUrl::from_parts`], chain operations,
+/// and render it with `to_string()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUrl {
+    base: String,
+    /// The path after the base, ending in `/` (`<uuid>/` or `<group>/nth/<n>/`).
+    path: String,
+    ops: String,
+    filename: Option<String>,
+}
+
+impl FileUrl {
+    /// A file URL from a CDN base (`https://ucarecdn.com`, `https://abc1234567.ucarecd.net/`;
+    /// a trailing slash is optional) and a file UUID as text. Errors on a base that is not an
+    /// http(s) URL or on a malformed UUID.
+    pub fn new(base: &str, uuid: &str) -> Result<Self> {
+        let uuid = parse_uuid(uuid)?;
+        Self::from_parts(uuid, base)
+    }
+
+    /// A file URL from an already parsed UUID and a CDN base (for instance the project's
+    /// CDN base from the configuration).
+    pub fn from_parts(uuid: Uuid, base: impl AsRef<str>) -> Result<Self> {
+        Ok(Self {
+            base: normalize_base(base.as_ref())?,
+            path: format!("{uuid}/"),
+            ops: String::new(),
+            filename: None,
+        })
+    }
+
+    fn op(mut self, op: impl fmt::Display) -> Self {
+        self.ops.push_str(&format!("-/{op}/"));
+        self
+    }
+
+    /// `-/preview/` without size: downscale to fit the service's default box.
+    pub fn preview_default(self) -> Self {
+        self.op("preview")
+    }
+
+    /// `-/preview/<w>x<h>/`: downscale proportionally to fit `w`×`h` (each 1–3000 px).
+    pub fn preview(self, width: u32, height: u32) -> Result<Self> {
+        check_side("preview", width, PREVIEW_MAX)?;
+        check_side("preview", height, PREVIEW_MAX)?;
+        Ok(self.op(format_args!("preview/{width}x{height}")))
+    }
+
+    /// `-/resize/<w>x<h>/`: resize to exactly `w`×`h` (each 1–5000 px).
+    pub fn resize(self, width: u32, height: u32) -> Result<Self> {
+        check_side("resize", width, RESIZE_MAX)?;
+        check_side("resize", height, RESIZE_MAX)?;
+        Ok(self.op(format_args!("resize/{width}x{height}")))
+    }
+
+    /// `-/resize/<w>x/`: resize to width `w` (1–5000 px), keeping proportions.
+    pub fn resize_width(self, width: u32) -> Result<Self> {
+        check_side("resize", width, RESIZE_MAX)?;
+        Ok(self.op(format_args!("resize/{width}x")))
+    }
+
+    /// `-/resize/x<h>/`: resize to height `h` (1–5000 px), keeping proportions.
+    pub fn resize_height(self, height: u32) -> Result<Self> {
+        check_side("resize", height, RESIZE_MAX)?;
+        Ok(self.op(format_args!("resize/x{height}")))
+    }
+
+    /// `-/smart_resize/<w>x<h>/`: content-aware resize to `w`×`h` (each 1–5000 px).
+    pub fn smart_resize(self, width: u32, height: u32) -> Result<Self> {
+        check_side("smart_resize", width, RESIZE_MAX)?;
+        check_side("smart_resize", height, RESIZE_MAX)?;
+        Ok(self.op(format_args!("smart_resize/{width}x{height}")))
+    }
+
+    /// `-/crop/<w>x<h>/` or `-/crop/<w>x<h>/<alignment>/`: cut a `w`×`h` area (pixels up
+    /// to 5000 or percent 0–100) at the top left or at `alignment`.
+    pub fn crop(self, width: Length, height: Length, alignment: Option<Alignment>) -> Result<Self> {
+        width.check("crop", RESIZE_MAX)?;
+        height.check("crop", RESIZE_MAX)?;
+        Ok(match alignment {
+            Some(a) => {
+                let a = a.check()?;
+                self.op(format_args!("crop/{width}x{height}/{a}"))
+            }
+            None => self.op(format_args!("crop/{width}x{height}")),
+        })
+    }
+
+    /// `-/crop/<w>:<h>/<alignment>/`: cut the largest area of aspect ratio `w`:`h`.
+    pub fn crop_ratio(self, width: u32, height: u32, alignment: Alignment) -> Result<Self> {
+        if width == 0 || height == 0 {
+            return Err(invalid("crop: aspect ratio terms must be positive"));
+        }
+        let a = alignment.check()?;
+        Ok(self.op(format_args!("crop/{width}:{height}/{a}")))
+    }
+
+    /// `-/crop/face/`: crop to the detected face.
+    pub fn crop_face(self) -> Self {
+        self.op("crop/face")
+    }
+
+    /// `-/scale_crop/<w>x<h>/` or `-/scale_crop/<w>x<h>/<mode>/`: scale to cover `w`×`h`
+    /// (each 1–5000 px) and crop the rest.
+    pub fn scale_crop(self, width: u32, height: u32, mode: Option<ScaleCropMode>) -> Result<Self> {
+        check_side("scale_crop", width, RESIZE_MAX)?;
+        check_side("scale_crop", height, RESIZE_MAX)?;
+        Ok(match mode {
+            Some(m) => {
+                if let ScaleCropMode::Align(a) = m {
+                    a.check()?;
+                }
+                self.op(format_args!("scale_crop/{width}x{height}/{m}"))
+            }
+            None => self.op(format_args!("scale_crop/{width}x{height}")),
+        })
+    }
+
+    /// `-/stretch/<mode>/`.
+    pub fn stretch(self, mode: Stretch) -> Self {
+        self.op(format_args!("stretch/{mode}"))
+    }
+
+    /// `-/setfill/<colour>/`: background colour as hex (`ece3d2`, a leading `#` is dropped;
+    /// 3, 4, 6 or 8 digits).
+    pub fn setfill(self, color: &str) -> Result<Self> {
+        let c = check_hex_color(color)?;
+        Ok(self.op(format_args!("setfill/{c}")))
+    }
+
+    /// `-/border_radius/<radius>/`: round the corners (pixels, or percent 0–100).
+    pub fn border_radius(self, radius: Length) -> Result<Self> {
+        let radius = radius.check_offset("border_radius")?;
+        Ok(self.op(format_args!("border_radius/{radius}")))
+    }
+
+    /// `-/format/<format>/`.
+    pub fn format(self, format: Format) -> Self {
+        self.op(format_args!("format/{format}"))
+    }
+
+    /// `-/quality/<quality>/`.
+    pub fn quality(self, quality: Quality) -> Self {
+        self.op(format_args!("quality/{quality}"))
+    }
+
+    /// `-/progressive/yes|no/`.
+    pub fn progressive(self, on: bool) -> Self {
+        self.op(format_args!("progressive/{}", yes_no(on)))
+    }
+
+    /// `-/strip_meta/<what>/`.
+    pub fn strip_meta(self, what: StripMeta) -> Self {
+        self.op(format_args!("strip_meta/{what}"))
+    }
+
+    /// `-/autorotate/yes|no/`: follow the EXIF orientation or not.
+    pub fn autorotate(self, on: bool) -> Self {
+        self.op(format_args!("autorotate/{}", yes_no(on)))
+    }
+
+    /// `-/rotate/<angle>/`: rotate counterclockwise by a multiple of 90 degrees (0–359).
+    pub fn rotate(self, angle: u16) -> Result<Self> {
+        if !angle.is_multiple_of(90) || angle >= 360 {
+            return Err(invalid(format!(
+                "rotate: angle must be 0, 90, 180 or 270, got {angle}"
+            )));
+        }
+        Ok(self.op(format_args!("rotate/{angle}")))
+    }
+
+    /// `-/flip/`: mirror vertically.
+    pub fn flip(self) -> Self {
+        self.op("flip")
+    }
+
+    /// `-/mirror/`: mirror horizontally.
+    pub fn mirror(self) -> Self {
+        self.op("mirror")
+    }
+
+    /// `-/grayscale/`.
+    pub fn grayscale(self) -> Self {
+        self.op("grayscale")
+    }
+
+    /// `-/invert/`.
+    pub fn invert(self) -> Self {
+        self.op("invert")
+    }
+
+    /// `-/enhance/` or `-/enhance/<strength>/` (0–100).
+    pub fn enhance(self, strength: Option<u8>) -> Result<Self> {
+        Ok(match strength {
+            Some(s) => {
+                check_percent("enhance strength", s)?;
+                self.op(format_args!("enhance/{s}"))
+            }
+            None => self.op("enhance"),
+        })
+    }
+
+    /// `-/<adjustment>/<value>/` with the range of [`ColorAdjustment::range`].
+    pub fn adjust_color(self, adjustment: ColorAdjustment, value: i32) -> Result<Self> {
+        let (min, max) = adjustment.range();
+        check_range(adjustment.as_str(), value, min, max)?;
+        Ok(self.op(format_args!("{adjustment}/{value}")))
+    }
+
+    /// `-/filter/<name>/` or `-/filter/<name>/<amount>/` (amount −100…200, 100 is the
+    /// filter as designed).
+    pub fn filter(self, filter: Filter, amount: Option<i32>) -> Result<Self> {
+        Ok(match amount {
+            Some(a) => {
+                check_range("filter amount", a, -100, 200)?;
+                self.op(format_args!("filter/{filter}/{a}"))
+            }
+            None => self.op(format_args!("filter/{filter}")),
+        })
+    }
+
+    /// `-/blur/` or `-/blur/<strength>/` (0–5000).
+    pub fn blur(self, strength: Option<u32>) -> Result<Self> {
+        Ok(match strength {
+            Some(s) => {
+                check_range("blur strength", s.min(i32::MAX as u32) as i32, 0, 5000)?;
+                self.op(format_args!("blur/{s}"))
+            }
+            None => self.op("blur"),
+        })
+    }
+
+    /// `-/blur_region/<w>x<h>/<x>,<y>/` or with `/<strength>/` (0–5000): blur one area.
+    pub fn blur_region(
+        self,
+        width: Length,
+        height: Length,
+        x: Length,
+        y: Length,
+        strength: Option<u32>,
+    ) -> Result<Self> {
+        width.check("blur_region", u32::MAX)?;
+        height.check("blur_region", u32::MAX)?;
+        x.check_offset("blur_region x")?;
+        y.check_offset("blur_region y")?;
+        Ok(match strength {
+            Some(s) => {
+                check_range("blur strength", s.min(i32::MAX as u32) as i32, 0, 5000)?;
+                self.op(format_args!("blur_region/{width}x{height}/{x},{y}/{s}"))
+            }
+            None => self.op(format_args!("blur_region/{width}x{height}/{x},{y}")),
+        })
+    }
+
+    /// `-/blur_region/faces/` or with `/<strength>/` (0–5000): blur the detected faces.
+    pub fn blur_faces(self, strength: Option<u32>) -> Result<Self> {
+        Ok(match strength {
+            Some(s) => {
+                check_range("blur strength", s.min(i32::MAX as u32) as i32, 0, 5000)?;
+                self.op(format_args!("blur_region/faces/{s}"))
+            }
+            None => self.op("blur_region/faces"),
+        })
+    }
+
+    /// `-/sharp/` or `-/sharp/<strength>/` (0–20).
+    pub fn sharp(self, strength: Option<u8>) -> Result<Self> {
+        Ok(match strength {
+            Some(s) => {
+                check_range("sharp strength", s.into(), 0, 20)?;
+                self.op(format_args!("sharp/{s}"))
+            }
+            None => self.op("sharp"),
+        })
+    }
+
+    /// `-/zoom_objects/<zoom>/` (1–100): how much of the frame detected objects fill.
+    pub fn zoom_objects(self, zoom: u8) -> Result<Self> {
+        check_range("zoom_objects", zoom.into(), 1, 100)?;
+        Ok(self.op(format_args!("zoom_objects/{zoom}")))
+    }
+
+    /// `-/overlay/<uuid|self>/`: layer an image at full size in the top left corner.
+    pub fn overlay(self, source: OverlaySource) -> Self {
+        self.op(format_args!("overlay/{source}"))
+    }
+
+    /// `-/overlay/<uuid|self>/<w>x<h>/<position>/<opacity>p/`: layer an image scaled to fit
+    /// `w`×`h`, at `position`, with `opacity` 0–100 %.
+    pub fn overlay_placed(
+        self,
+        source: OverlaySource,
+        width: Length,
+        height: Length,
+        position: Alignment,
+        opacity: u8,
+    ) -> Result<Self> {
+        width.check("overlay", u32::MAX)?;
+        height.check("overlay", u32::MAX)?;
+        let position = position.check()?;
+        check_percent("overlay opacity", opacity)?;
+        Ok(self.op(format_args!(
+            "overlay/{source}/{width}x{height}/{position}/{opacity}p"
+        )))
+    }
+
+    /// `-/text/<w>x<h>/<position>/<text>/`: text overlay (the text is percent-encoded;
+    /// the feature must be enabled for the project).
+    pub fn text(self, width: Length, height: Length, position: Alignment, text: &str) -> Result<Self> {
+        width.check("text", u32::MAX)?;
+        height.check("text", u32::MAX)?;
+        let position = position.check()?;
+        if text.is_empty() {
+            return Err(invalid("text overlay: text must not be empty"));
+        }
+        Ok(self.op(format_args!(
+            "text/{width}x{height}/{position}/{}",
+            escape_segment(text)
+        )))
+    }
+
+    /// `-/rect/<colour>/<w>x<h>/<position>/`: a solid rectangle.
+    pub fn rect(self, color: &str, width: Length, height: Length, position: Alignment) -> Result<Self> {
+        let c = check_hex_color(color)?;
+        width.check("rect", u32::MAX)?;
+        height.check("rect", u32::MAX)?;
+        let position = position.check()?;
+        Ok(self.op(format_args!("rect/{c}/{width}x{height}/{position}")))
+    }
+
+    /// `-/srgb/<mode>/`.
+    pub fn srgb(self, mode: Srgb) -> Self {
+        self.op(format_args!("srgb/{mode}"))
+    }
+
+    /// `-/max_icc_size/<kilobytes>/`: keep ICC profiles up to this size.
+    pub fn max_icc_size(self, kilobytes: u32) -> Self {
+        self.op(format_args!("max_icc_size/{kilobytes}"))
+    }
+
+    /// `gif2video/` (a bare segment, without `-/`) then optional `-/format/<mp4|webm>/` and
+    /// `-/quality/<q>/`: deliver an animated image (GIF, animated WebP/HEIC) as video. Use it
+    /// right after the constructor, in place of image operations.
+    pub fn gif2video(mut self, format: Option<Gif2VideoFormat>, quality: Option<Quality>) -> Self {
+        self.ops.push_str("gif2video/");
+        if let Some(f) = format {
+            self = self.op(format_args!("format/{f}"));
+        }
+        if let Some(q) = quality {
+            self = self.op(format_args!("quality/{q}"));
+        }
+        self
+    }
+
+    /// `-/inline/yes|no/`: show in the browser, or download.
+    pub fn inline(self, inline: bool) -> Self {
+        self.op(format_args!("inline/{}", yes_no(inline)))
+    }
+
+    /// `-/json/`: image information instead of the image (end of the chain).
+    pub fn json(self) -> Self {
+        self.op("json")
+    }
+
+    /// A file name after the operations (percent-encoded; no `/`).
+    pub fn filename(mut self, name: &str) -> Result<Self> {
+        self.filename = Some(check_filename(name)?);
+        Ok(self)
+    }
+}
+
+fn yes_no(on: bool) -> &'static str {
+    if on {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+impl fmt::Display for FileUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}{}", self.base, self.path, self.ops)?;
+        if let Some(name) = &self.filename {
+            f.write_str(name)?;
+        }
+        Ok(())
+    }
+}
+
+/// A CDN URL of a file group: `<base>/<uuid>~<count>/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupUrl {
+    base: String,
+    id: String,
+    count: u32,
+}
+
+impl GroupUrl {
+    /// A group URL from a CDN base and a group id (`<uuid>~<count>`, count ≥ 1).
+    pub fn new(base: &str, group_id: &str) -> Result<Self> {
+        let base = normalize_base(base)?;
+        let bad = || invalid(format!("not a group id (`<uuid>~<count>`): `{group_id}`"));
+        let (uuid, count) = group_id.trim().split_once('~').ok_or_else(bad)?;
+        let uuid = Uuid::parse_str(uuid).map_err(|_| bad())?;
+        let count: u32 = count.parse().map_err(|_| bad())?;
+        if count == 0 {
+            return Err(bad());
+        }
+        Ok(Self {
+            base,
+            id: format!("{uuid}~{count}"),
+            count,
+        })
+    }
+
+    /// The `n`-th file (0-based, below the group's count): `<group>/nth/<n>/`; file
+    /// operations chain on it.
+    pub fn nth(&self, n: u32) -> Result<FileUrl> {
+        if n >= self.count {
+            return Err(invalid(format!(
+                "nth: index {n} out of a group of {}",
+                self.count
+            )));
+        }
+        Ok(FileUrl {
+            base: self.base.clone(),
+            path: format!("{}/nth/{n}/", self.id),
+            ops: String::new(),
+            filename: None,
+        })
+    }
+
+    /// The whole group as an archive: `<group>/archive/<zip|tar>/`.
+    pub fn archive(&self, format: ArchiveFormat) -> GroupArchiveUrl {
+        GroupArchiveUrl {
+            group: self.clone(),
+            format,
+            filename: None,
+        }
+    }
+}
+
+impl fmt::Display for GroupUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/", self.base, self.id)
+    }
+}
+
+keyword_enum! {
+    /// Archive formats of a group download.
+    ArchiveFormat { /// `zip`.
+        Zip => "zip", /// `tar`.
+        Tar => "tar" }
+}
+
+/// A group archive URL: `<base>/<group>/archive/<format>/[<file name>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupArchiveUrl {
+    group: GroupUrl,
+    format: ArchiveFormat,
+    filename: Option<String>,
+}
+
+impl GroupArchiveUrl {
+    /// The archive's file name (percent-encoded; no `/`).
+    pub fn filename(mut self, name: &str) -> Result<Self> {
+        self.filename = Some(check_filename(name)?);
+        Ok(self)
+    }
+}
+
+impl fmt::Display for GroupArchiveUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}archive/{}/", self.group, self.format)?;
+        if let Some(name) = &self.filename {
+            f.write_str(name)?;
+        }
+        Ok(())
+    }
+}
+
+keyword_enum! {
+    /// Target formats of document conversion.
+    DocumentFormat { /// `doc`.
+        Doc => "doc", /// `docx`.
+        Docx => "docx", /// `xls`.
+        Xls => "xls", /// `xlsx`.
+        Xlsx => "xlsx", /// `odt`.
+        Odt => "odt", /// `ods`.
+        Ods => "ods", /// `rtf`.
+        Rtf => "rtf", /// `txt`.
+        Txt => "txt", /// `pdf`.
+        Pdf => "pdf", /// `jpg`.
+        Jpg => "jpg", /// `png`.
+        Png => "png" }
+}
+
+/// A document conversion path for the REST `paths` list:
+/// `<uuid>/document/-/format/<format>/[-/page/<n>/]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentConversion {
+    uuid: Uuid,
+    format: DocumentFormat,
+    page: Option<u32>,
+}
+
+impl DocumentConversion {
+    /// Convert the file to `format`.
+    pub fn new(uuid: Uuid, format: DocumentFormat) -> Self {
+        Self {
+            uuid,
+            format,
+            page: None,
+        }
+    }
+
+    /// `-/page/<n>/`: convert only page `n` (1-based); only for `jpg` and `png` targets.
+    pub fn page(mut self, n: u32) -> Result<Self> {
+        if !matches!(self.format, DocumentFormat::Jpg | DocumentFormat::Png) {
+            return Err(invalid(format!(
+                "document page: only jpg and png targets take a page, not {}",
+                self.format
+            )));
+        }
+        if n == 0 {
+            return Err(invalid("document page: pages are numbered from 1"));
+        }
+        self.page = Some(n);
+        Ok(self)
+    }
+}
+
+impl fmt::Display for DocumentConversion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/document/-/format/{}/", self.uuid, self.format)?;
+        if let Some(n) = self.page {
+            write!(f, "-/page/{n}/")?;
+        }
+        Ok(())
+    }
+}
+
+keyword_enum! {
+    /// Target formats of video conversion.
+    VideoFormat { /// `mp4`.
+        Mp4 => "mp4", /// `webm`.
+        Webm => "webm", /// `ogg`.
+        Ogg => "ogg" }
+}
+
+keyword_enum! {
+    /// How video `-/size/` fits the requested frame.
+    VideoResize { /// `preserve_ratio` (the default).
+        PreserveRatio => "preserve_ratio", /// `change_ratio`: stretch to the frame.
+        ChangeRatio => "change_ratio", /// `scale_crop`: fill the frame and crop.
+        ScaleCrop => "scale_crop", /// `add_padding`: letterbox.
+        AddPadding => "add_padding" }
+}
+
+keyword_enum! {
+    /// Video `-/quality/` levels.
+    VideoQuality { /// `normal`.
+        Normal => "normal", /// `better`.
+        Better => "better", /// `best`.
+        Best => "best", /// `lighter`.
+        Lighter => "lighter", /// `lightest`.
+        Lightest => "lightest" }
+}
+
+/// A video conversion path for the REST `paths` list:
+/// `<uuid>/video/-/format/<f>/-/size/<w>x<h>/<mode>/-/quality/<q>/-/cut/<start>/<length>/-/thumbs~<n>/`,
+/// each part optional and rendered in that order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoConversion {
+    uuid: Uuid,
+    format: Option<VideoFormat>,
+    size: Option<(Option<u32>, Option<u32>, Option<VideoResize>)>,
+    quality: Option<VideoQuality>,
+    cut: Option<(String, String)>,
+    thumbs: Option<u32>,
+}
+
+/// Largest number of thumbnails a video conversion makes.
+pub const VIDEO_THUMBS_MAX: u32 = 50;
+
+fn check_video_time(what: &str, t: &str) -> Result<()> {
+    // `HHH:MM:SS.sss`, `MM:SS`, `SS`, with optional fraction.
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let parts: Vec<&str> = whole.split(':').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = (1..=3).contains(&parts.len())
+        && parts.iter().all(|p| digits(p))
+        && parts
+            .iter()
+            .skip(1)
+            .all(|p| p.len() == 2 && p.as_bytes()[0] < b'6')
+        && (frac.is_empty() || (frac.len() <= 3 && digits(frac)))
+        && !(t.contains('.') && frac.is_empty());
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "video cut: {what} must look like HHH:MM:SS.sss, MM:SS or SS, got `{t}`"
+        )))
+    }
+}
+
+impl VideoConversion {
+    /// Convert the video with the service's defaults; add parts with the methods.
+    pub fn new(uuid: Uuid) -> Self {
+        Self {
+            uuid,
+            format: None,
+            size: None,
+            quality: None,
+            cut: None,
+            thumbs: None,
+        }
+    }
+
+    /// `-/format/<format>/`.
+    pub fn format(mut self, format: VideoFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// `-/size/<w>x<h>/[<mode>/]`; give one side as `None` to keep proportions (`640x`,
+    /// `x360`). Sides must be positive.
+    pub fn size(
+        mut self,
+        width: Option<u32>,
+        height: Option<u32>,
+        mode: Option<VideoResize>,
+    ) -> Result<Self> {
+        if width.is_none() && height.is_none() {
+            return Err(invalid("video size: give a width, a height or both"));
+        }
+        if width == Some(0) || height == Some(0) {
+            return Err(invalid("video size: sides must be positive"));
+        }
+        self.size = Some((width, height, mode));
+        Ok(self)
+    }
+
+    /// `-/quality/<quality>/`.
+    pub fn quality(mut self, quality: VideoQuality) -> Self {
+        self.quality = Some(quality);
+        self
+    }
+
+    /// `-/cut/<start>/<length>/`: keep `length` from `start` (times as `HHH:MM:SS.sss`,
+    /// `MM:SS` or seconds; `length` may be `end`).
+    pub fn cut(mut self, start: &str, length: &str) -> Result<Self> {
+        check_video_time("start", start)?;
+        if length != "end" {
+            check_video_time("length", length)?;
+        }
+        self.cut = Some((start.to_owned(), length.to_owned()));
+        Ok(self)
+    }
+
+    /// `-/thumbs~<n>/`: make `n` thumbnails (1–50).
+    pub fn thumbs(mut self, n: u32) -> Result<Self> {
+        if n == 0 || n > VIDEO_THUMBS_MAX {
+            return Err(invalid(format!(
+                "video thumbs: between 1 and {VIDEO_THUMBS_MAX}, got {n}"
+            )));
+        }
+        self.thumbs = Some(n);
+        Ok(self)
+    }
+}
+
+impl fmt::Display for VideoConversion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/video/", self.uuid)?;
+        if let Some(fmt_) = self.format {
+            write!(f, "-/format/{fmt_}/")?;
+        }
+        if let Some((w, h, mode)) = self.size {
+            f.write_str("-/size/")?;
+            if let Some(w) = w {
+                write!(f, "{w}")?;
+            }
+            f.write_str("x")?;
+            if let Some(h) = h {
+                write!(f, "{h}")?;
+            }
+            f.write_str("/")?;
+            if let Some(m) = mode {
+                write!(f, "{m}/")?;
+            }
+        }
+        if let Some(q) = self.quality {
+            write!(f, "-/quality/{q}/")?;
+        }
+        if let Some((s, l)) = &self.cut {
+            write!(f, "-/cut/{s}/{l}/")?;
+        }
+        if let Some(n) = self.thumbs {
+            write!(f, "-/thumbs~{n}/")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const U: &str = "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1";
+
+    #[test]
+    fn base_is_normalized() {
+        let a = FileUrl::new("https://ucarecdn.com", U).unwrap().to_string();
+        let b = FileUrl::new("https://ucarecdn.com///", U).unwrap().to_string();
+        assert_eq!(a, b);
+        assert!(FileUrl::new("ucarecdn.com", U).is_err());
+        assert!(FileUrl::new("https://", U).is_err());
+    }
+
+    #[test]
+    fn video_times() {
+        assert!(check_video_time("t", "0:00:10.500").is_ok());
+        assert!(check_video_time("t", "01:30").is_ok());
+        assert!(check_video_time("t", "15").is_ok());
+        assert!(check_video_time("t", "1:75").is_err());
+        assert!(check_video_time("t", "abc").is_err());
+        assert!(check_video_time("t", "10.").is_err());
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_segment("a b/ü.jpg"), "a%20b%2F%C3%BC.jpg");
+    }
+}
