@@ -511,3 +511,31 @@ fn video_conversion_paths() {
     rejected(VideoConversion::new(uuid).cut("ten", "end"));
     rejected(VideoConversion::new(uuid).cut("0:00:10", "1:99"));
 }
+
+#[test]
+fn an_operation_without_a_typed_method_can_still_be_added_checked() {
+    let url =
+        uploadcare::cdn::url::FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")
+            .unwrap()
+            .operation("main_colors", "4")
+            .unwrap()
+            .operation("grayscale", "")
+            .unwrap();
+    assert_eq!(
+        url.to_string(),
+        "https://ucarecdn.com/a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1/-/main_colors/4/-/grayscale/"
+    );
+    let base = || {
+        uploadcare::cdn::url::FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")
+            .unwrap()
+    };
+    for (name, args) in [
+        ("Resize", "8x"),
+        ("", "x"),
+        ("resize", "8 0"),
+        ("resize", "8x/-/format/png"),
+        ("a", "b?c"),
+    ] {
+        assert!(base().operation(name, args).is_err(), "{name} {args}");
+    }
+}

@@ -1230,3 +1230,55 @@ async fn version_0_6_not_compiled_in_is_a_clear_error() {
     .await;
     assert!(run.failure(2).contains("rebuild with `--features cli,v0_6`"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_prints_cdn_urls_and_signed_urls_the_emulator_accepts() {
+    let secret = "73636b6151";
+    let emulator = Emulator::builder()
+        .secure_delivery_secret(secret)
+        .start()
+        .await
+        .unwrap();
+    let uuid = emulator
+        .state()
+        .add_file("a.txt", "text/plain", "signed bytes", Some(true));
+    let cdn = emulator.cdn_base_url().to_owned();
+    let global = |rest: &[&str]| {
+        let mut all = strings(&["--public-key", "demopublickey", "url"]);
+        all.extend(strings(rest));
+        all
+    };
+    let base = ucare(global(&["--cdn-base"])).await;
+    assert_eq!(base.stdout, "https://1s4oyld5dc.ucarecd.net\n");
+    let plain = ucare(global(&[
+        &uuid.to_string(),
+        "--op",
+        "resize=800x",
+        "--op",
+        "grayscale",
+        "--cdn",
+        &cdn,
+    ]))
+    .await;
+    assert_eq!(plain.stdout, format!("{cdn}/{uuid}/-/resize/800x/-/grayscale/\n"));
+
+    let signed = ucare(global(&[
+        &uuid.to_string(),
+        "--cdn",
+        &cdn,
+        "--sign",
+        "--secure-delivery-secret",
+        secret,
+    ]))
+    .await;
+    let url = signed.stdout.trim().to_owned();
+    assert!(url.contains("?token=exp="), "{signed:#?}");
+    let fetched = reqwest::get(&url).await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.unwrap(), "signed bytes");
+    let unsigned = reqwest::get(format!("{cdn}/{uuid}/")).await.unwrap();
+    assert_eq!(unsigned.status(), 403);
+
+    let bad = ucare(global(&[&uuid.to_string(), "--sign"])).await;
+    assert_eq!(bad.code, 2, "{bad:#?}");
+}

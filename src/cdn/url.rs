@@ -445,6 +445,33 @@ impl FileUrl {
         self
     }
 
+    /// `-/<name>/<args>/` for an operation without a typed method here (e.g. one the URL
+    /// API added later). `name` must be lowercase letters, digits and `_`; `args` (may be
+    /// empty, `/`-separated) must not hold whitespace, `?`, `#` or `-/` (which would start
+    /// another operation). Prefer the typed methods: they check the values.
+    pub fn operation(self, name: &str, args: &str) -> Result<Self> {
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !name_ok {
+            return Err(invalid(format!(
+                "operation name `{name}` must be lowercase letters, digits and `_`"
+            )));
+        }
+        let args = args.trim_matches('/');
+        if args.contains("-/") || args.chars().any(|c| c.is_whitespace() || c == '?' || c == '#') {
+            return Err(invalid(format!(
+                "arguments `{args}` of `{name}` must not hold whitespace, `?`, `#` or `-/`"
+            )));
+        }
+        Ok(if args.is_empty() {
+            self.op(name)
+        } else {
+            self.op(format!("{name}/{args}"))
+        })
+    }
+
     /// `-/preview/` without size: downscale to fit the service's default box.
     pub fn preview_default(self) -> Self {
         self.op("preview")

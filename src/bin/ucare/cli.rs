@@ -116,6 +116,9 @@ pub enum Command {
     /// Add-ons (API 0.7): AWS Rekognition, ClamAV, remove.bg.
     #[command(subcommand)]
     Addons(AddonsCommand),
+    /// A file's CDN URL with processing operations, optionally signed for secure delivery;
+    /// or (`--cdn-base`) the project's CDN base. Needs only the public key.
+    Url(UrlArgs),
     /// Upload files (or see `upload from-url`, `status`, `info`, `group`).
     Upload(UploadCommand),
     /// The end-to-end walkthrough, against the embedded emulator unless both keys are given.
@@ -274,6 +277,50 @@ fn parse_sort(text: &str) -> Result<uploadcare::search::Sort, String> {
     } else {
         key.ascending()
     })
+}
+
+/// `ucare url`
+#[derive(Debug, Args)]
+pub struct UrlArgs {
+    /// The file (not needed with `--cdn-base`).
+    #[arg(required_unless_present = "cdn_base")]
+    pub uuid: Option<Uuid>,
+    /// An operation `NAME=ARGS` in order, e.g. `resize=800x`, `format=webp`, `grayscale=`
+    /// (repeatable).
+    #[arg(long = "op", value_name = "NAME=ARGS", value_parser = parse_operation)]
+    pub ops: Vec<(String, String)>,
+    /// A file name at the end of the URL.
+    #[arg(long, value_name = "NAME")]
+    pub filename: Option<String>,
+    /// Sign the URL for secure delivery (needs `--secure-delivery-secret`).
+    #[arg(long)]
+    pub sign: bool,
+    /// The project's secure-delivery signing secret (hex).
+    #[arg(
+        long,
+        env = "UPLOADCARE_SECURE_DELIVERY_SECRET",
+        hide_env_values = true,
+        value_name = "HEX"
+    )]
+    pub secure_delivery_secret: Option<String>,
+    /// Seconds the signed URL stays valid.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub expire: u64,
+    /// A CDN base other than the project's (a CNAME, or https://ucarecdn.com).
+    #[arg(long, value_name = "URL")]
+    pub cdn: Option<String>,
+    /// Print the project's CDN base and nothing else.
+    #[arg(long)]
+    pub cdn_base: bool,
+}
+
+/// `resize=800x` → (`resize`, `800x`); `grayscale` or `grayscale=` → no arguments.
+fn parse_operation(text: &str) -> Result<(String, String), String> {
+    let (name, args) = text.split_once('=').unwrap_or((text, ""));
+    if name.is_empty() {
+        return Err("expected NAME=ARGS, e.g. resize=800x".to_owned());
+    }
+    Ok((name.to_owned(), args.to_owned()))
 }
 
 /// `ucare tags …`

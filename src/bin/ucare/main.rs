@@ -77,8 +77,45 @@ async fn run(cli: Cli) -> Result {
             let client = uploadcare::upload::Client::from_config(config(&global)?)?;
             upload::run(&client, command).await
         }
+        Command::Url(args) => url(&global, args),
         Command::Demo => demo(&global).await,
     }
+}
+
+/// `ucare url`: the library's typed URL builder and signer; prints the URL (plain text).
+fn url(global: &Global, args: cli::UrlArgs) -> Result {
+    let mut config = config(global)?;
+    if let Some(base) = &args.cdn {
+        config = config.with_cdn_base_url(base.clone());
+    }
+    let base = config.cdn_base_url();
+    if args.cdn_base {
+        println!("{base}");
+        return Ok(());
+    }
+    let uuid = args
+        .uuid
+        .ok_or_else(|| CliError::usage("a file UUID is needed"))?;
+    let mut url = uploadcare::cdn::url::FileUrl::from_parts(uuid, &base)?;
+    for (name, op_args) in &args.ops {
+        url = url.operation(name, op_args)?;
+    }
+    if let Some(name) = &args.filename {
+        url = url.filename(name)?;
+    }
+    let url = url.to_string();
+    if !args.sign {
+        println!("{url}");
+        return Ok(());
+    }
+    let secret = args.secure_delivery_secret.as_deref().ok_or_else(|| {
+        CliError::usage("--sign needs --secure-delivery-secret or UPLOADCARE_SECURE_DELIVERY_SECRET")
+    })?;
+    let signer = uploadcare::cdn::secure::SecureDelivery::new(secret)?
+        .with_window(std::time::Duration::from_secs(args.expire));
+    let path = url.strip_prefix(base.trim_end_matches('/')).unwrap_or(&url);
+    println!("{}", signer.sign_url(&base, path));
+    Ok(())
 }
 
 /// A key given on the command line or in the environment (empty counts as absent).
