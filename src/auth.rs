@@ -94,10 +94,16 @@ pub fn sign_upload(secret_key: &str, expire: u64) -> String {
 
 /// [`sign_upload`] over `expire` exactly as written (the service signs the text it received).
 pub(crate) fn sign_upload_expire_text(secret_key: &str, expire: &str) -> String {
-    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret_key.as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(expire.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(hmac_sha256(secret_key.as_bytes(), expire.as_bytes()))
+}
+
+/// HMAC-SHA256 of `message` keyed with `key`: the one primitive behind signed uploads,
+/// webhook signatures and secure-delivery tokens.
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac =
+        <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// Compares two signatures without an early exit on the first differing byte.

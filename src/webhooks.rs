@@ -35,7 +35,6 @@
 //! feature [`FilePayload::file_info`] reads it as a REST API 0.7 file.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -130,12 +129,8 @@ pub enum MalformedSignature {
     WrongLength(usize),
 }
 
-/// HMAC-SHA256 of `body` keyed with `secret`; `None` never happens in practice (HMAC takes
-/// keys of any length), but the library code does not panic on it.
-fn hmac_sha256(secret: &SigningSecret, body: &[u8]) -> Option<Vec<u8>> {
-    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
-    mac.update(body);
-    Some(mac.finalize().into_bytes().to_vec())
+fn hmac_sha256(secret: &SigningSecret, body: &[u8]) -> Vec<u8> {
+    crate::auth::hmac_sha256(secret.expose_secret().as_bytes(), body)
 }
 
 /// The `X-Uc-Signature` value the service sends for `body`: `v1=<hex HMAC-SHA256>`.
@@ -147,7 +142,7 @@ fn hmac_sha256(secret: &SigningSecret, body: &[u8]) -> Option<Vec<u8>> {
 /// assert!(header.starts_with("v1=") && header.len() == 67);
 /// ```
 pub fn sign(secret: &SigningSecret, body: &[u8]) -> String {
-    let digest = hmac_sha256(secret, body).unwrap_or_default();
+    let digest = hmac_sha256(secret, body);
     format!("{SCHEME_PREFIX}{}", hex::encode(digest))
 }
 
@@ -191,7 +186,7 @@ pub fn verify(
     }
     let received = hex::decode(hex_digits)
         .map_err(|_| WebhookError::MalformedSignature(MalformedSignature::NotLowercaseHex))?;
-    let expected = hmac_sha256(secret, body).ok_or(WebhookError::SignatureMismatch)?;
+    let expected = hmac_sha256(secret, body);
     if crate::auth::constant_time_eq(&expected, &received) {
         Ok(())
     } else {

@@ -26,8 +26,6 @@
 //! ```
 
 use crate::error::{Error, Result};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Default lifetime of a signed URL.
@@ -63,10 +61,7 @@ impl SigningSecret {
     }
 
     fn hmac_hex(&self, message: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
-        mac.update(message.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(crate::auth::hmac_sha256(&self.0, message.as_bytes()))
     }
 }
 
