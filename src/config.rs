@@ -289,6 +289,20 @@ impl Config {
         }
     }
 
+    /// The URL API of this project on [`Config::cdn_base_url`]: file and group URL builders
+    /// ([`crate::cdn::Cdn`]). Errors when a base set with [`Config::with_cdn_base_url`] is not
+    /// an http(s) URL with a host.
+    ///
+    /// ```
+    /// let cdn = uploadcare::Config::public_only("demopublickey").cdn()?;
+    /// assert_eq!(cdn.base(), "https://1s4oyld5dc.ucarecd.net");
+    /// # Ok::<(), uploadcare::Error>(())
+    /// ```
+    #[cfg(feature = "cdn")]
+    pub fn cdn(&self) -> crate::Result<crate::cdn::Cdn> {
+        crate::cdn::Cdn::new(&self.cdn_base_url())
+    }
+
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry

@@ -188,3 +188,254 @@ async fn a_bad_secret_refuses_to_start() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(!err.to_string().contains("s3cr3t-zz"));
 }
+
+/// `Cdn` — the handle users start from — turns the API's own answers (a REST `File`, an
+/// Upload API file and group) into URLs on the project's base, signed when secure delivery
+/// is on, which the CDN then serves.
+#[cfg(all(feature = "v0_7", feature = "upload"))]
+#[tokio::test]
+async fn cdn_handle_builds_signed_urls_from_api_answers() {
+    use uploadcare::cdn::url::CdnPath;
+
+    let emulator = secure_emulator().await;
+    let config = emulator.config().with_cdn_base_url(emulator.cdn_base_url());
+    let upload = uploadcare::upload::Client::from_config(config.clone()).unwrap();
+    let rest = uploadcare::v0_7::Client::from_config(config).unwrap();
+
+    let uploaded = upload
+        .upload(b"hello cdn".to_vec())
+        .filename("hello.txt")
+        .send()
+        .await
+        .unwrap();
+    let group = upload.create_group([uploaded.uuid]).await.unwrap();
+    let file = rest
+        .file_info()
+        .uuid(uploaded.uuid.to_string())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    let plain = rest.cdn().unwrap();
+    assert_eq!(plain.base(), emulator.cdn_base_url().trim_end_matches('/'));
+    assert!(!plain.is_signed());
+    let by_rest = plain.file_of(&file).filename("hello.txt").unwrap();
+    let by_upload = plain.file_of(&uploaded).filename("hello.txt").unwrap();
+    assert_eq!(by_rest, by_upload);
+    assert_eq!(by_rest.path(), format!("/{}/hello.txt", uploaded.uuid));
+    // Unsigned, the secure CDN refuses it.
+    assert_eq!(get(&plain.url(&by_rest).unwrap()).await.0, 403);
+
+    let cdn = plain.with_secure_delivery(SecureDelivery::new(SECRET).unwrap());
+    assert!(cdn.is_signed());
+    let signed = cdn.url(&by_rest).unwrap();
+    assert!(signed.starts_with(&format!("{by_rest}?token=exp=")), "{signed}");
+    assert_eq!(get(&signed).await, (200, b"hello cdn".to_vec()));
+
+    let group_url = cdn.group_of(&group).unwrap();
+    assert_eq!(
+        group_url.to_string(),
+        format!("{}/{}/", cdn.base(), group.id.as_deref().unwrap())
+    );
+    let first = cdn.url(&group_url.nth(0).unwrap()).unwrap();
+    assert_eq!(get(&first).await, (200, b"hello cdn".to_vec()));
+    // The legacy domain in the service's answers moves onto the project's base.
+    assert_eq!(
+        cdn.rewrite(&format!("https://ucarecdn.com/{}/", uploaded.uuid)),
+        format!("{}/{}/", cdn.base(), uploaded.uuid)
+    );
+}
+
+/// Every typed operation renders a chain the (emulated) CDN accepts, and the info URLs parse
+/// into the typed answers.
+#[tokio::test]
+async fn every_typed_operation_is_accepted_and_info_urls_parse() {
+    use uploadcare::cdn::info::{FaceDetection, ImageInfo, MainColors};
+    use uploadcare::cdn::url::*;
+
+    let emulator = Emulator::start().await.unwrap();
+    let image = emulator
+        .state()
+        .add_file("a.png", "image/png", png(640, 480), Some(true));
+    let other = emulator
+        .state()
+        .add_file("b.png", "image/png", png(10, 10), Some(true));
+    let cdn = emulator.config().cdn().unwrap();
+    let px = Length::Px;
+    let pc = Length::Percent;
+    let at = Alignment::Offset(pc(10), px(20));
+    let chains: Vec<FileUrl> = vec![
+        cdn.file_by_uuid(image).preview_default(),
+        cdn.file_by_uuid(image)
+            .preview(100, 100)
+            .unwrap()
+            .resize(50, 50)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .resize_width(10)
+            .unwrap()
+            .resize_height(10)
+            .unwrap(),
+        cdn.file_by_uuid(image).smart_resize(10, 10).unwrap(),
+        cdn.file_by_uuid(image)
+            .crop(pc(50), px(10), Some(at))
+            .unwrap()
+            .crop_ratio(16, 9, Alignment::Center)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .crop_face()
+            .scale_crop(10, 10, Some(ScaleCropMode::SmartFaces))
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .stretch(Stretch::Fill)
+            .setfill("#fff")
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .border_radius(px(4))
+            .unwrap()
+            .border_radius_corners(&[px(1), pc(2)], Some(&[px(3)]))
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .format(Format::Webp)
+            .quality(Quality::SmartRetina)
+            .progressive(true),
+        cdn.file_by_uuid(image)
+            .strip_meta(StripMeta::Sensitive)
+            .autorotate(false)
+            .rotate(270)
+            .unwrap(),
+        cdn.file_by_uuid(image).flip().mirror().grayscale().invert(),
+        cdn.file_by_uuid(image)
+            .enhance(Some(40))
+            .unwrap()
+            .sharp(None)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .adjust_color(ColorAdjustment::Warmth, 50)
+            .unwrap()
+            .adjust_color(ColorAdjustment::Gamma, 200)
+            .unwrap(),
+        cdn.file_by_uuid(image).filter(Filter::Vevera, Some(50)).unwrap(),
+        cdn.file_by_uuid(image)
+            .blur(Some(10))
+            .unwrap()
+            .unsharp(10, -20)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .blur_region(px(10), px(10), px(0), px(0), Some(5))
+            .unwrap()
+            .blur_faces(None)
+            .unwrap(),
+        cdn.file_by_uuid(image).zoom_objects(40).unwrap(),
+        cdn.file_by_uuid(image).overlay(OverlaySource::File(other)),
+        cdn.file_by_uuid(image)
+            .overlay_placed(OverlaySource::SelfImage, pc(50), pc(50), Alignment::Right, 50)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .overlay_with(OverlaySource::SelfImage, None, Some(at), None)
+            .unwrap(),
+        cdn.file_by_uuid(image)
+            .font(20, "000")
+            .unwrap()
+            .text_align(TextAlign::Right, TextVerticalAlign::Top)
+            .text_box(TextBox::Fit, None, Some(2))
+            .unwrap()
+            .text(pc(100), pc(20), Alignment::Top, "a/b ~ c")
+            .unwrap(),
+        cdn.file_by_uuid(image).rect("f00", pc(10), pc(10), at).unwrap(),
+        cdn.file_by_uuid(image)
+            .srgb(Srgb::KeepProfile)
+            .max_icc_size(10)
+            .rasterize(),
+        cdn.file_by_uuid(image).inline(false).filename("x y.png").unwrap(),
+    ];
+    for url in chains {
+        let (status, body) = get(&cdn.url(&url).unwrap()).await;
+        assert_eq!(status, 200, "{url}: {}", String::from_utf8_lossy(&body));
+    }
+
+    let (status, body) = get(&cdn
+        .file_by_uuid(image)
+        .resize_width(100)
+        .unwrap()
+        .json()
+        .to_string())
+    .await;
+    assert_eq!(status, 200);
+    let info: ImageInfo = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (info.id.as_str(), info.width, info.format.as_deref()),
+        (image.to_string().as_str(), Some(640), Some("PNG"))
+    );
+
+    let url = cdn
+        .file_by_uuid(image)
+        .preview(200, 200)
+        .unwrap()
+        .main_colors(Some(3))
+        .unwrap();
+    let (status, body) = get(&url.to_string()).await;
+    assert_eq!(status, 200);
+    let colors: MainColors = serde_json::from_slice(&body).unwrap();
+    assert_eq!(colors.id, format!("/{image}/-/preview/200x200/"));
+    assert_eq!(colors.original.unwrap().id, image.to_string());
+
+    let (status, body) = get(&cdn.file_by_uuid(image).detect_faces().unwrap().to_string()).await;
+    assert_eq!(status, 200);
+    let faces: FaceDetection = serde_json::from_slice(&body).unwrap();
+    assert_eq!(faces.image.height, Some(480));
+    assert!(faces.faces.is_empty());
+}
+
+/// Group URLs: `nth/N/` serves the group's N-th file (with operations), `archive/zip|tar/`
+/// all of them in one archive.
+#[tokio::test]
+async fn group_urls_serve_members_and_archives() {
+    use uploadcare::cdn::url::ArchiveFormat;
+
+    let emulator = Emulator::start().await.unwrap();
+    let a = emulator
+        .state()
+        .add_file("a.txt", "text/plain", "alpha", Some(true));
+    let b = emulator
+        .state()
+        .add_file("a.txt", "text/plain", "bravo!", Some(true));
+    let group = emulator.state().lock().add_group(vec![a, b]);
+    let cdn = emulator.config().cdn().unwrap();
+    let g = cdn.group(&group).unwrap();
+
+    assert_eq!(
+        get(&g.nth(0).unwrap().to_string()).await,
+        (200, b"alpha".to_vec())
+    );
+    let second = g.nth(1).unwrap().inline(true).filename("b.txt").unwrap();
+    assert_eq!(get(&second.to_string()).await, (200, b"bravo!".to_vec()));
+    assert_eq!(get(&format!("{}/{group}/nth/2/", cdn.base())).await.0, 404);
+
+    let (status, zip) = get(&g.archive(ArchiveFormat::Zip).to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    // End of central directory: 22 bytes, entry count at offset 10.
+    let eocd = &zip[zip.len() - 22..];
+    assert_eq!(&eocd[..4], b"PK\x05\x06");
+    assert_eq!(u16::from_le_bytes([eocd[10], eocd[11]]), 2);
+    let text = String::from_utf8_lossy(&zip);
+    assert!(
+        text.contains("a.txtalpha") && text.contains("a (1).txtbravo!"),
+        "{text}"
+    );
+
+    let (status, tar) = get(&g
+        .archive(ArchiveFormat::Tar)
+        .filename("all.tar")
+        .unwrap()
+        .to_string())
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(tar.len(), 4 * 512 + 1024);
+    assert_eq!(&tar[..5], b"a.txt");
+    assert_eq!(&tar[512..517], b"alpha");
+    assert_eq!(&tar[1024..1033], b"a (1).txt");
+    assert_eq!(&tar[1536..1542], b"bravo!");
+}

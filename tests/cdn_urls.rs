@@ -4,7 +4,7 @@
 use uploadcare::cdn::url::{
     Alignment, ArchiveFormat, ColorAdjustment, DocumentConversion, DocumentFormat, FileUrl, Filter, Format,
     Gif2VideoFormat, GroupUrl, Length, OverlaySource, Quality, ScaleCropMode, Srgb, Stretch, StripMeta,
-    VideoConversion, VideoFormat, VideoQuality, VideoResize,
+    TextAlign, TextBox, TextVerticalAlign, VideoConversion, VideoFormat, VideoQuality, VideoResize,
 };
 use uploadcare::Error;
 
@@ -132,6 +132,17 @@ fn crop_operations() {
         ok(f().border_radius(Length::Percent(50))),
         format!("{B}-/border_radius/50p/")
     );
+    assert_eq!(
+        ok(f().border_radius_corners(
+            &[Length::Px(10), Length::Percent(20), Length::Px(0), Length::Px(40)],
+            None
+        )),
+        format!("{B}-/border_radius/10,20p,0,40/")
+    );
+    assert_eq!(
+        ok(f().border_radius_corners(&[Length::Px(30)], Some(&[Length::Px(10), Length::Px(20)]))),
+        format!("{B}-/border_radius/30/10,20/")
+    );
 }
 
 #[test]
@@ -256,6 +267,8 @@ fn blur_and_sharpen() {
         ok(f().blur_faces(Some(200))),
         format!("{B}-/blur_region/faces/200/")
     );
+    assert_eq!(ok(f().unsharp(10, -50)), format!("{B}-/blur/10/-50/"));
+    assert_eq!(ok(f().unsharp(0, 100)), format!("{B}-/blur/0/100/"));
     assert_eq!(ok(f().sharp(None)), format!("{B}-/sharp/"));
     assert_eq!(ok(f().sharp(Some(20))), format!("{B}-/sharp/20/"));
     assert_eq!(ok(f().zoom_objects(50)), format!("{B}-/zoom_objects/50/"));
@@ -310,6 +323,52 @@ fn overlays() {
         )),
         format!("{B}-/text/90px10p/center/Hello%20world%21/")
     );
+    // The URL API's text escapes: `~` → `~~`, `/` → `~s`, line break → `~n`, then percent.
+    assert_eq!(
+        ok(f().text(
+            Length::Px(300),
+            Length::Px(60),
+            Alignment::Offset(Length::Px(10), Length::Px(20)),
+            "a/b ~c\nd?"
+        )),
+        format!("{B}-/text/300x60/10,20/a~sb%20~~c~nd%3F/")
+    );
+    // Styling comes before the text it applies to.
+    let styled = f()
+        .font(36, "#FFFFFF")
+        .unwrap()
+        .text_align(TextAlign::Center, TextVerticalAlign::Bottom)
+        .text_box(TextBox::Fill, Some("000000aa"), Some(8))
+        .unwrap()
+        .text(Length::Percent(100), Length::Percent(20), Alignment::Bottom, "Hi")
+        .unwrap();
+    assert_eq!(
+        styled.to_string(),
+        format!("{B}-/font/36/ffffff/-/text_align/center/bottom/-/text_box/fill/000000aa/8/-/text/100px20p/bottom/Hi/")
+    );
+    assert_eq!(
+        ok(f().text_box(TextBox::Line, None, None)),
+        format!("{B}-/text_box/line/")
+    );
+    // Overlay parameters are each optional; their order stays.
+    let other: uuid::Uuid = O.parse().unwrap();
+    assert_eq!(
+        ok(f().overlay_with(
+            OverlaySource::File(other),
+            Some((Length::Percent(50), Length::Px(50))),
+            None,
+            Some(20)
+        )),
+        format!("{B}-/overlay/{O}/50px50/20p/")
+    );
+    assert_eq!(
+        ok(f().overlay_with(OverlaySource::SelfImage, None, Some(Alignment::Center), None)),
+        format!("{B}-/overlay/self/center/")
+    );
+    assert_eq!(
+        ok(f().overlay_with(OverlaySource::SelfImage, None, None, None)),
+        format!("{B}-/overlay/self/")
+    );
 }
 
 #[test]
@@ -317,6 +376,13 @@ fn delivery_and_info() {
     assert_eq!(f().inline(true).to_string(), format!("{B}-/inline/yes/"));
     assert_eq!(f().inline(false).to_string(), format!("{B}-/inline/no/"));
     assert_eq!(f().json().to_string(), format!("{B}-/json/"));
+    assert_eq!(ok(f().main_colors(None)), format!("{B}-/main_colors/"));
+    assert_eq!(
+        ok(f().preview(400, 400).unwrap().main_colors(Some(8))),
+        format!("{B}-/preview/400x400/-/main_colors/8/")
+    );
+    assert_eq!(ok(f().detect_faces()), format!("{B}detect_faces/"));
+    assert_eq!(f().rasterize().to_string(), format!("{B}-/rasterize/"));
     assert_eq!(f().gif2video(None, None).to_string(), format!("{B}gif2video/"));
     assert_eq!(
         f().gif2video(Some(Gif2VideoFormat::Webm), Some(Quality::Better))
@@ -363,14 +429,38 @@ fn chains_and_file_names() {
 
 #[test]
 fn invalid_values_are_errors() {
-    rejected(f().preview(3001, 100));
-    assert!(f().preview(3000, 3000).is_ok());
+    // Geometry is checked against 5000 px unless the project's limit is raised.
+    rejected(f().preview(5001, 100));
+    assert!(f().preview(5000, 5000).is_ok());
     rejected(f().preview(0, 100));
     rejected(f().resize(5001, 10));
     assert!(f().resize(5000, 5000).is_ok());
     rejected(f().resize_width(0));
     rejected(f().smart_resize(10, 5001));
     rejected(f().scale_crop(6000, 10, Some(ScaleCropMode::Smart)));
+    rejected(f().crop(Length::Px(5001), Length::Px(10), None));
+    let raised = f().dimension_limit(8192).unwrap();
+    assert_eq!(
+        ok(raised.clone().scale_crop(8192, 6000, None)),
+        format!("{B}-/scale_crop/8192x6000/")
+    );
+    rejected(raised.preview(8193, 10));
+    rejected(f().dimension_limit(16385));
+    rejected(f().dimension_limit(0));
+    rejected(f().unsharp(5001, 0));
+    rejected(f().unsharp(10, -201));
+    rejected(f().unsharp(10, 101));
+    rejected(f().border_radius_corners(&[], None));
+    rejected(f().border_radius_corners(&[Length::Px(1); 5], None));
+    rejected(f().border_radius_corners(&[Length::Px(1)], Some(&[Length::Percent(101)])));
+    rejected(f().font(0, "fff"));
+    rejected(f().font(12, "white"));
+    rejected(f().text_box(TextBox::Fill, Some("nothex"), None));
+    rejected(f().overlay_with(OverlaySource::SelfImage, None, None, Some(101)));
+    rejected(f().main_colors(Some(0)));
+    rejected(f().main_colors(Some(65)));
+    rejected(f().resize_width(10).unwrap().detect_faces());
+    rejected(f().filename("a.jpg").unwrap().detect_faces());
     rejected(f().crop(Length::Percent(101), Length::Px(10), None));
     rejected(f().crop(
         Length::Px(10),
@@ -461,6 +551,13 @@ fn document_conversion_paths() {
             .unwrap()
             .to_string(),
         format!("{U}/document/-/format/jpg/-/page/12/")
+    );
+    assert_eq!(
+        DocumentConversion::new(uuid, DocumentFormat::EnhancedJpg)
+            .page(2)
+            .unwrap()
+            .to_string(),
+        format!("{U}/document/-/format/enhanced.jpg/-/page/2/")
     );
     rejected(DocumentConversion::new(uuid, DocumentFormat::Docx).page(1));
     rejected(DocumentConversion::new(uuid, DocumentFormat::Png).page(0));

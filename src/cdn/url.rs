@@ -30,10 +30,79 @@ use uuid::Uuid;
 
 use crate::{Error, Result};
 
-/// Largest side `-/preview/` accepts, in pixels.
-pub const PREVIEW_MAX: u32 = 3000;
-/// Largest side `-/resize/`, `-/smart_resize/`, `-/scale_crop/` and `-/crop/` accept, in pixels.
-pub const RESIZE_MAX: u32 = 5000;
+/// The largest side, in pixels, the geometry operations (`preview`, `resize`,
+/// `smart_resize`, `crop`, `scale_crop`) accept by default.
+///
+/// The URL API caps the **output** of the last geometry operation at 3000×3000 px, or
+/// 5000×5000 px when the format is set to JPEG explicitly (`-/format/jpeg/`); projects can
+/// have it raised up to 8192 px (16384 px for JPEG) by arrangement. The builder checks each
+/// side against 5000 px — the most any project gets by default — and
+/// [`FileUrl::dimension_limit`] changes it for projects with raised limits.
+pub const DEFAULT_DIMENSION_LIMIT: u32 = 5000;
+/// The highest [`FileUrl::dimension_limit`] the URL API offers at all (JPEG output).
+pub const MAX_DIMENSION_LIMIT: u32 = 16384;
+
+/// Every operation name the URL API knows (`/-/<name>/…`), including those of the info URLs
+/// and of conversion paths. The CDN answers 400 to a chain with any other name; the
+/// emulator checks chains against this list.
+pub const OPERATIONS: &[&str] = &[
+    // Resize, crop, rotation.
+    "preview",
+    "resize",
+    "smart_resize",
+    "scale_crop",
+    "crop",
+    "stretch",
+    "setfill",
+    "zoom_objects",
+    "border_radius",
+    "autorotate",
+    "rotate",
+    "flip",
+    "mirror",
+    // Compression and format.
+    "format",
+    "quality",
+    "progressive",
+    "strip_meta",
+    "srgb",
+    "max_icc_size",
+    "rasterize",
+    "gif2video",
+    // Colors, definition, effects.
+    "grayscale",
+    "invert",
+    "enhance",
+    "sharp",
+    "blur",
+    "blur_region",
+    "filter",
+    "brightness",
+    "exposure",
+    "contrast",
+    "saturation",
+    "gamma",
+    "vibrance",
+    "warmth",
+    // Overlays.
+    "overlay",
+    "text",
+    "font",
+    "text_align",
+    "text_box",
+    "rect",
+    // Information and delivery behaviour.
+    "json",
+    "main_colors",
+    "detect_faces",
+    "inline",
+    // Names of conversion paths (`<uuid>/video/-/size/…`, `<uuid>/document/-/page/…`).
+    "size",
+    "cut",
+    "thumbs",
+    "page",
+    "dpi",
+];
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
@@ -71,7 +140,7 @@ fn check_percent(what: &str, value: u8) -> Result<()> {
 
 /// Normalizes a CDN base: trims it, requires `http://` or `https://` and a host, and drops
 /// trailing slashes.
-fn normalize_base(base: &str) -> Result<String> {
+pub(crate) fn normalize_base(base: &str) -> Result<String> {
     let base = base.trim().trim_end_matches('/');
     let rest = base
         .strip_prefix("https://")
@@ -87,7 +156,7 @@ fn normalize_base(base: &str) -> Result<String> {
     Ok(base.to_owned())
 }
 
-fn parse_uuid(raw: &str) -> Result<Uuid> {
+pub(crate) fn parse_uuid(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw.trim()).map_err(|_| invalid(format!("not a file UUID: `{raw}`")))
 }
 
@@ -312,6 +381,31 @@ keyword_enum! {
 }
 
 keyword_enum! {
+    /// Horizontal text alignment of `-/text_align/`.
+    TextAlign { /// `left`.
+        Left => "left", /// `center`.
+        Center => "center", /// `right`.
+        Right => "right" }
+}
+
+keyword_enum! {
+    /// Vertical text alignment of `-/text_align/`.
+    TextVerticalAlign { /// `top`.
+        Top => "top", /// `center`.
+        Center => "center", /// `bottom`.
+        Bottom => "bottom" }
+}
+
+keyword_enum! {
+    /// Background modes of `-/text_box/`.
+    TextBox { /// `none`: no background.
+        None => "none", /// `fit`: a box around the text.
+        Fit => "fit", /// `line`: a band per line.
+        Line => "line", /// `fill`: the whole text area.
+        Fill => "fill" }
+}
+
+keyword_enum! {
     /// `-/srgb/` modes.
     Srgb { /// `fast`.
         Fast => "fast", /// `icc`.
@@ -418,6 +512,8 @@ pub struct FileUrl {
     path: String,
     ops: String,
     filename: Option<String>,
+    /// Largest side geometry operations accept (see [`DEFAULT_DIMENSION_LIMIT`]).
+    limit: u32,
 }
 
 impl FileUrl {
@@ -432,12 +528,18 @@ impl FileUrl {
     /// A file URL from an already parsed UUID and a CDN base (for instance the project's
     /// CDN base from the configuration).
     pub fn from_parts(uuid: Uuid, base: impl AsRef<str>) -> Result<Self> {
-        Ok(Self {
-            base: normalize_base(base.as_ref())?,
+        Ok(Self::on_base(uuid, normalize_base(base.as_ref())?))
+    }
+
+    /// A file URL on a base that [`normalize_base`] has already checked.
+    pub(crate) fn on_base(uuid: Uuid, base: String) -> Self {
+        Self {
+            base,
             path: format!("{uuid}/"),
             ops: String::new(),
             filename: None,
-        })
+            limit: DEFAULT_DIMENSION_LIMIT,
+        }
     }
 
     fn op(mut self, op: impl fmt::Display) -> Self {
@@ -472,49 +574,67 @@ impl FileUrl {
         })
     }
 
-    /// `-/preview/` without size: downscale to fit the service's default box.
+    /// Sets the largest side (px) the geometry operations added after this call accept:
+    /// [`DEFAULT_DIMENSION_LIMIT`] unless the project has raised output limits. Errors
+    /// outside 1–[`MAX_DIMENSION_LIMIT`].
+    ///
+    /// ```
+    /// use uploadcare::cdn::url::FileUrl;
+    /// let url = FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")?;
+    /// assert!(url.clone().resize_width(8000).is_err());
+    /// assert!(url.dimension_limit(8192)?.resize_width(8000).is_ok());
+    /// # Ok::<(), uploadcare::Error>(())
+    /// ```
+    pub fn dimension_limit(mut self, px: u32) -> Result<Self> {
+        check_side("dimension limit", px, MAX_DIMENSION_LIMIT)?;
+        self.limit = px;
+        Ok(self)
+    }
+
+    /// `-/preview/` without size: downscale to fit the service's default box (2048×2048).
     pub fn preview_default(self) -> Self {
         self.op("preview")
     }
 
-    /// `-/preview/<w>x<h>/`: downscale proportionally to fit `w`×`h` (each 1–3000 px).
+    /// `-/preview/<w>x<h>/`: downscale proportionally to fit `w`×`h` (never enlarges; each
+    /// side 1 px up to the [dimension limit](FileUrl::dimension_limit)).
     pub fn preview(self, width: u32, height: u32) -> Result<Self> {
-        check_side("preview", width, PREVIEW_MAX)?;
-        check_side("preview", height, PREVIEW_MAX)?;
+        check_side("preview", width, self.limit)?;
+        check_side("preview", height, self.limit)?;
         Ok(self.op(format_args!("preview/{width}x{height}")))
     }
 
-    /// `-/resize/<w>x<h>/`: resize to exactly `w`×`h` (each 1–5000 px).
+    /// `-/resize/<w>x<h>/`: resize to exactly `w`×`h` (each side 1 px up to the dimension limit).
     pub fn resize(self, width: u32, height: u32) -> Result<Self> {
-        check_side("resize", width, RESIZE_MAX)?;
-        check_side("resize", height, RESIZE_MAX)?;
+        check_side("resize", width, self.limit)?;
+        check_side("resize", height, self.limit)?;
         Ok(self.op(format_args!("resize/{width}x{height}")))
     }
 
-    /// `-/resize/<w>x/`: resize to width `w` (1–5000 px), keeping proportions.
+    /// `-/resize/<w>x/`: resize to width `w` (1 px up to the dimension limit), keeping proportions.
     pub fn resize_width(self, width: u32) -> Result<Self> {
-        check_side("resize", width, RESIZE_MAX)?;
+        check_side("resize", width, self.limit)?;
         Ok(self.op(format_args!("resize/{width}x")))
     }
 
-    /// `-/resize/x<h>/`: resize to height `h` (1–5000 px), keeping proportions.
+    /// `-/resize/x<h>/`: resize to height `h` (1 px up to the dimension limit), keeping proportions.
     pub fn resize_height(self, height: u32) -> Result<Self> {
-        check_side("resize", height, RESIZE_MAX)?;
+        check_side("resize", height, self.limit)?;
         Ok(self.op(format_args!("resize/x{height}")))
     }
 
-    /// `-/smart_resize/<w>x<h>/`: content-aware resize to `w`×`h` (each 1–5000 px).
+    /// `-/smart_resize/<w>x<h>/`: content-aware resize to `w`×`h` (each side 1 px up to the dimension limit).
     pub fn smart_resize(self, width: u32, height: u32) -> Result<Self> {
-        check_side("smart_resize", width, RESIZE_MAX)?;
-        check_side("smart_resize", height, RESIZE_MAX)?;
+        check_side("smart_resize", width, self.limit)?;
+        check_side("smart_resize", height, self.limit)?;
         Ok(self.op(format_args!("smart_resize/{width}x{height}")))
     }
 
     /// `-/crop/<w>x<h>/` or `-/crop/<w>x<h>/<alignment>/`: cut a `w`×`h` area (pixels up
-    /// to 5000 or percent 0–100) at the top left or at `alignment`.
+    /// to the dimension limit, or percent 0–100) at the top left or at `alignment`.
     pub fn crop(self, width: Length, height: Length, alignment: Option<Alignment>) -> Result<Self> {
-        width.check("crop", RESIZE_MAX)?;
-        height.check("crop", RESIZE_MAX)?;
+        width.check("crop", self.limit)?;
+        height.check("crop", self.limit)?;
         Ok(match alignment {
             Some(a) => {
                 let a = a.check()?;
@@ -539,10 +659,10 @@ impl FileUrl {
     }
 
     /// `-/scale_crop/<w>x<h>/` or `-/scale_crop/<w>x<h>/<mode>/`: scale to cover `w`×`h`
-    /// (each 1–5000 px) and crop the rest.
+    /// (each side 1 px up to the dimension limit) and crop the rest.
     pub fn scale_crop(self, width: u32, height: u32, mode: Option<ScaleCropMode>) -> Result<Self> {
-        check_side("scale_crop", width, RESIZE_MAX)?;
-        check_side("scale_crop", height, RESIZE_MAX)?;
+        check_side("scale_crop", width, self.limit)?;
+        check_side("scale_crop", height, self.limit)?;
         Ok(match mode {
             Some(m) => {
                 if let ScaleCropMode::Align(a) = m {
@@ -570,6 +690,41 @@ impl FileUrl {
     pub fn border_radius(self, radius: Length) -> Result<Self> {
         let radius = radius.check_offset("border_radius")?;
         Ok(self.op(format_args!("border_radius/{radius}")))
+    }
+
+    /// `-/border_radius/<r1,r2,…>/[<v1,v2,…>/]`: corner radii CSS-style (1–4 values:
+    /// all corners; top-left+bottom-right and top-right+bottom-left; …; each corner from the
+    /// top left clockwise), with optional vertical radii for elliptical corners.
+    ///
+    /// ```
+    /// use uploadcare::cdn::url::{FileUrl, Length::{Percent, Px}};
+    /// let url = FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")?
+    ///     .border_radius_corners(&[Px(10), Percent(20)], Some(&[Px(5)]))?;
+    /// assert!(url.to_string().ends_with("/-/border_radius/10,20p/5/"));
+    /// # Ok::<(), uploadcare::Error>(())
+    /// ```
+    pub fn border_radius_corners(self, radii: &[Length], vertical: Option<&[Length]>) -> Result<Self> {
+        fn list(what: &str, radii: &[Length]) -> Result<String> {
+            if radii.is_empty() || radii.len() > 4 {
+                return Err(invalid(format!(
+                    "border_radius: {what} takes 1 to 4 radii, got {}",
+                    radii.len()
+                )));
+            }
+            let parts: Vec<String> = radii
+                .iter()
+                .map(|r| r.check_offset("border_radius").map(|r| r.to_string()))
+                .collect::<Result<_>>()?;
+            Ok(parts.join(","))
+        }
+        let horizontal = list("the horizontal list", radii)?;
+        Ok(match vertical {
+            Some(v) => {
+                let v = list("the vertical list", v)?;
+                self.op(format_args!("border_radius/{horizontal}/{v}"))
+            }
+            None => self.op(format_args!("border_radius/{horizontal}")),
+        })
     }
 
     /// `-/format/<format>/`.
@@ -668,6 +823,15 @@ impl FileUrl {
         })
     }
 
+    /// `-/blur/<strength>/<amount>/`: unsharp masking — the blurred copy (strength 0–5000)
+    /// subtracted with `amount` −200…100 (100 is the service's default; negative values
+    /// sharpen).
+    pub fn unsharp(self, strength: u32, amount: i32) -> Result<Self> {
+        check_range("blur strength", strength.min(i32::MAX as u32) as i32, 0, 5000)?;
+        check_range("unsharp amount", amount, -200, 100)?;
+        Ok(self.op(format_args!("blur/{strength}/{amount}")))
+    }
+
     /// `-/blur_region/<w>x<h>/<x>,<y>/` or with `/<strength>/` (0–5000): blur one area.
     pub fn blur_region(
         self,
@@ -742,8 +906,43 @@ impl FileUrl {
         )))
     }
 
-    /// `-/text/<w>x<h>/<position>/<text>/`: text overlay (the text is percent-encoded;
-    /// the feature must be enabled for the project).
+    /// `-/overlay/<uuid|self>/[<w>x<h>/][<position>/][<opacity>p/]`: the overlay with only
+    /// the parameters given (each is optional; the URL keeps their order).
+    pub fn overlay_with(
+        self,
+        source: OverlaySource,
+        size: Option<(Length, Length)>,
+        position: Option<Alignment>,
+        opacity: Option<u8>,
+    ) -> Result<Self> {
+        let mut op = format!("overlay/{source}");
+        if let Some((w, h)) = size {
+            w.check("overlay", u32::MAX)?;
+            h.check("overlay", u32::MAX)?;
+            op.push_str(&format!("/{w}x{h}"));
+        }
+        if let Some(p) = position {
+            op.push_str(&format!("/{}", p.check()?));
+        }
+        if let Some(o) = opacity {
+            check_percent("overlay opacity", o)?;
+            op.push_str(&format!("/{o}p"));
+        }
+        Ok(self.op(op))
+    }
+
+    /// `-/text/<w>x<h>/<position>/<text>/`: text overlay in a `w`×`h` box (the feature must
+    /// be enabled for the project). The text is escaped the URL API's way — `~` as `~~`,
+    /// `/` as `~s`, a line break as `~n` — then percent-encoded. Style it with
+    /// [`FileUrl::font`], [`FileUrl::text_align`] and [`FileUrl::text_box`] *before* this call.
+    ///
+    /// ```
+    /// use uploadcare::cdn::url::{Alignment, FileUrl, Length::Percent};
+    /// let url = FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")?
+    ///     .text(Percent(50), Percent(20), Alignment::Center, "50/50 ~ deal\nnow")?;
+    /// assert!(url.to_string().ends_with("/-/text/50px20p/center/50~s50%20~~%20deal~nnow/"));
+    /// # Ok::<(), uploadcare::Error>(())
+    /// ```
     pub fn text(self, width: Length, height: Length, position: Alignment, text: &str) -> Result<Self> {
         width.check("text", u32::MAX)?;
         height.check("text", u32::MAX)?;
@@ -753,8 +952,37 @@ impl FileUrl {
         }
         Ok(self.op(format_args!(
             "text/{width}x{height}/{position}/{}",
-            escape_segment(text)
+            escape_text(text)
         )))
+    }
+
+    /// `-/font/<size>/<colour>/`: font size (px, 1–1000) and colour (hex) of the text overlays
+    /// that follow. (The 2025 font families, weights and styles go through
+    /// [`FileUrl::operation`] until their parameter order is documented.)
+    pub fn font(self, size: u32, color: &str) -> Result<Self> {
+        if size == 0 || size > 1000 {
+            return Err(invalid(format!("font: size must be 1 to 1000 px, got {size}")));
+        }
+        let c = check_hex_color(color)?;
+        Ok(self.op(format_args!("font/{size}/{c}")))
+    }
+
+    /// `-/text_align/<horizontal>/<vertical>/`: where the text sits in its box.
+    pub fn text_align(self, horizontal: TextAlign, vertical: TextVerticalAlign) -> Self {
+        self.op(format_args!("text_align/{horizontal}/{vertical}"))
+    }
+
+    /// `-/text_box/<mode>/[<colour>/][<padding>/]`: the background behind the text overlays
+    /// that follow (colour as hex, padding in px).
+    pub fn text_box(self, mode: TextBox, color: Option<&str>, padding: Option<u32>) -> Result<Self> {
+        let mut op = format!("text_box/{mode}");
+        if let Some(c) = color {
+            op.push_str(&format!("/{}", check_hex_color(c)?));
+        }
+        if let Some(p) = padding {
+            op.push_str(&format!("/{p}"));
+        }
+        Ok(self.op(op))
     }
 
     /// `-/rect/<colour>/<w>x<h>/<position>/`: a solid rectangle.
@@ -764,6 +992,11 @@ impl FileUrl {
         height.check("rect", u32::MAX)?;
         let position = position.check()?;
         Ok(self.op(format_args!("rect/{c}/{width}x{height}/{position}")))
+    }
+
+    /// `-/rasterize/`: render an SVG to a raster image (other operations then apply).
+    pub fn rasterize(self) -> Self {
+        self.op("rasterize")
     }
 
     /// `-/srgb/<mode>/`.
@@ -800,11 +1033,50 @@ impl FileUrl {
         self.op("json")
     }
 
+    /// `-/main_colors/[<n>/]`: the image's main colours as JSON ([`crate::cdn::info::MainColors`]),
+    /// `n` 1–64 (the service's default is 4). It must be the last operation.
+    pub fn main_colors(self, n: Option<u8>) -> Result<Self> {
+        Ok(match n {
+            Some(n) => {
+                check_range("main_colors", n.into(), 1, 64)?;
+                self.op(format_args!("main_colors/{n}"))
+            }
+            None => self.op("main_colors"),
+        })
+    }
+
+    /// `<uuid>/detect_faces/`: the image's info with the faces found, as JSON
+    /// ([`crate::cdn::info::FaceDetection`]). It takes no other operation and no file name:
+    /// an error when the URL has any.
+    pub fn detect_faces(mut self) -> Result<Self> {
+        if !self.ops.is_empty() || self.filename.is_some() {
+            return Err(invalid("detect_faces takes no other operation and no file name"));
+        }
+        self.ops.push_str("detect_faces/");
+        Ok(self)
+    }
+
     /// A file name after the operations (percent-encoded; no `/`).
     pub fn filename(mut self, name: &str) -> Result<Self> {
         self.filename = Some(check_filename(name)?);
         Ok(self)
     }
+}
+
+/// The URL API's escaping of overlay text: `~` → `~~`, `/` → `~s`, line break → `~n`, then
+/// percent-encoding of everything outside the unreserved set (`~` stays).
+fn escape_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '~' => escaped.push_str("~~"),
+            '/' => escaped.push_str("~s"),
+            '\n' => escaped.push_str("~n"),
+            '\r' => {}
+            c => escaped.push(c),
+        }
+    }
+    escape_segment(&escaped)
 }
 
 fn yes_no(on: bool) -> &'static str {
@@ -815,13 +1087,29 @@ fn yes_no(on: bool) -> &'static str {
     }
 }
 
+/// A built CDN URL split the way a signer needs it: the base, and the path after it. Every
+/// URL builder here implements it; [`Display`](fmt::Display) renders `base` + `path`.
+pub trait CdnPath: fmt::Display {
+    /// The CDN base, without a trailing slash (`https://1s4oyld5dc.ucarecd.net`).
+    fn base(&self) -> &str;
+    /// The path after the base, starting with `/` (`/<uuid>/-/resize/640x/photo.jpg`).
+    fn path(&self) -> String;
+}
+
+impl CdnPath for FileUrl {
+    fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn path(&self) -> String {
+        let name = self.filename.as_deref().unwrap_or("");
+        format!("/{}{}{name}", self.path, self.ops)
+    }
+}
+
 impl fmt::Display for FileUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}{}", self.base, self.path, self.ops)?;
-        if let Some(name) = &self.filename {
-            f.write_str(name)?;
-        }
-        Ok(())
+        write!(f, "{}{}", self.base, CdnPath::path(self))
     }
 }
 
@@ -865,6 +1153,7 @@ impl GroupUrl {
             path: format!("{}/nth/{n}/", self.id),
             ops: String::new(),
             filename: None,
+            limit: DEFAULT_DIMENSION_LIMIT,
         })
     }
 
@@ -878,9 +1167,19 @@ impl GroupUrl {
     }
 }
 
+impl CdnPath for GroupUrl {
+    fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn path(&self) -> String {
+        format!("/{}/", self.id)
+    }
+}
+
 impl fmt::Display for GroupUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/", self.base, self.id)
+        write!(f, "{}{}", self.base, CdnPath::path(self))
     }
 }
 
@@ -907,13 +1206,20 @@ impl GroupArchiveUrl {
     }
 }
 
+impl CdnPath for GroupArchiveUrl {
+    fn base(&self) -> &str {
+        &self.group.base
+    }
+
+    fn path(&self) -> String {
+        let name = self.filename.as_deref().unwrap_or("");
+        format!("/{}/archive/{}/{name}", self.group.id, self.format)
+    }
+}
+
 impl fmt::Display for GroupArchiveUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}archive/{}/", self.group, self.format)?;
-        if let Some(name) = &self.filename {
-            f.write_str(name)?;
-        }
-        Ok(())
+        write!(f, "{}{}", self.group.base, CdnPath::path(self))
     }
 }
 
@@ -929,7 +1235,8 @@ keyword_enum! {
         Rtf => "rtf", /// `txt`.
         Txt => "txt", /// `pdf`.
         Pdf => "pdf", /// `jpg`.
-        Jpg => "jpg", /// `png`.
+        Jpg => "jpg", /// `enhanced.jpg`: JPEG for PDFs with embedded fonts.
+        EnhancedJpg => "enhanced.jpg", /// `png`.
         Png => "png" }
 }
 
@@ -952,11 +1259,16 @@ impl DocumentConversion {
         }
     }
 
-    /// `-/page/<n>/`: convert only page `n` (1-based); only for `jpg` and `png` targets.
+    /// `-/page/<n>/`: convert only page `n` (numbered from 1, as in the reference's
+    /// examples); only for image targets (`jpg`, `enhanced.jpg`, `png`). Without it a
+    /// multi-page document converted to an image format comes back as a zip of pages.
     pub fn page(mut self, n: u32) -> Result<Self> {
-        if !matches!(self.format, DocumentFormat::Jpg | DocumentFormat::Png) {
+        if !matches!(
+            self.format,
+            DocumentFormat::Jpg | DocumentFormat::EnhancedJpg | DocumentFormat::Png
+        ) {
             return Err(invalid(format!(
-                "document page: only jpg and png targets take a page, not {}",
+                "document page: only image targets take a page, not {}",
                 self.format
             )));
         }

@@ -395,6 +395,12 @@ macro_rules! rest_api_version {
                 self.inner.config()
             }
 
+            /// The URL API of this client's project: [`crate::Config::cdn`].
+            #[cfg(feature = "cdn")]
+            pub fn cdn(&self) -> crate::Result<crate::cdn::Cdn> {
+                self.config().cdn()
+            }
+
             /// Fetches an absolute API URL the service handed out — the `next`/`previous`
             /// page of a list — signed like every other request, and parses it as `T`.
             ///

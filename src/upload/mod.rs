@@ -75,4 +75,10 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+
+    /// The URL API of this client's project: [`crate::Config::cdn`].
+    #[cfg(feature = "cdn")]
+    pub fn cdn(&self) -> crate::Result<crate::cdn::Cdn> {
+        self.config().cdn()
+    }
 }

@@ -88,33 +88,30 @@ fn url(global: &Global, args: cli::UrlArgs) -> Result {
     if let Some(base) = &args.cdn {
         config = config.with_cdn_base_url(base.clone());
     }
-    let base = config.cdn_base_url();
+    let mut cdn = config.cdn()?;
     if args.cdn_base {
-        println!("{base}");
+        println!("{}", cdn.base());
         return Ok(());
     }
     let uuid = args
         .uuid
         .ok_or_else(|| CliError::usage("a file UUID is needed"))?;
-    let mut url = uploadcare::cdn::url::FileUrl::from_parts(uuid, &base)?;
+    let mut url = cdn.file_by_uuid(uuid);
     for (name, op_args) in &args.ops {
         url = url.operation(name, op_args)?;
     }
     if let Some(name) = &args.filename {
         url = url.filename(name)?;
     }
-    let url = url.to_string();
-    if !args.sign {
-        println!("{url}");
-        return Ok(());
+    if args.sign {
+        let secret = args.secure_delivery_secret.as_deref().ok_or_else(|| {
+            CliError::usage("--sign needs --secure-delivery-secret or UPLOADCARE_SECURE_DELIVERY_SECRET")
+        })?;
+        let signer = uploadcare::cdn::secure::SecureDelivery::new(secret)?
+            .with_window(std::time::Duration::from_secs(args.expire));
+        cdn = cdn.with_secure_delivery(signer);
     }
-    let secret = args.secure_delivery_secret.as_deref().ok_or_else(|| {
-        CliError::usage("--sign needs --secure-delivery-secret or UPLOADCARE_SECURE_DELIVERY_SECRET")
-    })?;
-    let signer = uploadcare::cdn::secure::SecureDelivery::new(secret)?
-        .with_window(std::time::Duration::from_secs(args.expire));
-    let path = url.strip_prefix(base.trim_end_matches('/')).unwrap_or(&url);
-    println!("{}", signer.sign_url(&base, path));
+    println!("{}", cdn.url(&url)?);
     Ok(())
 }
 

@@ -1,69 +1,11 @@
-//! The emulated CDN's rules: which operation names a URL may carry, and secure delivery
-//! (signed URLs) when the project has it on.
+//! The emulated CDN's rules: which operation names a URL may carry (the URL API's list,
+//! [`crate::cdn::url::OPERATIONS`]), and secure delivery (signed URLs) when the project has it on.
 //!
 //! The token check is written independently of `crate::cdn::secure` (the client side), so
 //! tests of one against the other check both.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-
-/// Operation names the CDN knows (`/-/<name>/…`): any other name, or an empty one, is a
-/// malformed chain answered with 400. The one list the emulator checks against.
-pub(crate) const KNOWN_OPERATIONS: &[&str] = &[
-    // Resize, crop, rotation.
-    "preview",
-    "resize",
-    "smart_resize",
-    "scale_crop",
-    "crop",
-    "stretch",
-    "setfill",
-    "zoom_objects",
-    "border_radius",
-    "autorotate",
-    "rotate",
-    "flip",
-    "mirror",
-    // Compression and format.
-    "format",
-    "quality",
-    "progressive",
-    "strip_meta",
-    "srgb",
-    "max_icc_size",
-    "rasterize",
-    "gif2video",
-    // Colors, definition, effects.
-    "grayscale",
-    "invert",
-    "enhance",
-    "sharp",
-    "blur",
-    "blur_region",
-    "blur_faces",
-    "filter",
-    "brightness",
-    "exposure",
-    "contrast",
-    "saturation",
-    "gamma",
-    "vibrance",
-    "warmth",
-    // Overlays.
-    "overlay",
-    "text",
-    "rect",
-    // Information and delivery behaviour.
-    "json",
-    "main_colors",
-    "detect_faces",
-    "inline",
-    // Names of conversion paths (`<uuid>/video/-/size/…`, `<uuid>/document/-/page/…`).
-    "size",
-    "cut",
-    "thumbs",
-    "page",
-];
 
 /// The operation names in a CDN path after `<uuid>/` (`-/resize/640x/-/json/` →
 /// `["resize", "json"]`); `Err` with the reason for an empty or unknown name.
@@ -77,7 +19,7 @@ pub(crate) fn operations(rest: &str) -> Result<Vec<&str>, String> {
             if name.is_empty() {
                 return Err("empty operation after `/-/`".to_owned());
             }
-            if !KNOWN_OPERATIONS.contains(&name) {
+            if !crate::cdn::url::OPERATIONS.contains(&name) {
                 return Err(format!("unknown operation `{name}`"));
             }
             names.push(name);

@@ -29,6 +29,7 @@
 //! host gets a small synthetic text file describing the URL, and private addresses are refused
 //! like the service refuses them (`URLHostPrivateIPForbiddenError`).
 
+mod archive;
 mod cdn;
 mod errors;
 mod files;
@@ -423,7 +424,55 @@ async fn cdn(State(upload): State<Upload>, uri: Uri, Path(uuid): Path<String>) -
     if let Err(refused) = check_delivery(&upload, &uri) {
         return refused;
     }
+    if uuid.contains('~') {
+        return group_response(&upload, &uuid, "");
+    }
     serve_file(&upload, &uuid)
+}
+
+/// A group's CDN paths: `<group>/nth/<n>/…` is the n-th file (0-based) with whatever
+/// follows, `<group>/archive/<zip|tar>/[name]` all its files as one archive. Anything else
+/// (including `<group>/` alone, which the CDN answers with a gallery page) is a 404 here.
+fn group_response(upload: &Upload, group_id: &str, rest: &str) -> Response {
+    let group = upload.state.lock().groups.get(group_id).cloned();
+    let Some(group) = group else {
+        return cdn_not_found();
+    };
+    let segments: Vec<&str> = rest.splitn(3, '/').collect();
+    match segments.as_slice() {
+        ["nth", n, tail @ ..] => {
+            let Some(uuid) = n.parse::<usize>().ok().and_then(|n| group.files.get(n)) else {
+                return cdn_not_found();
+            };
+            file_response(upload, &uuid.to_string(), tail.first().copied().unwrap_or(""))
+        }
+        ["archive", format @ ("zip" | "tar"), ..] => {
+            let files: Vec<_> = {
+                let state = upload.state.lock();
+                group
+                    .files
+                    .iter()
+                    .filter_map(|uuid| state.live_file(uuid).cloned())
+                    .collect()
+            };
+            let entries = archive::unique_names(files.iter().map(|f| (f.filename.as_str(), f.data.as_ref())));
+            let (body, content_type, ext) = if *format == "zip" {
+                (archive::zip(&entries), "application/zip", "zip")
+            } else {
+                (archive::tar(&entries), "application/x-tar", "tar")
+            };
+            let name = format!("{}.{ext}", group_id.replace('~', "_"));
+            (
+                [
+                    ("content-type", content_type.to_owned()),
+                    ("content-disposition", format!("attachment; filename=\"{name}\"")),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        _ => cdn_not_found(),
+    }
 }
 
 /// 403 unless the request carries a valid secure-delivery token (when the project requires
@@ -492,7 +541,7 @@ fn content_disposition(filename: &str) -> String {
 /// `<uuid>/<name>` and `<uuid>/-/<operations>/…` serve the file as is, except chains ending
 /// with `-/json/` (the file's JSON info) or `detect_faces/` (the image's JSON info with the
 /// faces found: none, the emulator does not look for faces), like the CDN. A chain with an
-/// empty or unknown operation name ([`cdn::KNOWN_OPERATIONS`]) is a 400.
+/// empty or unknown operation name ([`crate::cdn::url::OPERATIONS`]) is a 400.
 async fn cdn_with_name(
     State(upload): State<Upload>,
     uri: Uri,
@@ -501,16 +550,26 @@ async fn cdn_with_name(
     if let Err(refused) = check_delivery(&upload, &uri) {
         return refused;
     }
+    if uuid.contains('~') {
+        return group_response(&upload, &uuid, &rest);
+    }
+    file_response(&upload, &uuid, &rest)
+}
+
+/// What follows `<uuid>/` on the CDN: a name, an operation chain, `-/json/`, `detect_faces/`.
+fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
+    let upload = upload.clone();
     let detect_faces = rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces");
-    let operations = match cdn::operations(&rest) {
+    let operations = match cdn::operations(rest) {
         Ok(operations) => operations,
         // `<uuid>/detect_faces/` without `-/` is accepted, as before (pyuploadcare asks so).
         Err(_) if detect_faces => Vec::new(),
         Err(reason) => return (StatusCode::BAD_REQUEST, format!("Bad Request: {reason}")).into_response(),
     };
     let json = operations.last() == Some(&"json");
-    if !detect_faces && !json {
-        return serve_file(&upload, &uuid);
+    let main_colors = operations.last() == Some(&"main_colors");
+    if !detect_faces && !json && !main_colors {
+        return serve_file(&upload, uuid);
     }
     let Ok(id) = uuid.parse::<uuid::Uuid>() else {
         return cdn_not_found();
@@ -531,20 +590,38 @@ async fn cdn_with_name(
         };
     }
     // `-/json/`: the URL API's file info; image fields only for images, EXIF-derived ones
-    // null (the emulator reads no EXIF).
-    let body = match image {
+    // null (the emulator reads no EXIF and computes no perceptual hash).
+    let info = |id: serde_json::Value| match image {
         Some((width, height, format)) => serde_json::json!({
             "id": id,
             "format": format,
             "width": width,
             "height": height,
             "sequence": false,
+            "color_mode": null,
             "dpi": null,
             "orientation": null,
             "geo_location": null,
             "datetime_original": null,
+            "hash": null,
         }),
         None => serde_json::json!({ "id": id }),
+    };
+    let body = if main_colors {
+        // `-/main_colors/`: the processed path as `id`, the source's info as `original`;
+        // the emulator decodes no pixels, so it finds no colours.
+        let Some((width, height, _)) = image else {
+            return (StatusCode::BAD_REQUEST, "Not an image.").into_response();
+        };
+        serde_json::json!({
+            "id": format!("/{id}/{}", rest.rsplit_once("-/main_colors/").map_or("", |(head, _)| head)),
+            "width": width,
+            "height": height,
+            "main_colors": [],
+            "original": info(serde_json::json!(id)),
+        })
+    } else {
+        info(serde_json::json!(id))
     };
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
