@@ -1281,4 +1281,29 @@ async fn url_prints_cdn_urls_and_signed_urls_the_emulator_accepts() {
 
     let bad = ucare(global(&[&uuid.to_string(), "--sign"])).await;
     assert_eq!(bad.code, 2, "{bad:#?}");
+
+    // `--op` is checked like the typed methods; `--raw-op` is not, and comes after.
+    let typed = ucare(global(&[
+        &uuid.to_string(),
+        "--op",
+        "scale_crop=300x200/smart",
+        "--raw-op",
+        "future_op=1/2",
+        "--op",
+        "text=50px10p/bottom/Hi there/you",
+    ]))
+    .await;
+    assert_eq!(
+        typed.stdout,
+        format!(
+            "https://1s4oyld5dc.ucarecd.net/{uuid}/-/scale_crop/300x200/smart/-/text/50px10p/bottom/Hi%20there~syou/-/future_op/1/2/\n"
+        ),
+        "{typed:#?}"
+    );
+    for bad_op in ["resize=99999x", "format=avif", "nosuchop=1", "rotate=45"] {
+        let bad = ucare(global(&[&uuid.to_string(), "--op", bad_op])).await;
+        assert_eq!(bad.code, 2, "{bad_op}: {bad:#?}");
+        assert!(bad.stderr.starts_with("error: "), "{bad:#?}");
+        assert!(bad.stdout.is_empty());
+    }
 }

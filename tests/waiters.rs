@@ -233,3 +233,68 @@ async fn a_failed_upload_from_url_keeps_its_error_code() {
         other => panic!("expected UploadFromUrlFailed with a code, got {other:?}"),
     }
 }
+
+/// The conversion calls take the typed paths of `cdn::url`; the emulator parses them like the
+/// service and the jobs finish.
+#[cfg(feature = "cdn")]
+#[tokio::test]
+async fn typed_conversion_paths_submit_and_finish() {
+    use uploadcare::cdn::url::{
+        DocumentConversion, DocumentFormat, VideoConversion, VideoFormat, VideoQuality, VideoResize,
+    };
+
+    let emulator = Emulator::start().await.unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+    let doc = emulator
+        .state()
+        .add_file("slides.pdf", "application/pdf", "pdf bytes", Some(true));
+    let video = emulator
+        .state()
+        .add_file("clip.mp4", "video/mp4", "video bytes", Some(true));
+
+    let page = DocumentConversion::new(doc, DocumentFormat::Png).page(2).unwrap();
+    let submitted = client
+        .convert_documents(std::slice::from_ref(&page), Some(false))
+        .await
+        .unwrap();
+    assert!(submitted.problems.is_empty(), "{:?}", submitted.problems);
+    assert_eq!(
+        submitted.result[0].original_source.as_deref(),
+        Some(page.to_string().as_str())
+    );
+    let done = client
+        .wait_for_document_conversion(
+            submitted.result[0].token.unwrap(),
+            &quick(Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(ConversionJobState::Finished));
+
+    let clip = VideoConversion::new(video)
+        .format(VideoFormat::Webm)
+        .size(Some(640), None, Some(VideoResize::AddPadding))
+        .unwrap()
+        .quality(VideoQuality::Lighter)
+        .cut("0:00:05", "end")
+        .unwrap()
+        .thumbs(4)
+        .unwrap();
+    let submitted = client
+        .convert_videos(std::slice::from_ref(&clip), None)
+        .await
+        .unwrap();
+    assert!(submitted.problems.is_empty(), "{:?}", submitted.problems);
+    assert_eq!(
+        submitted.result[0].original_source.as_deref(),
+        Some(format!("{video}/video/-/format/webm/-/size/640x/add_padding/-/quality/lighter/-/cut/0:00:05/end/-/thumbs~4/").as_str())
+    );
+    let done = client
+        .wait_for_video_conversion(
+            submitted.result[0].token.unwrap(),
+            &quick(Duration::from_secs(10)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(ConversionJobState::Finished));
+}

@@ -332,6 +332,20 @@ macro_rules! keyword_enum {
                 f.write_str(self.as_str())
             }
         }
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            /// Parses the keyword as the URL writes it;
+            /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming the accepted ones otherwise.
+            fn from_str(text: &str) -> Result<Self> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(invalid(format!(
+                        "`{text}` is not one of: {}",
+                        [$($text),+].join(", ")
+                    ))),
+                }
+            }
+        }
     };
 }
 
@@ -1221,6 +1235,20 @@ impl fmt::Display for GroupArchiveUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.group.base, CdnPath::path(self))
     }
+}
+
+/// The `paths` and `store` of a conversion request from typed conversion paths (shared by
+/// every API version's `convert_documents` / `convert_videos`).
+#[cfg_attr(
+    not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+    allow(dead_code)
+)]
+pub(crate) fn conversion_body<B: From<&'static str>>(
+    conversions: &[impl fmt::Display],
+    store: Option<bool>,
+) -> (Vec<String>, Option<B>) {
+    let paths = conversions.iter().map(ToString::to_string).collect();
+    (paths, store.map(|s| B::from(if s { "1" } else { "0" })))
 }
 
 keyword_enum! {

@@ -328,6 +328,56 @@ macro_rules! rest_api_version {
                 .await)
             }
 
+            /// Submits document conversions given as typed paths
+            /// ([`DocumentConversion`](crate::cdn::url::DocumentConversion): format, page), with
+            /// `store` for the results (`None`: the project's setting). Poll the jobs with
+            /// [`wait_for_document_conversion`](Self::wait_for_document_conversion).
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client, uuid: uuid::Uuid) -> uploadcare::Result<()> {
+            /// use uploadcare::cdn::url::{DocumentConversion, DocumentFormat};
+            ///
+            /// let page = DocumentConversion::new(uuid, DocumentFormat::Png).page(1)?;
+            /// let submitted = client.convert_documents(&[page], Some(true)).await?;
+            /// # Ok(()) }
+            /// ```
+            #[cfg(feature = "cdn")]
+            pub async fn convert_documents(
+                &self,
+                conversions: &[crate::cdn::url::DocumentConversion],
+                store: Option<bool>,
+            ) -> crate::Result<types::DocumentConvertResponse> {
+                let (paths, store) =
+                    crate::cdn::url::conversion_body::<types::BooleanString>(conversions, store);
+                Ok(self
+                    .document_convert()
+                    .body_map(|b| b.paths(paths).store(store))
+                    .send()
+                    .await
+                    .map_err(crate::Error::from)?
+                    .into_inner())
+            }
+
+            /// Submits video conversions given as typed paths
+            /// ([`VideoConversion`](crate::cdn::url::VideoConversion): format, size and resize
+            /// mode, quality, cut, thumbnails); see [`convert_documents`](Self::convert_documents).
+            #[cfg(feature = "cdn")]
+            pub async fn convert_videos(
+                &self,
+                conversions: &[crate::cdn::url::VideoConversion],
+                store: Option<bool>,
+            ) -> crate::Result<types::VideoConvertResponse> {
+                let (paths, store) =
+                    crate::cdn::url::conversion_body::<types::BooleanString>(conversions, store);
+                Ok(self
+                    .video_convert()
+                    .body_map(|b| b.paths(paths).store(store))
+                    .send()
+                    .await
+                    .map_err(crate::Error::from)?
+                    .into_inner())
+            }
+
             /// Polls a document conversion job (its `token` from
             /// [`document_convert`](Self::document_convert)) until it is `finished`:
             /// [`Error::JobFailed`](crate::Error::JobFailed) when it fails or is cancelled,

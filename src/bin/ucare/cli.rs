@@ -285,10 +285,15 @@ pub struct UrlArgs {
     /// The file (not needed with `--cdn-base`).
     #[arg(required_unless_present = "cdn_base")]
     pub uuid: Option<Uuid>,
-    /// An operation `NAME=ARGS` in order, e.g. `resize=800x`, `format=webp`, `grayscale=`
-    /// (repeatable).
+    /// An operation `NAME=ARGS` in order, as the URL writes it, e.g. `resize=800x`,
+    /// `scale_crop=300x300/smart`, `format=webp`, `grayscale` (repeatable); checked like the
+    /// library's typed methods.
     #[arg(long = "op", value_name = "NAME=ARGS", value_parser = parse_operation)]
     pub ops: Vec<(String, String)>,
+    /// An operation the library has no typed method for, added unchecked after the `--op`s
+    /// (repeatable).
+    #[arg(long = "raw-op", value_name = "NAME=ARGS", value_parser = parse_operation)]
+    pub raw_ops: Vec<(String, String)>,
     /// A file name at the end of the URL.
     #[arg(long, value_name = "NAME")]
     pub filename: Option<String>,

@@ -97,8 +97,13 @@ fn url(global: &Global, args: cli::UrlArgs) -> Result {
         .uuid
         .ok_or_else(|| CliError::usage("a file UUID is needed"))?;
     let mut url = cdn.file_by_uuid(uuid);
+    // An operation the builder refuses is a bad command line (exit 2), not a failed call.
+    let bad_op = |e: uploadcare::Error| CliError::usage(e.to_string());
     for (name, op_args) in &args.ops {
-        url = url.operation(name, op_args)?;
+        url = url.apply(name, op_args).map_err(bad_op)?;
+    }
+    for (name, op_args) in &args.raw_ops {
+        url = url.operation(name, op_args).map_err(bad_op)?;
     }
     if let Some(name) = &args.filename {
         url = url.filename(name)?;
