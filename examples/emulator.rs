@@ -1,12 +1,14 @@
 //! Runs the local Uploadcare emulator until Ctrl-C: `cargo run --example emulator`.
 //!
 //! Point any client (this crate's, `curl`, another SDK) at the printed URLs and keys.
+//! `--discard-uploads` counts multipart bodies instead of keeping them (for benchmarks).
 
 use uploadcare::emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let emulator = Emulator::start().await?;
+    let discard = std::env::args().skip(1).any(|a| a == "--discard-uploads");
+    let emulator = Emulator::builder().discard_upload_bodies(discard).start().await?;
     println!("Uploadcare emulator running (Ctrl-C to stop)");
     println!("  REST API    {}", emulator.rest_base_url());
     println!("  Upload API  {}", emulator.upload_base_url());

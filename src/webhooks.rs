@@ -129,7 +129,7 @@ pub enum MalformedSignature {
     WrongLength(usize),
 }
 
-fn hmac_sha256(secret: &SigningSecret, body: &[u8]) -> Vec<u8> {
+fn hmac_sha256(secret: &SigningSecret, body: &[u8]) -> [u8; 32] {
     crate::auth::hmac_sha256(secret.expose_secret().as_bytes(), body)
 }
 

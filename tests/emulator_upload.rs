@@ -1398,3 +1398,54 @@ async fn from_url_stages_last_polls_per_stage_polls() {
         (400, json!("TokenRequiredError"))
     );
 }
+
+/// With `discard_upload_bodies`, multipart parts are counted as they stream in and not kept:
+/// the upload completes with its size, and a wrong-sized part is still refused.
+#[cfg(feature = "upload")]
+#[tokio::test]
+async fn discarding_emulator_counts_multipart_bodies() {
+    let emulator = uploadcare::emulator::Emulator::builder()
+        .discard_upload_bodies(true)
+        .start()
+        .await
+        .unwrap();
+    let client = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    let size = 23 * 1024 * 1024 + 17;
+    let info = client
+        .upload(vec![7u8; size])
+        .filename("big.bin")
+        .multipart_threshold(10 * 1024 * 1024)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.size, size as i64);
+    let record = emulator.state().file(info.uuid).unwrap();
+    assert!(record.data.is_empty());
+    assert_eq!(record.size(), size as u64);
+    assert_eq!(record.discarded_size, Some(size as u64));
+    // Small files (direct uploads) are kept.
+    let small = client.upload(b"kept".to_vec()).filename("a.txt").send().await.unwrap();
+    assert_eq!(emulator.state().file(small.uuid).unwrap().data.as_ref(), b"kept");
+
+    // A part of the wrong size is refused in discard mode too.
+    let start = client
+        .multipart_start(&uploadcare::upload::MultipartStart {
+            filename: "x.bin".to_owned(),
+            size: 11 * 1024 * 1024,
+            content_type: "application/octet-stream".to_owned(),
+            part_size: uploadcare::upload::MIN_PART_SIZE,
+            store: uploadcare::upload::types::StoreType::Auto,
+            metadata: Default::default(),
+            tags: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let put = reqwest::Client::new()
+        .put(&start.parts[0])
+        .header("content-type", "application/octet-stream")
+        .body(vec![0u8; 10])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 400);
+}

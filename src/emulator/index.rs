@@ -80,7 +80,7 @@ impl Project {
 fn same_for_search(a: &FileRecord, b: &FileRecord) -> bool {
     a.filename == b.filename
         && a.mime_type == b.mime_type
-        && a.data.len() == b.data.len()
+        && a.size() == b.size()
         && a.image_size() == b.image_size()
         && a.uploaded == b.uploaded
         && a.removed.is_some() == b.removed.is_some()

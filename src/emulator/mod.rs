@@ -72,6 +72,8 @@ pub(crate) struct Options {
     pub signed_uploads: bool,
     /// Secure delivery: when set, every CDN request needs a valid `token` (signed URLs).
     pub secure_delivery: Option<upload::DeliverySecret>,
+    /// Count multipart part bodies instead of keeping them (benchmarks, load tests).
+    pub discard_bodies: bool,
 }
 
 impl Options {
@@ -116,6 +118,7 @@ impl Default for EmulatorBuilder {
                 max_rest_body: 1 << 20,
                 signed_uploads: false,
                 secure_delivery: None,
+                discard_bodies: false,
             },
             secure_delivery_hex: None,
         }
@@ -183,6 +186,15 @@ impl EmulatorBuilder {
     /// fails with `InvalidInput` when the secret is not hex.
     pub fn secure_delivery_secret(mut self, hex_secret: impl Into<String>) -> Self {
         self.secure_delivery_hex = Some(crate::SecretKey::new(hex_secret.into()));
+        self
+    }
+
+    /// Counts the bytes of multipart parts as they stream in instead of keeping them, so
+    /// uploads of any size take no memory (for benchmarks and load tests). Completed files
+    /// report their size but have no content: the CDN serves them empty. Direct uploads
+    /// are kept as usual.
+    pub fn discard_upload_bodies(mut self, discard: bool) -> Self {
+        self.options.discard_bodies = discard;
         self
     }
 

@@ -63,8 +63,11 @@ pub struct FileRecord {
     pub filename: String,
     /// MIME type.
     pub mime_type: String,
-    /// The content.
+    /// The content (empty when the emulator discarded it: see `discarded_size`).
     pub data: Bytes,
+    /// The size of a body the emulator counted but did not keep
+    /// ([`EmulatorBuilder::discard_upload_bodies`](crate::emulator::EmulatorBuilder::discard_upload_bodies)).
+    pub discarded_size: Option<u64>,
     /// Upload time.
     pub uploaded: DateTime<Utc>,
     /// Store time, when stored.
@@ -85,6 +88,11 @@ pub struct FileRecord {
 }
 
 impl FileRecord {
+    /// The file's size in bytes (also for a discarded body).
+    pub fn size(&self) -> u64 {
+        self.discarded_size.unwrap_or(self.data.len() as u64)
+    }
+
     /// Whether the content is an image the emulator recognizes.
     pub fn image_size(&self) -> Option<(u32, u32, &'static str)> {
         image_dimensions(&self.data)
@@ -130,7 +138,7 @@ impl FileRecord {
             "mime_type": if self.ready { self.mime_type.as_str() } else { "" },
             "original_file_url": original_file_url,
             "original_filename": if self.ready { self.filename.as_str() } else { "" },
-            "size": if self.ready { self.data.len() } else { 0 },
+            "size": if self.ready { self.size() } else { 0 },
             "url": format!("{}/files/{}/", urls.rest, self.uuid),
             "uuid": self.uuid.to_string(),
         });
@@ -192,9 +200,9 @@ impl FileRecord {
         json!({
             "uuid": self.uuid.to_string(),
             "file_id": self.uuid.to_string(),
-            "size": self.data.len(),
-            "total": self.data.len(),
-            "done": self.data.len(),
+            "size": self.size(),
+            "total": self.size(),
+            "done": self.size(),
             "original_filename": self.filename,
             "filename": sanitized_filename(&self.filename),
             "mime_type": self.mime_type,
@@ -505,6 +513,8 @@ pub struct MultipartUpload {
     pub part_size: u64,
     /// Parts received, by index.
     pub parts: BTreeMap<usize, Bytes>,
+    /// Sizes of parts counted but not kept (discarding emulator), by index.
+    pub discarded_parts: BTreeMap<usize, u64>,
     /// Whether to store on completion (`None`: project autostore).
     pub store: Option<bool>,
 }
@@ -604,6 +614,7 @@ impl Project {
                 appdata: Map::new(),
                 tags: Vec::new(),
                 source_url: None,
+                discarded_size: None,
             },
         );
         self.reindex_for_search(uuid);

@@ -117,7 +117,7 @@ async fn list(
     // The cursor key: what `from` compares with.
     let key = |f: &FileRecord| {
         if by_size {
-            (f.data.len() as i64, f.uploaded)
+            (f.size() as i64, f.uploaded)
         } else {
             (0, f.uploaded)
         }
@@ -134,7 +134,7 @@ async fn list(
             let Ok(from) = from.parse::<i64>() else {
                 return detail(400, "`from` must be a size in bytes when ordering by size.");
             };
-            let len = |f: &FileRecord| f.data.len() as i64;
+            let len = |f: &FileRecord| f.size() as i64;
             files
                 .iter()
                 .position(|f| {
@@ -177,14 +177,14 @@ async fn list(
         let first = files[at];
         let cursor = |f: &FileRecord| {
             if by_size {
-                f.data.len() as i64
+                f.size() as i64
             } else {
                 f.uploaded.timestamp_micros()
             }
         };
         let ties = files[..at].iter().filter(|f| cursor(f) == cursor(first)).count();
         let from = if by_size {
-            first.data.len().to_string()
+            first.size().to_string()
         } else {
             first.uploaded.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
         };

@@ -690,7 +690,7 @@ fn evaluate(search: &Search, file: &FileRecord) -> Option<(u32, Matches)> {
         && search
             .size
             .as_ref()
-            .is_none_or(|r| r.contains(file.data.len() as u64))
+            .is_none_or(|r| r.contains(file.size()))
         && search.is_image.is_none_or(|wanted| wanted == is_image)
         && search
             .tags_any
@@ -716,7 +716,7 @@ fn compare(sort: &[(SortKey, bool)], a: &(u32, &FileRecord), b: &(u32, &FileReco
         let order = match key {
             SortKey::Score => a.0.cmp(&b.0),
             SortKey::Uploaded => a.1.uploaded.cmp(&b.1.uploaded),
-            SortKey::Size => a.1.data.len().cmp(&b.1.data.len()),
+            SortKey::Size => a.1.size().cmp(&b.1.size()),
             SortKey::Filename => {
                 a.1.filename
                     .to_lowercase()

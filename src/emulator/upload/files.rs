@@ -133,6 +133,7 @@ pub(super) async fn multipart_start(
         appdata: Map::new(),
         tags: attached.tags,
         source_url: None,
+        discarded_size: None,
     };
     project.uploads.multipart.insert(
         uuid,
@@ -141,6 +142,7 @@ pub(super) async fn multipart_start(
             size,
             part_size,
             parts: BTreeMap::new(),
+            discarded_parts: BTreeMap::new(),
             store,
         },
     );
@@ -212,6 +214,29 @@ pub(super) async fn multipart_part(
         );
         s3_error(StatusCode::BAD_REQUEST, "InvalidPartSize", &message)
     };
+    if upload.options.discard_bodies {
+        // Count the bytes as they stream in, keep none (and skip the MD5 ETag).
+        let mut stream = body.into_data_stream();
+        let mut received = 0u64;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            let Ok(chunk) = chunk else {
+                return wrong_size("an interrupted body");
+            };
+            received += chunk.len() as u64;
+            if received > expected {
+                return wrong_size("more");
+            }
+        }
+        if received != expected {
+            return wrong_size(&received.to_string());
+        }
+        let mut project = upload.state.lock();
+        let Some(multipart) = project.uploads.multipart.get_mut(&uuid) else {
+            return no_such_upload();
+        };
+        multipart.discarded_parts.insert(index as usize, received);
+        return (StatusCode::OK, [("etag", format!("\"discarded-{index}\""))]).into_response();
+    }
     let Ok(data) = axum::body::to_bytes(body, expected as usize + 1).await else {
         return wrong_size("more");
     };
@@ -250,7 +275,8 @@ pub(super) async fn multipart_complete(
             upload_error("MultipartFileNotFoundError", &[])
         });
     };
-    let received: u64 = multipart.parts.values().map(|p| p.len() as u64).sum();
+    let received: u64 = multipart.parts.values().map(|p| p.len() as u64).sum::<u64>()
+        + multipart.discarded_parts.values().sum::<u64>();
     if received > multipart.size {
         return Err(upload_error("MultipartUploadSizeTooLargeError", &[]));
     }
@@ -260,12 +286,16 @@ pub(super) async fn multipart_complete(
     let Some(multipart) = project.uploads.multipart.remove(&uuid) else {
         return Err(upload_error("MultipartFileNotFoundError", &[]));
     };
-    let mut data = Vec::with_capacity(multipart.size as usize);
-    for part in multipart.parts.values() {
-        data.extend_from_slice(part);
-    }
     let mut file = multipart.file;
-    file.data = Bytes::from(data);
+    if multipart.discarded_parts.is_empty() {
+        let mut data = Vec::with_capacity(multipart.size as usize);
+        for part in multipart.parts.values() {
+            data.extend_from_slice(part);
+        }
+        file.data = Bytes::from(data);
+    } else {
+        file.discarded_size = Some(multipart.size);
+    }
     file.mime_type = detect_mime(&file.filename, Some(&file.mime_type), &file.data);
     file.ready = true;
     let now = project.now();
