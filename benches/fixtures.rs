@@ -3,7 +3,11 @@
 
 /// One file object; `i` makes UUIDs and names distinct.
 pub fn file_json(i: usize) -> String {
-    let uuid = format!("{:08x}-1c2c-4a4e-9a1e-{:012x}", 0x3a7f_0c1e_u32.wrapping_add(i as u32), i);
+    let uuid = format!(
+        "{:08x}-1c2c-4a4e-9a1e-{:012x}",
+        0x3a7f_0c1e_u32.wrapping_add(i as u32),
+        i
+    );
     format!(
         r#"{{"datetime_removed":null,"datetime_stored":"2026-11-30T10:01:03.512345Z","datetime_uploaded":"2026-11-30T10:01:02.000001Z","is_image":true,"is_ready":true,"mime_type":"image/jpeg","original_file_url":"https://ucarecdn.com/{uuid}/IMG_{i:05}.jpg","original_filename":"IMG_{i:05}.jpg","size":{size},"url":"https://api.uploadcare.com/files/{uuid}/","uuid":"{uuid}","variations":null,"content_info":{{"mime":{{"mime":"image/jpeg","type":"image","subtype":"jpeg"}},"image":{{"format":"JPEG","width":4032,"height":3024,"sequence":false,"color_mode":"RGB","orientation":6,"geo_location":{{"latitude":55.62013611111111,"longitude":37.66299166666666}},"datetime_original":"2026-11-29T18:22:41","dpi":[72,72]}}}},"metadata":{{"subsystem":"uploader","pet":"cat"}},"appdata":null,"tags":["cats"]}}"#,
         size = 2_345_678 + i

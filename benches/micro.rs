@@ -50,7 +50,9 @@ fn parse_files_page_typed(bencher: Bencher, n: usize) {
     let body = fixtures::files_page(n);
     bencher
         .counter(divan::counter::BytesCount::new(body.len()))
-        .bench(|| serde_json::from_slice::<uploadcare::v0_7::types::FilesPage>(black_box(body.as_bytes())).unwrap());
+        .bench(|| {
+            serde_json::from_slice::<uploadcare::v0_7::types::FilesPage>(black_box(body.as_bytes())).unwrap()
+        });
 }
 
 #[divan::bench(args = [1000])]

@@ -22,7 +22,10 @@ fn server() -> &'static str {
     ADDR.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async move {
                 let pages: Vec<(usize, bytes::Bytes)> = [1, 100]
                     .into_iter()
@@ -39,13 +42,18 @@ fn server() -> &'static str {
                                 .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("limit=")))
                                 .and_then(|n| n.parse::<usize>().ok())
                                 .unwrap_or(1);
-                            let body = pages.iter().find(|(n, _)| *n == limit).map(|(_, b)| b.clone()).unwrap_or_default();
+                            let body = pages
+                                .iter()
+                                .find(|(n, _)| *n == limit)
+                                .map(|(_, b)| b.clone())
+                                .unwrap_or_default();
                             ([("content-type", "application/vnd.uploadcare-v0.7+json")], body)
                         }
                     }),
                 );
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(format!("http://{}", listener.local_addr().unwrap())).unwrap();
+                tx.send(format!("http://{}", listener.local_addr().unwrap()))
+                    .unwrap();
                 axum::serve(listener, app).await.unwrap();
             });
         });
@@ -54,7 +62,10 @@ fn server() -> &'static str {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn median(mut samples: Vec<f64>) -> f64 {
@@ -66,13 +77,19 @@ fn median(mut samples: Vec<f64>) -> f64 {
 /// and noise of this shared machine hit both alike) and prints one JSON line per page size:
 /// each side's median and the median of the per-round ratios.
 fn main() {
-    let pairs: usize = std::env::var("BENCH_PAIRS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let pairs: usize = std::env::var("BENCH_PAIRS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
     let base = server();
     let rt = runtime();
     let config = uploadcare::Config::new(PUBLIC, SECRET).with_rest_base_url(base);
     let client = uploadcare::v0_7::Client::from_config(config).unwrap();
     let http = reqwest::Client::new();
-    for limit in [1u64, 100].into_iter().filter(|l| std::env::var("LIMIT").map_or(true, |v| v == l.to_string())) {
+    for limit in [1u64, 100]
+        .into_iter()
+        .filter(|l| std::env::var("LIMIT").map_or(true, |v| v == l.to_string()))
+    {
         let through_crate = || async {
             let page = client
                 .files_list()
@@ -87,7 +104,8 @@ fn main() {
         let bare = || async {
             let uri = format!("/files/?limit={limit}");
             let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-            let signature = uploadcare::sign_rest_request(SECRET, "GET", b"", "application/json", &date, &uri);
+            let signature =
+                uploadcare::sign_rest_request(SECRET, "GET", b"", "application/json", &date, &uri);
             let response = http
                 .get(format!("{base}{uri}"))
                 .header("accept", "application/vnd.uploadcare-v0.7+json")
@@ -120,19 +138,37 @@ fn main() {
         let run_bare = || drop(rt.block_on(bare()));
         if let Ok(only) = std::env::var("ONLY") {
             let cpu = || -> u64 {
-                std::fs::read_to_string("/proc/thread-self/schedstat").unwrap().split(' ').next().unwrap().parse().unwrap()
+                std::fs::read_to_string("/proc/thread-self/schedstat")
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
             };
             let (c0, t0) = (cpu(), std::time::Instant::now());
             for _ in 0..pairs {
-                if only == "crate" { run_crate() } else { run_bare() }
+                if only == "crate" {
+                    run_crate()
+                } else {
+                    run_bare()
+                }
             }
-            println!("{only} {limit}: client thread cpu {:.1} us/request, wall {:.1} us", (cpu() - c0) as f64 / pairs as f64 / 1000.0, t0.elapsed().as_secs_f64() * 1e6 / pairs as f64);
+            println!(
+                "{only} {limit}: client thread cpu {:.1} us/request, wall {:.1} us",
+                (cpu() - c0) as f64 / pairs as f64 / 1000.0,
+                t0.elapsed().as_secs_f64() * 1e6 / pairs as f64
+            );
             continue;
         }
         for block in 0..pairs / BLOCK {
             let mut a: Vec<f64> = Vec::new();
             let mut b: Vec<f64> = Vec::new();
-            let order: [bool; 2] = if block % 2 == 0 { [true, false] } else { [false, true] };
+            let order: [bool; 2] = if block % 2 == 0 {
+                [true, false]
+            } else {
+                [false, true]
+            };
             for crate_first in order {
                 for _ in 0..BLOCK {
                     if crate_first {
@@ -147,7 +183,9 @@ fn main() {
             ours.extend(a);
             theirs.extend(b);
         }
-        if ours.is_empty() { continue; }
+        if ours.is_empty() {
+            continue;
+        }
         println!(
             "{{\"bench\":\"request_overhead\",\"items\":{limit},\"pairs\":{pairs},\"crate_us\":{:.1},\"bare_us\":{:.1},\"ratio\":{:.4}}}",
             median(ours),

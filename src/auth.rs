@@ -243,7 +243,10 @@ mod tests {
         }
         assert_eq!(hex::encode(Md5::digest(b"")).as_bytes(), EMPTY_MD5_HEX);
         for expire in [0, 9, 10, 1_454_903_856, u64::MAX] {
-            assert_eq!(sign_upload("k", expire), sign_upload_expire_text("k", &expire.to_string()));
+            assert_eq!(
+                sign_upload("k", expire),
+                sign_upload_expire_text("k", &expire.to_string())
+            );
         }
     }
 

@@ -1424,7 +1424,12 @@ async fn discarding_emulator_counts_multipart_bodies() {
     assert_eq!(record.size(), size as u64);
     assert_eq!(record.discarded_size, Some(size as u64));
     // Small files (direct uploads) are kept.
-    let small = client.upload(b"kept".to_vec()).filename("a.txt").send().await.unwrap();
+    let small = client
+        .upload(b"kept".to_vec())
+        .filename("a.txt")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(emulator.state().file(small.uuid).unwrap().data.as_ref(), b"kept");
 
     // A part of the wrong size is refused in discard mode too.
@@ -1448,4 +1453,62 @@ async fn discarding_emulator_counts_multipart_bodies() {
         .await
         .unwrap();
     assert_eq!(put.status(), 400);
+}
+
+/// `upload_many`: one result per source in the given order, a failing source reported while
+/// the others upload, settings refused before anything is sent.
+#[cfg(feature = "upload")]
+#[tokio::test]
+async fn upload_many_keeps_order_and_reports_each_failure() {
+    use uploadcare::upload::UploadSource;
+
+    let emulator = Emulator::start().await.unwrap();
+    let client = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    let dir = std::env::temp_dir().join(format!("uc-many-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut sources: Vec<UploadSource> = Vec::new();
+    for i in 0..60 {
+        let path = dir.join(format!("f{i:02}.txt"));
+        std::fs::write(&path, format!("file number {i}").repeat(i + 1)).unwrap();
+        sources.push(path.into());
+    }
+    sources.insert(17, dir.join("missing.txt").into());
+    let results = client
+        .upload_many(sources)
+        .concurrency(8)
+        .metadata("batch", "many")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 61);
+    for (i, result) in results.iter().enumerate() {
+        if i == 17 {
+            assert!(
+                matches!(result, Err(uploadcare::Error::InvalidInput(m)) if m.contains("missing.txt")),
+                "{result:?}"
+            );
+            continue;
+        }
+        let n = if i < 17 { i } else { i - 1 };
+        let info = result.as_ref().unwrap();
+        assert_eq!(info.original_filename, format!("f{n:02}.txt"));
+        let record = emulator.state().file(info.uuid).unwrap();
+        assert_eq!(record.data, format!("file number {n}").repeat(n + 1).as_bytes());
+        assert_eq!(record.metadata.get("batch").map(String::as_str), Some("many"));
+    }
+    let before = emulator.state().requests().len();
+    assert!(client
+        .upload_many([b"x".to_vec()])
+        .concurrency(0)
+        .send()
+        .await
+        .is_err());
+    assert!(client
+        .upload_many([b"x".to_vec()])
+        .tags(["bad tag/"])
+        .send()
+        .await
+        .is_err());
+    assert_eq!(emulator.state().requests().len(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

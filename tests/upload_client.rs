@@ -320,6 +320,45 @@ async fn a_part_that_fails_once_is_retried_without_restarting_the_file() {
     );
 }
 
+/// Parts of a file on disk stream from the file (each part request reads its own region);
+/// a part that fails is read again from the file, and every byte arrives once, in place.
+#[tokio::test]
+async fn parts_of_a_file_on_disk_stream_from_it_and_retry_from_it() {
+    let size = 13 * MIB + 777;
+    let data = content(size);
+    let path = std::env::temp_dir().join(format!("uc-parts-{}.bin", uuid::Uuid::new_v4()));
+    std::fs::write(&path, &data).unwrap();
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::text(503, "slow down"),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::plain_json(200, &file_info(FILE, "disk.bin", size)),
+    ]);
+    client(&server)
+        .upload(path.as_path())
+        .multipart_threshold(10 * MIB as u64)
+        .concurrency(1)
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    let puts: Vec<_> = requests.iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 4, "one part sent twice");
+    let mut received = vec![Vec::new(); 3];
+    for put in &puts[1..] {
+        let index: usize = put.path.trim_start_matches("/parts/").trim_end_matches('/').parse().unwrap();
+        assert_eq!(put.header("content-length"), Some(put.body.len().to_string().as_str()));
+        received[index] = put.body.to_vec();
+    }
+    assert_eq!(puts[0].body.as_ref(), &data[..5 * MIB], "the failed attempt carried the whole part");
+    assert_eq!(sha2::Sha256::digest(received.concat()), sha2::Sha256::digest(&data));
+    std::fs::remove_file(&path).unwrap();
+}
+
 #[tokio::test]
 async fn a_part_that_keeps_failing_fails_the_upload_without_completing() {
     let server = Server::start(vec![]).await;

@@ -315,18 +315,22 @@ impl PartUploads {
     /// Reads the parts in order and keeps at most `concurrency` of them in flight, so at
     /// most `concurrency` part buffers exist at once. A part is retried on its own.
     async fn run(self, source: UploadSource) -> Result<()> {
-        /// Where parts come from: slices of bytes in memory, or reads from a stream.
+        /// Where parts come from: slices of bytes in memory, regions of a file streamed from
+        /// disk by each part's request (no part buffers; parts read in parallel), or reads
+        /// from a one-way stream into part buffers.
         enum Parts {
             Slices(Bytes),
+            File(Arc<std::path::Path>),
             Reads(std::pin::Pin<Box<dyn AsyncRead + Send>>),
         }
         let mut parts = match source {
             UploadSource::Bytes(bytes) => Parts::Slices(bytes),
             UploadSource::Path(path) => {
-                let file = tokio::fs::File::open(&path)
+                // Fail early and clearly when the file cannot be read at all.
+                tokio::fs::File::open(&path)
                     .await
                     .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                Parts::Reads(Box::pin(file))
+                Parts::File(Arc::from(path.as_path()))
             }
             UploadSource::Reader { reader, .. } => Parts::Reads(reader),
         };
@@ -340,8 +344,13 @@ impl PartUploads {
             let offset = index as u64 * self.part_size;
             let len = self.part_size.min(self.size - offset) as usize;
             let part = match &mut parts {
-                Parts::Slices(all) => all.slice(offset as usize..offset as usize + len),
-                Parts::Reads(reader) => read_part(reader, len, offset, self.size).await?,
+                Parts::Slices(all) => PartBody::Bytes(all.slice(offset as usize..offset as usize + len)),
+                Parts::File(path) => PartBody::File {
+                    path: path.clone(),
+                    offset,
+                    len: len as u64,
+                },
+                Parts::Reads(reader) => PartBody::Bytes(read_part(reader, len, offset, self.size).await?),
             };
             let client = self.client.clone();
             let url = url.clone();
@@ -390,19 +399,38 @@ async fn read_part(
 
 /// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
 /// exponential backoff.
+/// What one part request sends: bytes in memory, or a region of a file.
+enum PartBody {
+    Bytes(Bytes),
+    File {
+        path: Arc<std::path::Path>,
+        offset: u64,
+        len: u64,
+    },
+}
+
 async fn upload_part(
     client: &Client,
     url: &str,
-    part: Bytes,
+    part: PartBody,
     content_type: &str,
     attempts: u32,
 ) -> Result<()> {
     let mut attempt = 1;
     loop {
-        match client
-            .multipart_upload_part(url, part.clone(), content_type)
-            .await
-        {
+        let sent = match &part {
+            PartBody::Bytes(bytes) => {
+                client
+                    .multipart_upload_part(url, bytes.clone(), content_type)
+                    .await
+            }
+            PartBody::File { path, offset, len } => {
+                client
+                    .multipart_upload_part_from_file(url, path, *offset, *len, content_type)
+                    .await
+            }
+        };
+        match sent {
             Ok(()) => return Ok(()),
             Err(e) if attempt < attempts && e.is_retryable() => {
                 tokio::time::sleep(Duration::from_millis(100) * 2u32.pow(attempt - 1)).await;

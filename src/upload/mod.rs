@@ -4,12 +4,14 @@
 include!(concat!(env!("OUT_DIR"), "/upload.rs"));
 
 mod flow;
+mod many;
 mod requests;
 
 pub use flow::{
     Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_ATTEMPTS, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
 };
+pub use many::UploadMany;
 pub use requests::{
     form_field_name, guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource,
     MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,

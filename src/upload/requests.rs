@@ -226,6 +226,9 @@ pub struct MultipartStart {
     pub tags: Vec<String>,
 }
 
+/// Read size when a part streams from a file: large enough that a part is a few dozen writes.
+const PART_READ_CHUNK: usize = 256 * 1024;
+
 /// A `multipart/form-data` POST of the Upload API, kept as data so that it can be built
 /// again for every attempt.
 #[derive(Debug)]
@@ -460,15 +463,50 @@ impl Client {
 
     /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]).
     pub async fn multipart_upload_part(&self, url: &str, bytes: Bytes, content_type: &str) -> Result<()> {
+        self.put_part(url, reqwest::Body::from(bytes), None, content_type)
+            .await
+    }
+
+    /// PUTs `len` bytes of the file at `path` from `offset` as one part, streamed from disk
+    /// (no part buffer); the file is opened anew for every call, so a retry re-reads it.
+    pub(crate) async fn multipart_upload_part_from_file(
+        &self,
+        url: &str,
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        content_type: &str,
+    ) -> Result<()> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let open_error =
+            |e: std::io::Error| Error::InvalidInput(format!("cannot read {}: {e}", path.display()));
+        let mut file = tokio::fs::File::open(path).await.map_err(open_error)?;
+        file.seek(std::io::SeekFrom::Start(offset))
+            .await
+            .map_err(open_error)?;
+        let chunks = tokio_util::io::ReaderStream::with_capacity(file.take(len), PART_READ_CHUNK);
+        self.put_part(url, reqwest::Body::wrap_stream(chunks), Some(len), content_type)
+            .await
+    }
+
+    async fn put_part(
+        &self,
+        url: &str,
+        body: reqwest::Body,
+        len: Option<u64>,
+        content_type: &str,
+    ) -> Result<()> {
         // The URL is presigned: send it exactly as given (no `jsonerrors` flag).
-        let request = self
+        let mut request = self
             .inner
             .http()
             .put(url)
             .header(reqwest::header::CONTENT_TYPE, content_type)
-            .header(reqwest::header::USER_AGENT, crate::USER_AGENT)
-            .body(bytes)
-            .build()?;
+            .header(reqwest::header::USER_AGENT, crate::USER_AGENT);
+        if let Some(len) = len {
+            request = request.header(reqwest::header::CONTENT_LENGTH, len);
+        }
+        let request = request.body(body).build()?;
         let response = crate::runtime::execute(
             &self.inner,
             "multipart_upload_part",

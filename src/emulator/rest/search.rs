@@ -687,10 +687,7 @@ fn evaluate(search: &Search, file: &FileRecord) -> Option<(u32, Matches)> {
     let is_image = file.image_size().is_some();
     let filters_ok = exact_ok
         && search.uploaded.as_ref().is_none_or(|r| r.contains(file.uploaded))
-        && search
-            .size
-            .as_ref()
-            .is_none_or(|r| r.contains(file.size()))
+        && search.size.as_ref().is_none_or(|r| r.contains(file.size()))
         && search.is_image.is_none_or(|wanted| wanted == is_image)
         && search
             .tags_any

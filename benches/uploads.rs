@@ -1,0 +1,133 @@
+//! Upload throughput, run one measurement per process so each reports its own peak RSS:
+//!
+//! ```text
+//! uploads crate FILE CONCURRENCY   # the crate's multipart flow
+//! uploads bare FILE CONCURRENCY    # reqwest streaming PUTs of the same parts, same sink
+//! uploads many DIR CONCURRENCY     # every file of DIR through Client::upload_many
+//! ```
+//!
+//! The sink is an emulator started with `--discard-uploads` (see `scripts/bench.sh`):
+//! `UC_UPLOAD_BASE` and `UC_PUBLIC_KEY` say where it is. Prints one JSON line.
+
+use std::time::Instant;
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use uploadcare::upload::{Client, MultipartStart, DEFAULT_PART_SIZE};
+
+/// Peak resident set of this process (`VmHWM`), in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let [mode, target, concurrency] = args.as_slice() else {
+        eprintln!("usage: uploads crate|bare|many PATH CONCURRENCY");
+        std::process::exit(2);
+    };
+    let concurrency: usize = concurrency.parse().expect("a concurrency");
+    let base = std::env::var("UC_UPLOAD_BASE").expect("UC_UPLOAD_BASE");
+    let key = std::env::var("UC_PUBLIC_KEY").expect("UC_PUBLIC_KEY");
+    let config = uploadcare::Config::public_only(key).with_upload_base_url(base);
+    let client = Client::from_config(config).unwrap();
+    let path = std::path::PathBuf::from(target);
+
+    let started = Instant::now();
+    let (bytes, files) = match mode.as_str() {
+        "crate" => {
+            let info = client
+                .upload(path.as_path())
+                .concurrency(concurrency)
+                .send()
+                .await
+                .unwrap();
+            (info.size as u64, 1)
+        }
+        "bare" => (bare_put(&client, &path, concurrency).await, 1),
+        "many" => {
+            let mut paths: Vec<_> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            let results = client
+                .upload_many(paths)
+                .concurrency(concurrency)
+                .send()
+                .await
+                .unwrap();
+            let mut total = 0;
+            for result in &results {
+                total += result.as_ref().expect("every upload succeeds").size as u64;
+            }
+            (total, results.len())
+        }
+        other => panic!("unknown mode {other}"),
+    };
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"bench\":\"upload\",\"client\":\"rust-{mode}\",\"concurrency\":{concurrency},\"files\":{files},\"bytes\":{bytes},\"secs\":{secs:.3},\"mib_per_s\":{:.1},\"files_per_s\":{:.1},\"peak_rss_mib\":{:.1}}}",
+        bytes as f64 / 1048576.0 / secs,
+        files as f64 / secs,
+        peak_rss_mib()
+    );
+}
+
+/// The baseline: the same multipart upload (start and complete through the crate's
+/// single requests), but every part a bare reqwest PUT streaming its slice of the file,
+/// `concurrency` at once.
+async fn bare_put(client: &Client, path: &std::path::Path, concurrency: usize) -> u64 {
+    let size = std::fs::metadata(path).unwrap().len();
+    let start = client
+        .multipart_start(&MultipartStart {
+            filename: "bare.bin".to_owned(),
+            size,
+            content_type: "application/octet-stream".to_owned(),
+            part_size: DEFAULT_PART_SIZE,
+            store: uploadcare::upload::types::StoreType::Auto,
+            metadata: Default::default(),
+            tags: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    stream::iter(start.parts.iter().enumerate())
+        .map(|(index, url)| {
+            let http = http.clone();
+            async move {
+                let offset = index as u64 * DEFAULT_PART_SIZE;
+                let len = DEFAULT_PART_SIZE.min(size - offset);
+                let mut file = tokio::fs::File::open(path).await?;
+                file.seek(std::io::SeekFrom::Start(offset)).await?;
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+                    file.take(len),
+                    256 * 1024,
+                ));
+                let response = http
+                    .put(url)
+                    .header("content-type", "application/octet-stream")
+                    .header("content-length", len)
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(std::io::Error::other)?;
+                assert!(response.status().is_success(), "{}", response.status());
+                Ok::<u64, std::io::Error>(len)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_fold(0, |total, len| async move { Ok(total + len) })
+        .await
+        .unwrap();
+    client.multipart_complete(start.uuid).await.unwrap().size as u64
+}
