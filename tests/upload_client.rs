@@ -350,12 +350,27 @@ async fn parts_of_a_file_on_disk_stream_from_it_and_retry_from_it() {
     assert_eq!(puts.len(), 4, "one part sent twice");
     let mut received = vec![Vec::new(); 3];
     for put in &puts[1..] {
-        let index: usize = put.path.trim_start_matches("/parts/").trim_end_matches('/').parse().unwrap();
-        assert_eq!(put.header("content-length"), Some(put.body.len().to_string().as_str()));
+        let index: usize = put
+            .path
+            .trim_start_matches("/parts/")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        assert_eq!(
+            put.header("content-length"),
+            Some(put.body.len().to_string().as_str())
+        );
         received[index] = put.body.to_vec();
     }
-    assert_eq!(puts[0].body.as_ref(), &data[..5 * MIB], "the failed attempt carried the whole part");
-    assert_eq!(sha2::Sha256::digest(received.concat()), sha2::Sha256::digest(&data));
+    assert_eq!(
+        puts[0].body.as_ref(),
+        &data[..5 * MIB],
+        "the failed attempt carried the whole part"
+    );
+    assert_eq!(
+        sha2::Sha256::digest(received.concat()),
+        sha2::Sha256::digest(&data)
+    );
     std::fs::remove_file(&path).unwrap();
 }
 

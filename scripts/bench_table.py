@@ -1,0 +1,169 @@
+"""Helpers of scripts/bench.sh.
+
+    bench_table.py divan FILE   # divan's text output -> JSON lines (median time, allocations)
+    bench_table.py table FILE   # results.jsonl -> the table, each target checked
+"""
+import json
+import re
+import statistics
+import sys
+
+UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def seconds(text):
+    m = re.match(r"\s*([\d.]+)\s*(ns|µs|us|ms|s)\s*$", text)
+    return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+
+def divan(path):
+    """One JSON line per benchmark (and argument): median seconds, allocations per run."""
+    current, parent, alloc_next = None, None, None
+    for raw in open(path, encoding="utf-8"):
+        line = raw.rstrip("\n")
+        nested = line.startswith("│")
+        if nested:
+            line = line[1:]  # the tree's own bar, not a column separator
+        cells = line.split("│")
+        head = cells[0]
+        name_match = re.match(r"^\s*[├╰]─\s+(\S+)\s*(.*)$", head)
+        if name_match:
+            name, first = name_match.groups()
+            if not first.strip():  # a group header (arguments follow)
+                parent = name
+                continue
+            if not nested:
+                parent = None
+            full = f"{parent}/{name}" if parent and nested else name
+            if current:
+                print(json.dumps(current))
+            current = {
+                "bench": "micro",
+                "name": full,
+                "fastest_s": seconds(first),
+                "median_s": seconds(cells[2]),
+            }
+            continue
+        label = head.strip(" │")
+        if label in ("alloc:", "max alloc:", "grow:", "dealloc:"):
+            alloc_next = label
+            continue
+        if current and alloc_next == "alloc:" and label:
+            if "allocs" not in current:
+                current["allocs"] = int(float(label))
+            else:
+                current["alloc_bytes_text"] = label
+                alloc_next = None
+        elif alloc_next and label and alloc_next != "alloc:":
+            # skip the count and size rows of the other allocation kinds
+            if re.search(r"[A-Za-z]", label):
+                alloc_next = None
+    if current:
+        print(json.dumps(current))
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def table(path):
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    micro = {r["name"]: r for r in rows if r["bench"] == "micro"}
+    out = []
+
+    def line(what, measured, target, met):
+        mark = "" if met is None else ("met" if met else "MISSED")
+        out.append(f"| {what} | {measured} | {target} | {mark} |")
+
+    out.append("| Benchmark | Measured | Target | |")
+    out.append("|---|---|---|---|")
+    for r in rows:
+        if r["bench"] == "request_overhead":
+            line(
+                f"files list, {r['items']}-item page: crate vs bare reqwest",
+                f"{r['crate_us']:.0f} µs vs {r['bare_us']:.0f} µs = **{r['ratio']:.3f}×**",
+                "≤ 1.02×",
+                r["ratio"] <= 1.02,
+            )
+    def timed(r, scale, unit):
+        return f"{r['median_s'] * scale:.{0 if unit == 'ns' else 2}f} {unit} (fastest {r['fastest_s'] * scale:.{0 if unit == 'ns' else 2}f})"
+
+    for name, target_ns in (("sign_rest_request", 800), ("sign_rest_request_with_body", None), ("sign_upload", 500)):
+        r = micro.get(name)
+        if r:
+            ns = r["median_s"] * 1e9
+            allocs = r.get("allocs")
+            line(
+                f"`{name}`",
+                f"{timed(r, 1e9, 'ns')}, {allocs} allocation ({r.get('alloc_bytes_text', '?')}: the output)",
+                f"≤ {target_ns} ns, output only" if target_ns else "—",
+                None if target_ns is None else (ns <= target_ns and allocs == 1),
+            )
+    typed = micro.get("parse_files_page_typed/1000")
+    value = micro.get("parse_files_page_value/1000")
+    if typed:
+        ms = typed["median_s"] * 1e3
+        ref = f"; into `serde_json::Value` {timed(value, 1e3, 'ms')}" if value else ""
+        line(
+            f"1000-file page into `FilesPage` ({typed.get('allocs', '?')} allocations)",
+            f"{timed(typed, 1e3, 'ms')}{ref}",
+            "≤ 3 ms",
+            ms <= 3,
+        )
+    uploads = [r for r in rows if r["bench"] == "upload"]
+
+    def best(client, concurrency=None):
+        picked = [r for r in uploads if r["client"] == client and (concurrency is None or r["concurrency"] == concurrency)]
+        return picked
+
+    for c in (1, 4, 8):
+        ours, bare = best("rust-crate", c), best("rust-bare", c)
+        if ours and bare:
+            # Rounds ran crate then bare back to back: the ratio of each pair, then the median.
+            ratio = median([o["mib_per_s"] / b["mib_per_s"] for o, b in zip(ours, bare)])
+            o, b = median([r["mib_per_s"] for r in ours]), median([r["mib_per_s"] for r in bare])
+            rss = max(r["peak_rss_mib"] for r in ours)
+            limit = 5 * c + 32
+            line(
+                f"1 GiB multipart, concurrency {c}: crate vs bare PUTs ({len(ours)} rounds)",
+                f"median {o:.0f} vs {b:.0f} MiB/s; median pair ratio **{ratio:.2f}×**; crate peak RSS {rss:.0f} MiB",
+                ("≥ 0.95×; " if c == 4 else "") + f"RSS ≤ {limit} MiB",
+                (ratio >= 0.95 if c == 4 else True) and rss <= limit,
+            )
+    ours4 = median([r["mib_per_s"] for r in best("rust-crate", 4)])
+    for client, factor in (("pyuploadcare-big", 5), ("upload-client-big", 2)):
+        r = best(client)
+        if r:
+            r = r[0]
+            line(
+                f"1 GiB through `{client.rsplit('-', 1)[0]}` (same sink)",
+                f"{r['mib_per_s']:.0f} MiB/s, peak RSS {r['peak_rss_mib']:.0f} MiB; crate at 4 is **{ours4 / r['mib_per_s']:.1f}×**",
+                f"crate ≥ {factor}×",
+                ours4 / r["mib_per_s"] >= factor,
+            )
+    many = best("rust-many")
+    py_many = best("pyuploadcare-many")
+    if many:
+        f = median([r["files_per_s"] for r in many])
+        ref = f"; pyuploadcare `upload_files` (500 per request) {py_many[0]['files_per_s']:.0f} files/s" if py_many else ""
+        line("1000 × 10 KiB, `upload_many` (8 in flight)", f"{f:.0f} files/s{ref}", "—", None)
+    for r in rows:
+        if r["bench"] == "build":
+            line(
+                f"clean `cargo build` ({r['features']})",
+                f"{r['clean_ms'] / 1000:.0f} s (the crate alone: {r['crate_only_ms'] / 1000:.0f} s); {r['generated_lines']} generated lines",
+                "reported",
+                None,
+            )
+        elif r["bench"] == "generated":
+            pass
+        elif r["bench"] == "binary":
+            line("`ucare` release binary", f"{r['bytes'] / 1048576:.1f} MiB", "reported", None)
+    gen = [r for r in rows if r["bench"] == "generated" and r["features"] == "all"]
+    if gen:
+        line("generated lines per module", ", ".join(f"{r['module']} {r['lines']}" for r in gen), "reported", None)
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    {"divan": divan, "table": table}[sys.argv[1]](sys.argv[2])
