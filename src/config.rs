@@ -92,6 +92,8 @@ pub struct Config {
     signed_uploads: bool,
     signed_upload_lifetime: Duration,
     simple_auth_over_http: bool,
+    /// Appended to the crate's `User-Agent` (`my-app/1.2`).
+    user_agent_extension: Option<String>,
     /// A CDN base set with `with_cdn_base_url` (else the project's own, from the public key).
     #[cfg_attr(not(feature = "cdn"), allow(dead_code))]
     cdn_base_url: Option<String>,
@@ -125,6 +127,7 @@ impl Config {
             signed_uploads: true,
             signed_upload_lifetime: Duration::from_secs(30 * 60),
             simple_auth_over_http: false,
+            user_agent_extension: None,
             cdn_base_url: None,
         }
     }
@@ -196,6 +199,34 @@ impl Config {
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
+    }
+
+    /// Appends a product token to the crate's `User-Agent`, so the service (and your
+    /// proxies) see `uploadcare-rust/<version> my-app/1.2`. Without it, and with your own
+    /// client from [`Config::with_http_client`], requests carry that client's `User-Agent`
+    /// (the crate does not override it). Errors at client construction when it is not a valid
+    /// header value.
+    ///
+    /// ```
+    /// let config = uploadcare::Config::public_only("demopublickey")
+    ///     .with_user_agent_extension("my-app/1.2");
+    /// assert_eq!(config.user_agent().as_deref(), Some(concat!("uploadcare-rust/", env!("CARGO_PKG_VERSION"), " my-app/1.2")));
+    /// ```
+    pub fn with_user_agent_extension(mut self, product: impl Into<String>) -> Self {
+        let product = product.into();
+        let product = product.trim();
+        self.user_agent_extension = (!product.is_empty()).then(|| product.to_owned());
+        self
+    }
+
+    /// The `User-Agent` the crate sends: its own plus the extension, or `None` when a custom
+    /// HTTP client without an extension is in use (that client's own applies).
+    pub fn user_agent(&self) -> Option<String> {
+        match (&self.user_agent_extension, &self.http_client) {
+            (Some(extension), _) => Some(format!("{USER_AGENT} {extension}")),
+            (None, Some(_)) => None,
+            (None, None) => Some(USER_AGENT.to_owned()),
+        }
     }
 
     /// Sets when requests are retried.
@@ -319,6 +350,8 @@ pub struct ClientContext {
     clock_offset: Arc<std::sync::atomic::AtomicI64>,
     rest_base_url: Arc<str>,
     upload_base_url: Arc<str>,
+    /// Set on every request, when the HTTP client does not already send it by default.
+    user_agent: Option<http::HeaderValue>,
 }
 
 impl ClientContext {
@@ -329,6 +362,21 @@ impl ClientContext {
         if config.public_key.trim().is_empty() {
             return Err(Error::Config("the public key is empty".to_owned()));
         }
+        let user_agent = config
+            .user_agent()
+            .map(|ua| {
+                http::HeaderValue::from_str(&ua).map_err(|_| {
+                    Error::Config("the User-Agent extension is not a valid header value".to_owned())
+                })
+            })
+            .transpose()?;
+        // The crate's own client sends the User-Agent by default; a custom one gets it per
+        // request, and only when an extension asks for it.
+        let per_request_user_agent = config
+            .http_client
+            .is_some()
+            .then_some(user_agent.clone())
+            .flatten();
         let http = match &config.http_client {
             Some(client) => client.clone(),
             None => {
@@ -336,7 +384,11 @@ impl ClientContext {
                 // rejects it) and carry the credentials along: redirects are returned as
                 // `Error::UnexpectedStatus` instead of being followed.
                 let mut builder = reqwest::Client::builder()
-                    .user_agent(USER_AGENT)
+                    .user_agent(
+                        user_agent
+                            .clone()
+                            .unwrap_or_else(|| http::HeaderValue::from_static(USER_AGENT)),
+                    )
                     .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(config.connect_timeout);
                 if let Some(timeout) = config.read_timeout {
@@ -356,6 +408,7 @@ impl ClientContext {
             rest_base_url: rest_base_url.into(),
             upload_base_url: upload_base_url.into(),
             clock_offset: Arc::default(),
+            user_agent: per_request_user_agent,
         })
     }
 
@@ -412,6 +465,11 @@ impl ClientContext {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The `User-Agent` to set on each request (`None`: the HTTP client's default applies).
+    pub(crate) fn request_user_agent(&self) -> Option<&http::HeaderValue> {
+        self.user_agent.as_ref()
     }
 
     /// The HTTP client.

@@ -1512,3 +1512,52 @@ async fn upload_many_keeps_order_and_reports_each_failure() {
     assert_eq!(emulator.state().requests().len(), before);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `upload_group` makes a group of the uploaded files in order; on 0.7,
+/// `delete_group_with_files` removes the files and the group, `store_group_files` stores
+/// every member (0.7 has no "store group").
+#[cfg(all(feature = "upload", feature = "v0_7"))]
+#[tokio::test]
+async fn groups_upload_store_and_delete_with_their_files() {
+    let emulator = Emulator::builder().autostore(false).start().await.unwrap();
+    let upload = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    let rest = uploadcare::v0_7::Client::from_config(emulator.config()).unwrap();
+    let sources: Vec<Vec<u8>> = (0..5).map(|i| format!("member {i}").into_bytes()).collect();
+    let (group, files) = upload.upload_group(sources.clone()).await.unwrap();
+    let id = group.id.clone().unwrap();
+    assert!(id.ends_with("~5"), "{id}");
+    let listed: Vec<_> = group.files.iter().flatten().flatten().map(|f| f.uuid).collect();
+    assert_eq!(listed, files.iter().map(|f| f.uuid).collect::<Vec<_>>());
+    for (file, source) in files.iter().zip(&sources) {
+        assert_eq!(&emulator.state().file(file.uuid).unwrap().data[..], &source[..]);
+    }
+
+    let stored = rest.store_group_files(&id).await.unwrap();
+    assert!(stored.failed.is_empty());
+    for file in &files {
+        assert!(emulator.state().file(file.uuid).unwrap().stored.is_some());
+    }
+
+    let deleted = rest.delete_group_with_files(&id).await.unwrap();
+    assert!(deleted.failed.is_empty());
+    for file in &files {
+        assert!(emulator.state().file(file.uuid).unwrap().removed.is_some());
+    }
+    assert!(!emulator.state().lock().groups.contains_key(&id));
+
+    // A failing upload makes no group and comes back as its own error.
+    let before = emulator.state().lock().groups.len();
+    let missing = std::path::PathBuf::from("/nonexistent/file.bin");
+    let err = upload
+        .upload_group(vec![
+            uploadcare::upload::UploadSource::from(b"ok".to_vec()),
+            missing.into(),
+        ])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, uploadcare::Error::InvalidInput(ref m) if m.contains("file.bin")),
+        "{err:?}"
+    );
+    assert_eq!(emulator.state().lock().groups.len(), before);
+}

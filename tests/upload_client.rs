@@ -813,3 +813,84 @@ async fn every_upload_api_post_is_retried_when_throttled() {
         ]
     );
 }
+
+/// `Config::with_user_agent_extension` appends to the crate's User-Agent on every request
+/// (Upload API forms, presigned part PUTs, REST); a custom `reqwest::Client` keeps its own
+/// User-Agent unless an extension is asked for.
+#[tokio::test]
+async fn user_agent_extension_and_custom_clients() {
+    let ours = format!("{} my-app/1.2", uploadcare::USER_AGENT);
+    let size = 11 * MIB;
+    let server = Server::start(vec![]).await;
+    let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
+    let server = server.with_replies(vec![
+        Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::empty(200),
+        Reply::plain_json(200, &file_info(FILE, "big.bin", size)),
+    ]);
+    Client::from_config(config(&server).with_user_agent_extension(" my-app/1.2 "))
+        .unwrap()
+        .upload(content(size))
+        .multipart_threshold(10 * MIB as u64)
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 5);
+    for request in &requests {
+        assert_eq!(
+            request.header("user-agent"),
+            Some(ours.as_str()),
+            "{}",
+            request.path
+        );
+    }
+
+    // A custom client: its own User-Agent, not the crate's…
+    let custom = reqwest::Client::builder()
+        .user_agent("their-agent/9")
+        .build()
+        .unwrap();
+    let server = Server::start(vec![Reply::plain_json(200, &file_info(FILE, "a.txt", 5))]).await;
+    let _ = Client::from_config(config(&server).with_http_client(custom.clone()))
+        .unwrap()
+        .info(FILE.parse().unwrap())
+        .await;
+    assert_eq!(server.requests()[0].header("user-agent"), Some("their-agent/9"));
+    // …unless an extension is configured.
+    let server = Server::start(vec![Reply::plain_json(200, &file_info(FILE, "a.txt", 5))]).await;
+    let _ = Client::from_config(
+        config(&server)
+            .with_http_client(custom)
+            .with_user_agent_extension("my-app/1.2"),
+    )
+    .unwrap()
+    .info(FILE.parse().unwrap())
+    .await;
+    assert_eq!(server.requests()[0].header("user-agent"), Some(ours.as_str()));
+
+    // REST requests too.
+    #[cfg(feature = "v0_7")]
+    {
+        let server = Server::start(vec![Reply::plain_json(
+            200,
+            &json!({"next": null, "previous": null, "total": 0, "per_page": 1, "results": []}),
+        )])
+        .await;
+        let rest = uploadcare::v0_7::Client::from_config(
+            Config::new(PUBLIC_KEY, SECRET_KEY)
+                .with_rest_base_url(server.url())
+                .with_user_agent_extension("my-app/1.2"),
+        )
+        .unwrap();
+        rest.files_list().send().await.unwrap();
+        assert_eq!(server.requests()[0].header("user-agent"), Some(ours.as_str()));
+    }
+
+    // An extension that is not a header value is refused when the client is built.
+    let err =
+        Client::from_config(Config::public_only("k").with_user_agent_extension("bad\nvalue")).unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+}

@@ -107,6 +107,65 @@ macro_rules! rest_api_version {
                 })
                 .await
             }
+
+            /// The UUIDs of a group's files that still exist (removed ones show as `null`).
+            async fn group_file_uuids(&self, group_id: &str) -> crate::Result<Vec<::uuid::Uuid>> {
+                let group = self
+                    .group_info()
+                    .uuid(group_id)
+                    .send()
+                    .await
+                    .map_err(crate::Error::from)?
+                    .into_inner();
+                Ok(group
+                    .files
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| f.uuid)
+                    .collect())
+            }
+
+            /// Deletes a group **and its files**: the files in batches
+            /// ([`delete_many`](Self::delete_many)), then the group — which
+            /// [`delete_group`](Self::delete_group) alone leaves the files of. When a batch
+            /// request fails (see [`BatchOutcome::failed`](crate::runtime::BatchOutcome)) the
+            /// group is kept, so the call can be repeated; files the service reports as
+            /// problems (e.g. already deleted) do not keep it.
+            ///
+            /// ```no_run
+            /// # async fn run(client: uploadcare::v0_7::Client) -> uploadcare::Result<()> {
+            /// let outcome = client.delete_group_with_files("5f0b7c2e-3d9a-4e1b-8c6f-2a4d1e9b7c30~2").await?;
+            /// assert!(outcome.failed.is_empty());
+            /// # Ok(()) }
+            /// ```
+            pub async fn delete_group_with_files(
+                &self,
+                group_id: &str,
+            ) -> crate::Result<crate::runtime::BatchOutcome<types::FilesBatchResponse>> {
+                let uuids = self.group_file_uuids(group_id).await?;
+                let outcome = self
+                    .delete_many(uuids.iter().map(ToString::to_string))
+                    .await?;
+                if outcome.failed.is_empty() {
+                    self.delete_group()
+                        .uuid(group_id)
+                        .send()
+                        .await
+                        .map_err(crate::Error::from)?;
+                }
+                Ok(outcome)
+            }
+
+            /// Stores every file of a group, in batches ([`store_many`](Self::store_many)):
+            /// API 0.7 has no "store group" call (0.5 and 0.6 had `PUT /groups/{id}/storage/`).
+            pub async fn store_group_files(
+                &self,
+                group_id: &str,
+            ) -> crate::Result<crate::runtime::BatchOutcome<types::FilesBatchResponse>> {
+                let uuids = self.group_file_uuids(group_id).await?;
+                self.store_many(uuids.iter().map(ToString::to_string)).await
+            }
         }
     };
     () => {

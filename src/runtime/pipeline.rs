@@ -11,7 +11,7 @@
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use crate::config::AuthScheme;
-use crate::config::{ClientContext, USER_AGENT};
+use crate::config::ClientContext;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, USER_AGENT as USER_AGENT_HEADER};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use http::header::{ACCEPT, AUTHORIZATION, DATE};
@@ -91,7 +91,9 @@ pub(crate) fn prepare_rest_request(
     headers.remove("api-version");
     headers.insert(ACCEPT, accept);
     headers.insert(CONTENT_TYPE, content_type);
-    headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    if let Some(user_agent) = ctx.request_user_agent() {
+        headers.insert(USER_AGENT_HEADER, user_agent.clone());
+    }
     sign_rest_attempt(request, ctx)
 }
 
@@ -212,11 +214,13 @@ fn learn_clock_offset(ctx: &ClientContext, response: &reqwest::Response) -> bool
 /// Prepares an Upload API request: the Upload API has no auth header (the public key
 /// travels in the fields) and no version header; errors are requested as JSON
 /// (`jsonerrors=1`) so they carry an error code.
-pub(crate) fn prepare_upload_request(request: &mut reqwest::Request) {
+pub(crate) fn prepare_upload_request(request: &mut reqwest::Request, ctx: &ClientContext) {
     request.headers_mut().remove("api-version");
-    request
-        .headers_mut()
-        .insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    if let Some(user_agent) = ctx.request_user_agent() {
+        request
+            .headers_mut()
+            .insert(USER_AGENT_HEADER, user_agent.clone());
+    }
     let has_flag = request.url().query_pairs().any(|(k, _)| k == "jsonerrors");
     if !has_flag {
         request.url_mut().query_pairs_mut().append_pair("jsonerrors", "1");

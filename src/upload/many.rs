@@ -53,6 +53,18 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Uploads every source ([`Client::upload_many`], 4 at a time) and then makes a group of
+    /// them, in the order given. See [`UploadMany::send_group`] for the options and what
+    /// happens when an upload fails.
+    pub async fn upload_group<S: Into<UploadSource>>(
+        &self,
+        sources: impl IntoIterator<Item = S>,
+    ) -> Result<(types::GroupInfo, Vec<types::FileUploadInfo>)> {
+        self.upload_many(sources).send_group().await
+    }
+}
+
 impl UploadMany<'_> {
     /// Files in flight at once (default 4, at least 1). Each multipart file also runs its
     /// own parts in parallel ([`DEFAULT_CONCURRENCY`](super::DEFAULT_CONCURRENCY)).
@@ -77,6 +89,36 @@ impl UploadMany<'_> {
     pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.tags.extend(tags.into_iter().map(Into::into));
         self
+    }
+
+    /// Runs the uploads, then creates a group of the files in the order given, and returns
+    /// the group with the files' infos. No group is made unless every upload succeeded: the
+    /// first failure (in source order) is returned as it is (the files that did upload stay,
+    /// ungrouped; use [`UploadMany::send`] to get every result).
+    pub async fn send_group(self) -> Result<(types::GroupInfo, Vec<types::FileUploadInfo>)> {
+        let client = self.client;
+        let results = self.send().await?;
+        let total = results.len();
+        let uploaded = results.iter().filter(|r| r.is_ok()).count();
+        let mut files = Vec::with_capacity(total);
+        for (index, result) in results.into_iter().enumerate() {
+            match result {
+                Ok(file) => files.push(file),
+                Err(error) => {
+                    tracing::warn!(
+                        source = index,
+                        uploaded,
+                        total,
+                        "upload_group: an upload failed; no group made"
+                    );
+                    return Err(error);
+                }
+            }
+        }
+        let group = client
+            .create_group(files.iter().map(|f| f.uuid.to_string()))
+            .await?;
+        Ok((group, files))
     }
 
     /// Runs the uploads. `Err` only for settings that make every upload fail (a

@@ -25,7 +25,7 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         request: &mut reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::runtime::prepare_upload_request(request);
+        crate::runtime::prepare_upload_request(request, &self.inner);
         Ok(())
     }
 

@@ -266,7 +266,7 @@ impl crate::runtime::Attempts for FormAttempts<'_> {
     async fn next_request(&mut self) -> Result<reqwest::Request> {
         let body = self.form.build(self.client.inner.config()).await?;
         let mut request = self.client.inner.http().post(&self.url).multipart(body).build()?;
-        crate::runtime::prepare_upload_request(&mut request);
+        crate::runtime::prepare_upload_request(&mut request, &self.client.inner);
         Ok(request)
     }
 }
@@ -501,8 +501,10 @@ impl Client {
             .inner
             .http()
             .put(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .header(reqwest::header::USER_AGENT, crate::USER_AGENT);
+            .header(reqwest::header::CONTENT_TYPE, content_type);
+        if let Some(user_agent) = self.inner.request_user_agent() {
+            request = request.header(reqwest::header::USER_AGENT, user_agent.clone());
+        }
         if let Some(len) = len {
             request = request.header(reqwest::header::CONTENT_LENGTH, len);
         }
