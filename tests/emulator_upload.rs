@@ -1561,3 +1561,47 @@ async fn groups_upload_store_and_delete_with_their_files() {
     );
     assert_eq!(emulator.state().lock().groups.len(), before);
 }
+
+/// A direct upload reports progress while the body streams (64 KiB steps), not 0 → 100 %,
+/// from bytes in memory and from a file alike.
+#[cfg(feature = "upload")]
+#[tokio::test]
+async fn direct_uploads_report_progress_while_streaming() {
+    use std::sync::{Arc, Mutex};
+    use uploadcare::upload::UploadProgress;
+
+    let emulator = Emulator::start().await.unwrap();
+    let client = uploadcare::upload::Client::from_config(emulator.config()).unwrap();
+    let data: Vec<u8> = (0..1024 * 1024).map(|i| (i % 253) as u8).collect();
+    let path = std::env::temp_dir().join(format!("uc-progress-{}.bin", Uuid::new_v4()));
+    std::fs::write(&path, &data).unwrap();
+    for source in [
+        uploadcare::upload::UploadSource::from(data.clone()),
+        path.clone().into(),
+    ] {
+        let seen: Arc<Mutex<Vec<UploadProgress>>> = Arc::default();
+        let record = seen.clone();
+        let (tx, rx) = tokio::sync::watch::channel(UploadProgress::default());
+        let info = client
+            .upload(source)
+            .filename("p.bin")
+            .progress(tx)
+            .on_progress(move |p| record.lock().unwrap().push(p))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(&emulator.state().file(info.uuid).unwrap().data[..], &data[..]);
+        let seen = seen.lock().unwrap().clone();
+        let total = data.len() as u64;
+        assert!(seen.iter().all(|p| p.total == total));
+        let intermediate = seen.iter().filter(|p| p.done > 0 && p.done < total).count();
+        assert!(intermediate >= 10, "{intermediate} intermediate values: {seen:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0].done <= w[1].done),
+            "monotonic: {seen:?}"
+        );
+        assert_eq!(seen.last().unwrap().done, total);
+        assert_eq!(rx.borrow().done, total);
+    }
+    std::fs::remove_file(&path).unwrap();
+}

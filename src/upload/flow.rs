@@ -55,6 +55,7 @@ pub struct Upload<'a> {
     concurrency: usize,
     part_attempts: u32,
     progress: Option<watch::Sender<UploadProgress>>,
+    on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
     cancel: Option<CancellationToken>,
 }
 
@@ -99,6 +100,7 @@ impl Client {
             concurrency: DEFAULT_CONCURRENCY,
             part_attempts: DEFAULT_PART_ATTEMPTS,
             progress: None,
+            on_progress: None,
             cancel: None,
         }
     }
@@ -161,9 +163,18 @@ impl Upload<'_> {
         self
     }
 
-    /// Reports progress through this channel.
+    /// Reports progress through this channel (it keeps the latest value). Progress moves
+    /// while bytes go out — in 64 KiB steps for a direct upload, per part for a multipart
+    /// one — and starts again from 0 if a direct upload is retried.
     pub fn progress(mut self, sender: watch::Sender<UploadProgress>) -> Self {
         self.progress = Some(sender);
+        self
+    }
+
+    /// Calls `f` with every progress value (the same values as [`Upload::progress`], none
+    /// coalesced). Keep it quick: it runs on the upload's task.
+    pub fn on_progress(mut self, f: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
         self
     }
 
@@ -230,11 +241,16 @@ impl Upload<'_> {
             .clone()
             .unwrap_or_else(|| guess_content_type(&filename));
         let progress = self.progress.clone();
-        let report = move |done: u64| {
+        let on_progress = self.on_progress.clone();
+        let report = Arc::new(move |done: u64| {
+            let value = UploadProgress { done, total: size };
             if let Some(progress) = &progress {
-                progress.send_replace(UploadProgress { done, total: size });
+                progress.send_replace(value);
             }
-        };
+            if let Some(f) = &on_progress {
+                f(value);
+            }
+        });
         report(0);
 
         let span = tracing::Span::current();
@@ -254,9 +270,14 @@ impl Upload<'_> {
                 content_type: Some(content_type),
                 source: self.source,
             };
+            let streaming: Option<crate::upload::requests::ProgressFn> =
+                (self.progress.is_some() || self.on_progress.is_some()).then(|| {
+                    let report = report.clone();
+                    Arc::new(move |done: u64| report(done)) as crate::upload::requests::ProgressFn
+                });
             let uuids = self
                 .client
-                .direct_upload_tagged(vec![file], self.store, &self.metadata, &self.tags)
+                .direct_upload_reporting(vec![file], self.store, &self.metadata, &self.tags, streaming)
                 .await?;
             let uuid = *uuids.get("file").ok_or_else(|| Error::InvalidResponse {
                 message: "the answer has no UUID for field `file`".to_owned(),
@@ -292,7 +313,7 @@ impl Upload<'_> {
             content_type,
             concurrency: self.concurrency,
             attempts: self.part_attempts,
-            report: Arc::new(report),
+            report,
         };
         parts.run(self.source).await?;
         self.client.multipart_complete(started.uuid).await

@@ -113,6 +113,42 @@ impl UploadSource {
     }
 
     /// The whole content as a request body (streamed for paths and readers).
+    /// The body as a stream of chunks of at most [`PROGRESS_CHUNK`] bytes, `report`ing the
+    /// running total as the HTTP client takes each chunk.
+    async fn into_counted_body(self, report: ProgressFn) -> Result<reqwest::Body> {
+        use futures_util::StreamExt;
+        let chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>> =
+            match self {
+                Self::Bytes(bytes) => {
+                    let len = bytes.len();
+                    Box::pin(futures_util::stream::iter(
+                        (0..len)
+                            .step_by(PROGRESS_CHUNK)
+                            .map(move |at| Ok(bytes.slice(at..(at + PROGRESS_CHUNK).min(len)))),
+                    ))
+                }
+                Self::Path(path) => {
+                    let file = tokio::fs::File::open(&path)
+                        .await
+                        .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
+                    Box::pin(tokio_util::io::ReaderStream::with_capacity(file, PROGRESS_CHUNK))
+                }
+                Self::Reader { reader, len } => Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                    tokio::io::AsyncReadExt::take(reader, len),
+                    PROGRESS_CHUNK,
+                )),
+            };
+        let mut done = 0u64;
+        report(0);
+        Ok(reqwest::Body::wrap_stream(chunks.map(move |chunk| {
+            if let Ok(bytes) = &chunk {
+                done += bytes.len() as u64;
+                report(done);
+            }
+            chunk
+        })))
+    }
+
     async fn into_body(self) -> Result<reqwest::Body> {
         Ok(match self {
             Self::Bytes(bytes) => reqwest::Body::from(bytes),
@@ -226,6 +262,25 @@ pub struct MultipartStart {
     pub tags: Vec<String>,
 }
 
+impl std::fmt::Debug for FormFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormFile")
+            .field("field", &self.field)
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field("len", &self.len)
+            .field("progress", &self.progress.is_some())
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// A progress callback: bytes done so far.
+pub(crate) type ProgressFn = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Chunk size of a direct upload whose progress is reported (a report per chunk).
+const PROGRESS_CHUNK: usize = 64 * 1024;
+
 /// Read size when a part streams from a file: large enough that a part is a few dozen writes.
 const PART_READ_CHUNK: usize = 256 * 1024;
 
@@ -243,12 +298,14 @@ pub(crate) struct FormRequest {
 }
 
 /// A file part of a [`FormRequest`].
-#[derive(Debug)]
 struct FormFile {
     field: String,
     filename: String,
     content_type: String,
     len: u64,
+    /// Called with the bytes of this file handed to the connection so far (from 0 on
+    /// every attempt).
+    progress: Option<ProgressFn>,
     /// `None` once a one-shot reader has been used by an attempt.
     source: Option<UploadSource>,
 }
@@ -319,7 +376,11 @@ impl FormRequest {
                     )))
                 }
             };
-            let part = Part::stream_with_length(source.into_body().await?, file.len)
+            let body = match &file.progress {
+                None => source.into_body().await?,
+                Some(report) => source.into_counted_body(report.clone()).await?,
+            };
+            let part = Part::stream_with_length(body, file.len)
                 .file_name(file.filename.clone())
                 .mime_str(&file.content_type)
                 .map_err(|_| Error::InvalidInput(format!("invalid content type `{}`", file.content_type)))?;
@@ -381,6 +442,19 @@ impl Client {
         metadata: &BTreeMap<String, String>,
         tags: &[String],
     ) -> Result<BTreeMap<String, uuid::Uuid>> {
+        self.direct_upload_reporting(files, store, metadata, tags, None)
+            .await
+    }
+
+    /// [`Client::direct_upload_tagged`] reporting, per file, the bytes sent so far (for one-file forms).
+    pub(crate) async fn direct_upload_reporting(
+        &self,
+        files: Vec<DirectFile>,
+        store: StoreType,
+        metadata: &BTreeMap<String, String>,
+        tags: &[String],
+        progress: Option<ProgressFn>,
+    ) -> Result<BTreeMap<String, uuid::Uuid>> {
         let tags = crate::tags::normalize_tags(tags)?;
         if files.is_empty() {
             return Err(Error::InvalidInput(
@@ -424,6 +498,7 @@ impl Client {
                 filename: file.filename,
                 content_type,
                 len,
+                progress: progress.clone(),
                 source: Some(file.source),
             });
         }
