@@ -894,3 +894,65 @@ async fn user_agent_extension_and_custom_clients() {
         Client::from_config(Config::public_only("k").with_user_agent_extension("bad\nvalue")).unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
+
+/// `.wait_until_ready(policy)`: an upload whose file is not ready yet polls `/info/` until
+/// it is, and answers with the ready file's info; without the option, one `/info/` only.
+#[tokio::test]
+async fn an_upload_can_wait_until_the_file_is_ready() {
+    let mut not_ready = file_info(FILE, "a.txt", 5);
+    not_ready["is_ready"] = json!(false);
+    let ready = file_info(FILE, "a.txt", 5);
+    let policy = uploadcare::runtime::WaitPolicy {
+        first_delay: Duration::from_millis(5),
+        factor: 1.0,
+        max_delay: Duration::from_millis(5),
+        timeout: Duration::from_secs(5),
+    };
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &not_ready),
+        Reply::plain_json(200, &not_ready),
+        Reply::plain_json(200, &ready),
+    ])
+    .await;
+    let info = client(&server)
+        .upload(b"hello".to_vec())
+        .wait_until_ready(policy.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(info.is_ready);
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/base/", "/info/", "/info/", "/info/"]);
+
+    let server = Server::start(vec![
+        Reply::plain_json(200, &json!({"file": FILE})),
+        Reply::plain_json(200, &not_ready),
+    ])
+    .await;
+    let info = client(&server).upload(b"hello".to_vec()).send().await.unwrap();
+    assert!(!info.is_ready);
+    assert_eq!(server.requests().len(), 2);
+
+    // Uploads from URL too.
+    let server = Server::start(vec![
+        Reply::plain_json(
+            200,
+            &json!({"type": "token", "token": "6f1d8c2b-3e4a-4b7c-8d9e-0a1b2c3d4e5f"}),
+        ),
+        Reply::plain_json(200, &json!({"status": "success", "uuid": FILE, "file_id": FILE})),
+        Reply::plain_json(200, &not_ready),
+        Reply::plain_json(200, &ready),
+    ])
+    .await;
+    let info = client(&server)
+        .upload_from_url("https://example.com/a.txt")
+        .poll_interval(Duration::from_millis(5))
+        .wait_until_ready(policy)
+        .send()
+        .await
+        .unwrap();
+    assert!(info.is_ready);
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/from_url/", "/from_url/status/", "/info/", "/info/"]);
+}

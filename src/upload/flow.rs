@@ -56,6 +56,7 @@ pub struct Upload<'a> {
     part_attempts: u32,
     progress: Option<watch::Sender<UploadProgress>>,
     on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
+    wait_ready: Option<WaitPolicy>,
     cancel: Option<CancellationToken>,
 }
 
@@ -101,6 +102,7 @@ impl Client {
             part_attempts: DEFAULT_PART_ATTEMPTS,
             progress: None,
             on_progress: None,
+            wait_ready: None,
             cancel: None,
         }
     }
@@ -178,6 +180,14 @@ impl Upload<'_> {
         self
     }
 
+    /// After the upload, waits (per `policy`) until the file `is_ready` — processed and on
+    /// the CDN — with [`Client::wait_until_ready`]; the answer is then the ready file's info.
+    /// [`Error::TimedOut`] when it does not get ready in time.
+    pub fn wait_until_ready(mut self, policy: WaitPolicy) -> Self {
+        self.wait_ready = Some(policy);
+        self
+    }
+
     /// Stops the upload (with [`Error::Cancelled`]) when this token is cancelled. Dropping
     /// the future also stops it.
     pub fn cancel_on(mut self, token: CancellationToken) -> Self {
@@ -221,7 +231,17 @@ impl Upload<'_> {
             part_size = self.part_size,
             concurrency = self.concurrency,
         );
-        let run = tracing::Instrument::instrument(self.run(), span);
+        let (client, wait_ready) = (self.client, self.wait_ready.clone());
+        let run = tracing::Instrument::instrument(
+            async move {
+                let info = self.run().await?;
+                match wait_ready {
+                    Some(policy) if !info.is_ready => client.wait_until_ready(info.uuid, &policy).await,
+                    _ => Ok(info),
+                }
+            },
+            span,
+        );
         tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(Error::Cancelled),
@@ -475,6 +495,7 @@ pub struct UploadFromUrl<'a> {
     save_duplicates: Option<bool>,
     timeout: Duration,
     poll_interval: Duration,
+    wait_ready: Option<WaitPolicy>,
 }
 
 impl Client {
@@ -492,6 +513,7 @@ impl Client {
             save_duplicates: None,
             timeout: Duration::from_secs(600),
             poll_interval: Duration::from_millis(250),
+            wait_ready: None,
         }
     }
 
@@ -626,6 +648,13 @@ impl UploadFromUrl<'_> {
         self
     }
 
+    /// After the fetch, [`UploadFromUrl::send`] also waits (per `policy`) until the file
+    /// `is_ready`, like [`Upload::wait_until_ready`].
+    pub fn wait_until_ready(mut self, policy: WaitPolicy) -> Self {
+        self.wait_ready = Some(policy);
+        self
+    }
+
     /// `POST /from_url/`: starts the fetch; the answer holds a token to poll, or (with
     /// duplicate checking) the file itself.
     pub async fn submit(&self) -> Result<types::FromUrlUploadResponse> {
@@ -659,6 +688,14 @@ impl UploadFromUrl<'_> {
 
     /// Starts the fetch and waits for the file.
     pub async fn send(self) -> Result<types::FileUploadInfo> {
+        let info = self.fetch().await?;
+        match &self.wait_ready {
+            Some(policy) if !info.is_ready => self.client.wait_until_ready(info.uuid, policy).await,
+            _ => Ok(info),
+        }
+    }
+
+    async fn fetch(&self) -> Result<types::FileUploadInfo> {
         let submitted = self.submit().await?;
         match (&submitted.type_, submitted.token) {
             (FromUrlUploadResultType::Token, Some(token)) => {
