@@ -372,11 +372,11 @@ impl ClientContext {
             .transpose()?;
         // The crate's own client sends the User-Agent by default; a custom one gets it per
         // request, and only when an extension asks for it.
-        let per_request_user_agent = config
-            .http_client
-            .is_some()
-            .then_some(user_agent.clone())
-            .flatten();
+        let per_request_user_agent = if config.http_client.is_some() {
+            user_agent.clone()
+        } else {
+            None
+        };
         let http = match &config.http_client {
             Some(client) => client.clone(),
             None => {

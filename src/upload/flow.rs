@@ -235,10 +235,7 @@ impl Upload<'_> {
         let run = tracing::Instrument::instrument(
             async move {
                 let info = self.run().await?;
-                match wait_ready {
-                    Some(policy) if !info.is_ready => client.wait_until_ready(info.uuid, &policy).await,
-                    _ => Ok(info),
-                }
+                client.ready(info, wait_ready.as_ref()).await
             },
             span,
         );
@@ -290,11 +287,8 @@ impl Upload<'_> {
                 content_type: Some(content_type),
                 source: self.source,
             };
-            let streaming: Option<crate::upload::requests::ProgressFn> =
-                (self.progress.is_some() || self.on_progress.is_some()).then(|| {
-                    let report = report.clone();
-                    Arc::new(move |done: u64| report(done)) as crate::upload::requests::ProgressFn
-                });
+            let streaming = (self.progress.is_some() || self.on_progress.is_some())
+                .then(|| report.clone() as crate::upload::requests::ProgressFn);
             let uuids = self
                 .client
                 .direct_upload_reporting(vec![file], self.store, &self.metadata, &self.tags, streaming)
@@ -438,8 +432,6 @@ async fn read_part(
     Ok(buffer.freeze())
 }
 
-/// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
-/// exponential backoff.
 /// What one part request sends: bytes in memory, or a region of a file.
 enum PartBody {
     Bytes(Bytes),
@@ -450,6 +442,8 @@ enum PartBody {
     },
 }
 
+/// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
+/// exponential backoff; a file region is read again for every attempt.
 async fn upload_part(
     client: &Client,
     url: &str,
@@ -555,6 +549,18 @@ impl Client {
             body: String::new(),
         })?;
         self.info(uuid).await
+    }
+
+    /// `info` as it is, or — with a policy and a file not ready yet — once it is ready.
+    async fn ready(
+        &self,
+        info: types::FileUploadInfo,
+        policy: Option<&WaitPolicy>,
+    ) -> Result<types::FileUploadInfo> {
+        match policy {
+            Some(policy) if !info.is_ready => self.wait_until_ready(info.uuid, policy).await,
+            _ => Ok(info),
+        }
     }
 
     /// Polls `/info/` until the file `is_ready` (processed and available on the CDN), per
@@ -689,10 +695,7 @@ impl UploadFromUrl<'_> {
     /// Starts the fetch and waits for the file.
     pub async fn send(self) -> Result<types::FileUploadInfo> {
         let info = self.fetch().await?;
-        match &self.wait_ready {
-            Some(policy) if !info.is_ready => self.client.wait_until_ready(info.uuid, policy).await,
-            _ => Ok(info),
-        }
+        self.client.ready(info, self.wait_ready.as_ref()).await
     }
 
     async fn fetch(&self) -> Result<types::FileUploadInfo> {

@@ -112,32 +112,44 @@ impl UploadSource {
         }
     }
 
-    /// The whole content as a request body (streamed for paths and readers).
-    /// The body as a stream of chunks of at most [`PROGRESS_CHUNK`] bytes, `report`ing the
-    /// running total as the HTTP client takes each chunk.
+    /// The content as chunks of at most [`STREAM_CHUNK`] bytes: slices of bytes in memory,
+    /// reads of a file or a reader.
+    async fn into_chunks(self) -> Result<ChunkStream> {
+        Ok(match self {
+            Self::Bytes(bytes) => {
+                let len = bytes.len();
+                Box::pin(futures_util::stream::iter(
+                    (0..len)
+                        .step_by(STREAM_CHUNK)
+                        .map(move |at| Ok(bytes.slice(at..(at + STREAM_CHUNK).min(len)))),
+                ))
+            }
+            Self::Path(path) => {
+                let file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, STREAM_CHUNK))
+            }
+            Self::Reader { reader, len } => Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                tokio::io::AsyncReadExt::take(reader, len),
+                STREAM_CHUNK,
+            )),
+        })
+    }
+
+    /// The whole content as a request body (bytes as they are; paths and readers streamed).
+    async fn into_body(self) -> Result<reqwest::Body> {
+        Ok(match self {
+            Self::Bytes(bytes) => reqwest::Body::from(bytes),
+            other => reqwest::Body::wrap_stream(other.into_chunks().await?),
+        })
+    }
+
+    /// The body as chunks ([`UploadSource::into_chunks`]), `report`ing the running total
+    /// as the HTTP client takes each chunk.
     async fn into_counted_body(self, report: ProgressFn) -> Result<reqwest::Body> {
         use futures_util::StreamExt;
-        let chunks: std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>> =
-            match self {
-                Self::Bytes(bytes) => {
-                    let len = bytes.len();
-                    Box::pin(futures_util::stream::iter(
-                        (0..len)
-                            .step_by(PROGRESS_CHUNK)
-                            .map(move |at| Ok(bytes.slice(at..(at + PROGRESS_CHUNK).min(len)))),
-                    ))
-                }
-                Self::Path(path) => {
-                    let file = tokio::fs::File::open(&path)
-                        .await
-                        .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                    Box::pin(tokio_util::io::ReaderStream::with_capacity(file, PROGRESS_CHUNK))
-                }
-                Self::Reader { reader, len } => Box::pin(tokio_util::io::ReaderStream::with_capacity(
-                    tokio::io::AsyncReadExt::take(reader, len),
-                    PROGRESS_CHUNK,
-                )),
-            };
+        let chunks = self.into_chunks().await?;
         let mut done = 0u64;
         report(0);
         Ok(reqwest::Body::wrap_stream(chunks.map(move |chunk| {
@@ -148,22 +160,10 @@ impl UploadSource {
             chunk
         })))
     }
-
-    async fn into_body(self) -> Result<reqwest::Body> {
-        Ok(match self {
-            Self::Bytes(bytes) => reqwest::Body::from(bytes),
-            Self::Path(path) => {
-                let file = tokio::fs::File::open(&path)
-                    .await
-                    .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
-            }
-            Self::Reader { reader, len } => reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(
-                tokio::io::AsyncReadExt::take(reader, len),
-            )),
-        })
-    }
 }
+
+/// A body read chunk by chunk.
+type ChunkStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
 
 impl From<Bytes> for UploadSource {
     fn from(bytes: Bytes) -> Self {
@@ -278,8 +278,8 @@ impl std::fmt::Debug for FormFile {
 /// A progress callback: bytes done so far.
 pub(crate) type ProgressFn = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
-/// Chunk size of a direct upload whose progress is reported (a report per chunk).
-const PROGRESS_CHUNK: usize = 64 * 1024;
+/// Chunk size of a streamed direct-upload body (also the step of its progress reports).
+const STREAM_CHUNK: usize = 64 * 1024;
 
 /// Read size when a part streams from a file: large enough that a part is a few dozen writes.
 const PART_READ_CHUNK: usize = 256 * 1024;

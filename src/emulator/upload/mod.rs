@@ -558,7 +558,6 @@ async fn cdn_with_name(
 
 /// What follows `<uuid>/` on the CDN: a name, an operation chain, `-/json/`, `detect_faces/`.
 fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
-    let upload = upload.clone();
     let detect_faces = rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces");
     let operations = match cdn::operations(rest) {
         Ok(operations) => operations,
@@ -569,7 +568,7 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
     let json = operations.last() == Some(&"json");
     let main_colors = operations.last() == Some(&"main_colors");
     if !detect_faces && !json && !main_colors {
-        return serve_file(&upload, uuid);
+        return serve_file(upload, uuid);
     }
     let Ok(id) = uuid.parse::<uuid::Uuid>() else {
         return cdn_not_found();
@@ -591,7 +590,7 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
     }
     // `-/json/`: the URL API's file info; image fields only for images, EXIF-derived ones
     // null (the emulator reads no EXIF and computes no perceptual hash).
-    let info = |id: serde_json::Value| match image {
+    let info = match image {
         Some((width, height, format)) => serde_json::json!({
             "id": id,
             "format": format,
@@ -618,10 +617,10 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
             "width": width,
             "height": height,
             "main_colors": [],
-            "original": info(serde_json::json!(id)),
+            "original": info,
         })
     } else {
-        info(serde_json::json!(id))
+        info
     };
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
