@@ -6,6 +6,9 @@
 //! uploads many DIR CONCURRENCY     # every file of DIR through Client::upload_many
 //! ```
 //!
+//! `UC_BATCH=0` turns off small files sharing `/base/` requests in `many` (the client is
+//! then reported as `rust-many-unbatched`).
+//!
 //! The sink is an emulator started with `--discard-uploads` (see `scripts/bench.sh`):
 //! `UC_UPLOAD_BASE` and `UC_PUBLIC_KEY` say where it is. Prints one JSON line.
 
@@ -63,6 +66,7 @@ async fn main() {
             let results = client
                 .upload_many(paths)
                 .concurrency(concurrency)
+                .batch_small_files(batched())
                 .send()
                 .await
                 .unwrap();
@@ -75,12 +79,22 @@ async fn main() {
         other => panic!("unknown mode {other}"),
     };
     let secs = started.elapsed().as_secs_f64();
+    let mode = if mode == "many" && !batched() {
+        "many-unbatched"
+    } else {
+        mode.as_str()
+    };
     println!(
         "{{\"bench\":\"upload\",\"client\":\"rust-{mode}\",\"concurrency\":{concurrency},\"files\":{files},\"bytes\":{bytes},\"secs\":{secs:.3},\"mib_per_s\":{:.1},\"files_per_s\":{:.1},\"peak_rss_mib\":{:.1}}}",
         bytes as f64 / 1048576.0 / secs,
         files as f64 / secs,
         peak_rss_mib()
     );
+}
+
+/// Whether `many` lets small files share requests (`UC_BATCH`, default yes).
+fn batched() -> bool {
+    std::env::var("UC_BATCH").map_or(true, |v| v != "0")
 }
 
 /// The baseline: the same multipart upload (start and complete through the crate's

@@ -57,6 +57,7 @@ for round in 1 2 3 4 5; do
     "$uploads" bare "$big" "$concurrency" >> "$results"
   done
   "$uploads" many "$small" 8 >> "$results"
+  UC_BATCH=0 "$uploads" many "$small" 8 >> "$results"
 done
 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py big "$big" >> "$results"
 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py many "$small" >> "$results"

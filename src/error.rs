@@ -95,6 +95,16 @@ pub enum Error {
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+    /// A local file operation failed: reading an upload's source, or writing the temporary
+    /// file a source of unknown length is spooled to.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done (with the path concerned).
+        context: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A success response whose body does not match the documented schema.
     #[error("invalid response body: {message}; body: {body}")]
     InvalidResponse {

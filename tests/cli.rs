@@ -1307,3 +1307,50 @@ async fn url_prints_cdn_urls_and_signed_urls_the_emulator_accepts() {
         assert!(bad.stdout.is_empty());
     }
 }
+
+/// `upload FILE…` goes through `upload_many`: when one file fails, the others still
+/// upload, their infos are printed, and the failure is the one `error:` line (exit 1).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_file_among_many_does_not_lose_the_others() {
+    let p = Project::start("signed").await;
+    let dir = Scratch::new();
+    let mut files = Vec::new();
+    for name in ["one.txt", "two.txt", "three.txt"] {
+        let path = dir.join(name);
+        std::fs::write(&path, name).unwrap();
+        files.push(path.display().to_string());
+    }
+    // The first /base/ request is refused (400, not retried): one file fails.
+    p.emulator
+        .faults()
+        .add(FaultRule::first(1, Fault::Status(400)).on_path("/base/"));
+    // Three files, four requests at a time: each file is its own request, one of them the
+    // refused one.
+    let mut args = vec!["upload", "--jobs", "4"];
+    args.extend(files.iter().map(String::as_str));
+    let run = p.run(&args).await;
+    assert_eq!(run.code, 1, "{run:#?}");
+    let printed: Value = serde_json::from_str(&run.stdout).unwrap();
+    let printed_files: Vec<&String> = printed.as_object().unwrap().keys().collect();
+    assert_eq!(printed_files.len(), 2, "{run:#?}");
+    let failed = files.iter().find(|f| !printed_files.contains(f)).unwrap();
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    assert!(
+        lines[0].starts_with(&format!("error: uploading {failed}: ")),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("2 of 3 files uploaded"), "{}", lines[0]);
+    // Files listed in the order given (checked on the text: `Value` sorts keys).
+    let at: Vec<usize> = files
+        .iter()
+        .filter(|f| *f != failed)
+        .map(|f| run.stdout.find(&format!("\"{f}\"")).unwrap())
+        .collect();
+    assert!(at[0] < at[1], "{run:#?}");
+    for name in printed_files {
+        let uuid: Uuid = printed[name]["uuid"].as_str().unwrap().parse().unwrap();
+        assert!(p.emulator.state().file(uuid).is_some());
+    }
+}

@@ -117,8 +117,77 @@ impl Faults {
     }
 }
 
-/// axum middleware applying [`Faults`] before anything else (authentication included).
-pub(crate) async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> Response {
+/// How many requests the emulator is handling at once (both APIs and the CDN), and the
+/// most it has handled at once: what a test of a client's concurrency limit checks.
+/// Cheap to clone; clones share counts.
+#[derive(Clone, Debug, Default)]
+pub struct Traffic {
+    counts: Arc<Mutex<TrafficCounts>>,
+}
+
+#[derive(Debug, Default)]
+struct TrafficCounts {
+    in_flight: usize,
+    max_in_flight: usize,
+    started: usize,
+}
+
+impl Traffic {
+    /// Requests being handled now.
+    pub fn in_flight(&self) -> usize {
+        self.lock().in_flight
+    }
+
+    /// The most requests handled at once since the start (or the last
+    /// [`Traffic::reset_max`]).
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
+    }
+
+    /// Requests received since the start (faulted ones included).
+    pub fn requests(&self) -> usize {
+        self.lock().started
+    }
+
+    /// Starts counting the most-at-once again from the requests in flight now.
+    pub fn reset_max(&self) {
+        let mut counts = self.lock();
+        counts.max_in_flight = counts.in_flight;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TrafficCounts> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn enter(&self) -> InFlight {
+        let mut counts = self.lock();
+        counts.in_flight += 1;
+        counts.started += 1;
+        counts.max_in_flight = counts.max_in_flight.max(counts.in_flight);
+        InFlight(self.clone())
+    }
+}
+
+/// One request being handled; leaving drops the count (also when the handler is dropped).
+struct InFlight(Traffic);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut counts = self.0.lock();
+        counts.in_flight = counts.in_flight.saturating_sub(1);
+    }
+}
+
+/// axum middleware counting [`Traffic`] and applying [`Faults`] before anything else
+/// (authentication included).
+pub(crate) async fn inject(
+    State((faults, traffic)): State<(Faults, Traffic)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let _in_flight = traffic.enter();
     let fault = faults.take(request.method().as_str(), request.uri().path());
     match fault {
         None => next.run(request).await,

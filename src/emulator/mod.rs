@@ -45,7 +45,7 @@ mod tags;
 mod upload;
 
 pub use deliveries::{Delivery, DeliveryStatus};
-pub use faults::{Fault, FaultRule, Faults};
+pub use faults::{Fault, FaultRule, Faults, Traffic};
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
     Project, UploadState, Urls, WebhookRecord,
@@ -248,6 +248,7 @@ impl EmulatorBuilder {
         project.search_index_delay = self.search_index_delay;
         let state = EmulatorState::new(project);
         let faults = Faults::default();
+        let traffic = Traffic::default();
         let options = Arc::new(self.options);
 
         let rest_app = rest::router(rest::Rest {
@@ -256,7 +257,7 @@ impl EmulatorBuilder {
             urls: urls.clone(),
         })
         .layer(axum::middleware::from_fn_with_state(
-            faults.clone(),
+            (faults.clone(), traffic.clone()),
             faults::inject,
         ));
         let upload_app = upload::router(upload::Upload {
@@ -265,7 +266,7 @@ impl EmulatorBuilder {
             urls: urls.clone(),
         })
         .layer(axum::middleware::from_fn_with_state(
-            faults.clone(),
+            (faults.clone(), traffic.clone()),
             faults::inject,
         ));
 
@@ -281,6 +282,7 @@ impl EmulatorBuilder {
             secret_key: self.secret_key,
             state,
             faults,
+            traffic,
             _shutdown: shutdown,
         })
     }
@@ -307,6 +309,7 @@ pub struct Emulator {
     secret_key: crate::SecretKey,
     state: EmulatorState,
     faults: Faults,
+    traffic: Traffic,
     _shutdown: watch::Sender<bool>,
 }
 
@@ -375,5 +378,10 @@ impl Emulator {
     /// Fault injection rules (both APIs).
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// Requests in flight now and the most at once so far, over both APIs and the CDN.
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
     }
 }

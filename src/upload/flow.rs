@@ -3,17 +3,18 @@
 //! poll until done).
 
 use super::requests::{
-    guess_content_type, validate_metadata, DirectFile, FormRequest, MultipartStart, UploadSource,
+    guess_content_type, validate_metadata, DirectFile, FormRequest, MultipartStart, ProgressFn, UploadSource,
     MAX_PART_SIZE, MIN_PART_SIZE,
 };
+use super::spool;
 use super::types::{self, FromUrlTaskStatus, FromUrlUploadResultType, StoreType, UrlDuplicatesFlag};
 use super::Client;
 use crate::error::{Error, Result};
 use crate::runtime::{JobState, JobStatus, WaitPolicy};
 use bytes::{Bytes, BytesMut};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::watch;
@@ -31,14 +32,149 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Default attempts per part (the first one included).
 pub const DEFAULT_PART_ATTEMPTS: u32 = 3;
 
-/// How far an upload is.
+/// How far an upload is: bytes sent of a file upload (direct or multipart), or the
+/// service's `done`/`total` of an upload from URL.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UploadProgress {
-    /// Bytes the service has confirmed.
+    /// Bytes sent (file uploads: handed to the connection; from URL: fetched by the
+    /// service).
     pub done: u64,
-    /// Bytes in all.
+    /// Bytes in all (0 while an upload from URL does not know the size yet).
     pub total: u64,
 }
+
+/// A progress callback of the public API.
+pub(crate) type OnProgress = Arc<dyn Fn(UploadProgress) + Send + Sync>;
+
+/// What every file of an upload gets and how it goes, shared by [`Upload`] and
+/// [`UploadMany`](super::UploadMany) (their setters come from `upload_settings!`).
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) store: StoreType,
+    pub(crate) metadata: BTreeMap<String, String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) multipart_threshold: u64,
+    pub(crate) part_size: u64,
+    pub(crate) part_concurrency: usize,
+    pub(crate) part_attempts: u32,
+    pub(crate) wait_ready: Option<WaitPolicy>,
+    pub(crate) spool_dir: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            store: StoreType::Auto,
+            metadata: BTreeMap::new(),
+            tags: Vec::new(),
+            multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+            part_size: DEFAULT_PART_SIZE,
+            part_concurrency: DEFAULT_CONCURRENCY,
+            part_attempts: DEFAULT_PART_ATTEMPTS,
+            wait_ready: None,
+            spool_dir: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks everything that can be checked before a request.
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !MULTIPART_THRESHOLD_RANGE.contains(&self.multipart_threshold) {
+            return Err(Error::InvalidInput(format!(
+                "multipart threshold must be {} to {} bytes, got {}",
+                MULTIPART_THRESHOLD_RANGE.start(),
+                MULTIPART_THRESHOLD_RANGE.end(),
+                self.multipart_threshold
+            )));
+        }
+        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.part_size) {
+            return Err(Error::InvalidInput(format!(
+                "part size must be {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes, got {}",
+                self.part_size
+            )));
+        }
+        if self.part_concurrency == 0 || self.part_attempts == 0 {
+            return Err(Error::InvalidInput(
+                "concurrency and part attempts must be at least 1".to_owned(),
+            ));
+        }
+        validate_metadata(&self.metadata)?;
+        crate::tags::normalize_tags(&self.tags).map(drop)
+    }
+
+    /// How much of a source of unknown length is held in memory before it is spooled to
+    /// a temporary file: the multipart threshold, or `part_size × part_concurrency` when
+    /// that is less.
+    pub(crate) fn memory_limit(&self) -> usize {
+        let parts = self.part_size.saturating_mul(self.part_concurrency as u64);
+        usize::try_from(self.multipart_threshold.min(parts)).unwrap_or(usize::MAX)
+    }
+}
+
+/// The setters of [`Settings`], written once for both upload builders.
+macro_rules! upload_settings {
+    () => {
+        /// Whether to store the file(s) (default [`StoreType::Auto`](crate::upload::types::StoreType::Auto):
+        /// the project's setting).
+        pub fn store(mut self, store: crate::upload::types::StoreType) -> Self {
+            self.settings.store = store;
+            self
+        }
+
+        /// Adds a metadata key and value (to every file).
+        pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.settings.metadata.insert(key.into(), value.into());
+            self
+        }
+
+        /// Tags the file(s) (REST API 0.7 file tags); checked and normalized before
+        /// anything is sent ([`Error::InvalidTag`](crate::Error::InvalidTag)).
+        pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.settings.tags.extend(tags.into_iter().map(Into::into));
+            self
+        }
+
+        /// Size from which a file goes multipart (10 MiB to 100 MiB; default 25 MiB).
+        pub fn multipart_threshold(mut self, bytes: u64) -> Self {
+            self.settings.multipart_threshold = bytes;
+            self
+        }
+
+        /// Multipart part size (5 MiB to 5 GiB; default 5 MiB). A source of unknown
+        /// length keeps at most `part_size × part concurrency` (or the multipart
+        /// threshold, if less) in memory.
+        pub fn part_size(mut self, bytes: u64) -> Self {
+            self.settings.part_size = bytes;
+            self
+        }
+
+        /// Attempts per multipart part before the upload fails (default 3).
+        pub fn part_attempts(mut self, attempts: u32) -> Self {
+            self.settings.part_attempts = attempts;
+            self
+        }
+
+        /// After the upload, waits (per `policy`) until the file `is_ready` — processed
+        /// and on the CDN — with [`Client::wait_until_ready`](crate::upload::Client::wait_until_ready);
+        /// the answer is then the ready file's info, or
+        /// [`Error::TimedOut`](crate::Error::TimedOut) when it does not get ready in time.
+        pub fn wait_until_ready(mut self, policy: crate::runtime::WaitPolicy) -> Self {
+            self.settings.wait_ready = Some(policy);
+            self
+        }
+
+        /// Where a source of unknown length ([`UploadSource::Unsized`](crate::upload::UploadSource::Unsized))
+        /// longer than the memory limit is spooled (default: the system's temporary
+        /// directory, [`std::env::temp_dir`]). The temporary file is removed when the
+        /// upload ends, however it ends.
+        pub fn spool_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.settings.spool_dir = Some(dir.into());
+            self
+        }
+    };
+}
+pub(crate) use upload_settings;
 
 /// A file upload being configured; run it with [`Upload::send`]. Made by [`Client::upload`].
 #[must_use = "an upload does nothing until `.send().await`"]
@@ -47,23 +183,17 @@ pub struct Upload<'a> {
     source: UploadSource,
     filename: Option<String>,
     content_type: Option<String>,
-    store: StoreType,
-    metadata: BTreeMap<String, String>,
-    tags: Vec<String>,
-    multipart_threshold: u64,
-    part_size: u64,
-    concurrency: usize,
-    part_attempts: u32,
+    settings: Settings,
     progress: Option<watch::Sender<UploadProgress>>,
-    on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
-    wait_ready: Option<WaitPolicy>,
+    on_progress: Option<OnProgress>,
     cancel: Option<CancellationToken>,
 }
 
 impl Client {
-    /// Uploads a file: bytes, a path (streamed from disk) or a reader of known length.
-    /// Below the multipart threshold (25 MiB by default) it is one `/base/` request;
-    /// above, a multipart upload whose parts go up in parallel.
+    /// Uploads a file: bytes, a path (streamed from disk), a reader of known length, or a
+    /// reader or stream of unknown length ([`UploadSource::Unsized`]). Below the multipart
+    /// threshold (25 MiB by default) it is one `/base/` request; above, a multipart upload
+    /// whose parts go up in parallel.
     ///
     /// ```no_run
     /// # async fn run(client: uploadcare::upload::Client) -> uploadcare::Result<()> {
@@ -93,22 +223,23 @@ impl Client {
             source: source.into(),
             filename: None,
             content_type: None,
-            store: StoreType::Auto,
-            metadata: BTreeMap::new(),
-            tags: Vec::new(),
-            multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
-            part_size: DEFAULT_PART_SIZE,
-            concurrency: DEFAULT_CONCURRENCY,
-            part_attempts: DEFAULT_PART_ATTEMPTS,
+            settings: Settings::default(),
             progress: None,
             on_progress: None,
-            wait_ready: None,
             cancel: None,
         }
     }
 }
 
 impl Upload<'_> {
+    upload_settings!();
+
+    /// Uses these settings (of an [`UploadMany`](super::UploadMany)).
+    pub(crate) fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// The file name (default: the path's file name, else `file`).
     pub fn filename(mut self, name: impl Into<String>) -> Self {
         self.filename = Some(name.into());
@@ -121,70 +252,25 @@ impl Upload<'_> {
         self
     }
 
-    /// Whether to store the file (default [`StoreType::Auto`]: the project's setting).
-    pub fn store(mut self, store: StoreType) -> Self {
-        self.store = store;
-        self
-    }
-
-    /// Adds a metadata key and value.
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
-    }
-
-    /// Tags the file (REST API 0.7 file tags); checked and normalized before anything is
-    /// sent ([`Error::InvalidTag`]).
-    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
-
-    /// Size from which the upload goes multipart (10 MiB to 100 MiB; default 25 MiB).
-    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
-        self.multipart_threshold = bytes;
-        self
-    }
-
-    /// Multipart part size (5 MiB to 5 GiB; default 5 MiB). Memory use is about
-    /// `part_size × concurrency`.
-    pub fn part_size(mut self, bytes: u64) -> Self {
-        self.part_size = bytes;
-        self
-    }
-
-    /// Parts uploaded at once (default 4).
+    /// Multipart parts uploaded at once (default 4).
     pub fn concurrency(mut self, parts: usize) -> Self {
-        self.concurrency = parts;
-        self
-    }
-
-    /// Attempts per part before the upload fails (default 3).
-    pub fn part_attempts(mut self, attempts: u32) -> Self {
-        self.part_attempts = attempts;
+        self.settings.part_concurrency = parts;
         self
     }
 
     /// Reports progress through this channel (it keeps the latest value). Progress moves
-    /// while bytes go out — in 64 KiB steps for a direct upload, per part for a multipart
-    /// one — and starts again from 0 if a direct upload is retried.
+    /// while bytes go out, in 64 KiB steps (256 KiB for parts read from a file), direct or
+    /// multipart. It goes back by what an attempt had sent when that attempt fails and is
+    /// retried (a direct upload from 0, a multipart part by the part's bytes).
     pub fn progress(mut self, sender: watch::Sender<UploadProgress>) -> Self {
         self.progress = Some(sender);
         self
     }
 
     /// Calls `f` with every progress value (the same values as [`Upload::progress`], none
-    /// coalesced). Keep it quick: it runs on the upload's task.
+    /// coalesced, in order). Keep it quick: it runs on the upload's tasks.
     pub fn on_progress(mut self, f: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
         self.on_progress = Some(Arc::new(f));
-        self
-    }
-
-    /// After the upload, waits (per `policy`) until the file `is_ready` — processed and on
-    /// the CDN — with [`Client::wait_until_ready`]; the answer is then the ready file's info.
-    /// [`Error::TimedOut`] when it does not get ready in time.
-    pub fn wait_until_ready(mut self, policy: WaitPolicy) -> Self {
-        self.wait_ready = Some(policy);
         self
     }
 
@@ -195,43 +281,19 @@ impl Upload<'_> {
         self
     }
 
-    fn validate(&self) -> Result<()> {
-        if !MULTIPART_THRESHOLD_RANGE.contains(&self.multipart_threshold) {
-            return Err(Error::InvalidInput(format!(
-                "multipart threshold must be {} to {} bytes, got {}",
-                MULTIPART_THRESHOLD_RANGE.start(),
-                MULTIPART_THRESHOLD_RANGE.end(),
-                self.multipart_threshold
-            )));
-        }
-        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&self.part_size) {
-            return Err(Error::InvalidInput(format!(
-                "part size must be {MIN_PART_SIZE} to {MAX_PART_SIZE} bytes, got {}",
-                self.part_size
-            )));
-        }
-        if self.concurrency == 0 || self.part_attempts == 0 {
-            return Err(Error::InvalidInput(
-                "concurrency and part attempts must be at least 1".to_owned(),
-            ));
-        }
-        validate_metadata(&self.metadata)?;
-        crate::tags::normalize_tags(&self.tags).map(drop)
-    }
-
     /// Runs the upload and returns the file's information.
     pub async fn send(self) -> Result<types::FileUploadInfo> {
-        self.validate()?;
+        self.settings.validate()?;
         let cancel = self.cancel.clone().unwrap_or_default();
         let span = tracing::info_span!(
             "uploadcare.upload",
             size = tracing::field::Empty,
             mode = tracing::field::Empty,
             parts = tracing::field::Empty,
-            part_size = self.part_size,
-            concurrency = self.concurrency,
+            part_size = self.settings.part_size,
+            concurrency = self.settings.part_concurrency,
         );
-        let (client, wait_ready) = (self.client, self.wait_ready.clone());
+        let (client, wait_ready) = (self.client, self.settings.wait_ready.clone());
         let run = tracing::Instrument::instrument(
             async move {
                 let info = self.run().await?;
@@ -246,58 +308,66 @@ impl Upload<'_> {
         }
     }
 
-    async fn run(self) -> Result<types::FileUploadInfo> {
-        let size = self.source.len().await?;
+    async fn run(mut self) -> Result<types::FileUploadInfo> {
         let filename = self
             .filename
             .clone()
             .or_else(|| self.source.file_name())
             .unwrap_or_else(|| "file".to_owned());
+        // A source of unknown length becomes bytes or a temporary file (removed when this
+        // guard drops, at the end of the upload however it ends).
+        let mut _spooled = None;
+        if let UploadSource::Unsized(reader) = self.source {
+            let limit = self.settings.memory_limit();
+            self.source = match spool::take(reader, limit, self.settings.spool_dir.as_deref()).await? {
+                spool::Taken::Memory(bytes) => UploadSource::Bytes(bytes),
+                spool::Taken::Spooled(path) => {
+                    let source = UploadSource::Path(path.to_path_buf());
+                    _spooled = Some(path);
+                    source
+                }
+            };
+        }
+        let size = self.source.len().await?;
         let content_type = self
             .content_type
             .clone()
             .unwrap_or_else(|| guess_content_type(&filename));
-        let progress = self.progress.clone();
-        let on_progress = self.on_progress.clone();
-        let report = Arc::new(move |done: u64| {
-            let value = UploadProgress { done, total: size };
-            if let Some(progress) = &progress {
-                progress.send_replace(value);
-            }
-            if let Some(f) = &on_progress {
-                f(value);
-            }
-        });
-        report(0);
+        let reporter = Arc::new(Reporter::new(
+            size,
+            self.progress.clone(),
+            self.on_progress.clone(),
+        ));
+        reporter.set(0);
 
+        let settings = &self.settings;
         let span = tracing::Span::current();
         span.record("size", size);
-        span.record(
-            "mode",
-            if size < self.multipart_threshold {
-                "direct"
-            } else {
-                "multipart"
-            },
-        );
-        if size < self.multipart_threshold {
+        let direct = size < settings.multipart_threshold;
+        span.record("mode", if direct { "direct" } else { "multipart" });
+        if direct {
             let file = DirectFile {
                 field: "file".to_owned(),
                 filename,
                 content_type: Some(content_type),
                 source: self.source,
             };
-            let streaming = (self.progress.is_some() || self.on_progress.is_some())
-                .then(|| report.clone() as crate::upload::requests::ProgressFn);
+            let streaming = reporter.as_progress_fn();
             let uuids = self
                 .client
-                .direct_upload_reporting(vec![file], self.store, &self.metadata, &self.tags, streaming)
+                .direct_upload_reporting(
+                    vec![file],
+                    settings.store.clone(),
+                    &settings.metadata,
+                    &settings.tags,
+                    &[streaming],
+                )
                 .await?;
             let uuid = *uuids.get("file").ok_or_else(|| Error::InvalidResponse {
                 message: "the answer has no UUID for field `file`".to_owned(),
                 body: format!("{uuids:?}"),
             })?;
-            report(size);
+            reporter.set(size);
             return self.client.info(uuid).await;
         }
 
@@ -305,13 +375,13 @@ impl Upload<'_> {
             filename,
             size,
             content_type: content_type.clone(),
-            part_size: self.part_size,
-            store: self.store,
-            metadata: self.metadata.clone(),
-            tags: self.tags.clone(),
+            part_size: settings.part_size,
+            store: settings.store.clone(),
+            metadata: settings.metadata.clone(),
+            tags: settings.tags.clone(),
         };
         let started = self.client.multipart_start(&start).await?;
-        let expected_parts = size.div_ceil(self.part_size) as usize;
+        let expected_parts = size.div_ceil(settings.part_size) as usize;
         tracing::Span::current().record("parts", expected_parts);
         if started.parts.len() != expected_parts {
             return Err(Error::InvalidResponse {
@@ -323,14 +393,117 @@ impl Upload<'_> {
             client: self.client.clone(),
             urls: started.parts,
             size,
-            part_size: self.part_size,
+            part_size: settings.part_size,
             content_type,
-            concurrency: self.concurrency,
-            attempts: self.part_attempts,
-            report,
+            concurrency: settings.part_concurrency,
+            attempts: settings.part_attempts,
+            reporter,
         };
         parts.run(self.source).await?;
         self.client.multipart_complete(started.uuid).await
+    }
+}
+
+/// The running total of one upload, delivered to its watchers in order.
+pub(crate) struct Reporter {
+    total: u64,
+    progress: Option<watch::Sender<UploadProgress>>,
+    on_progress: Option<OnProgress>,
+    /// Bytes counted so far; the lock also keeps deliveries in order when parts run in
+    /// parallel.
+    done: Mutex<u64>,
+}
+
+impl Reporter {
+    pub(crate) fn new(
+        total: u64,
+        progress: Option<watch::Sender<UploadProgress>>,
+        on_progress: Option<OnProgress>,
+    ) -> Self {
+        Self {
+            total,
+            progress,
+            on_progress,
+            done: Mutex::new(0),
+        }
+    }
+
+    fn watched(&self) -> bool {
+        self.progress.is_some() || self.on_progress.is_some()
+    }
+
+    fn update(&self, change: impl FnOnce(u64) -> u64) {
+        if !self.watched() {
+            return;
+        }
+        let mut done = self.done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *done = change(*done);
+        let value = UploadProgress {
+            done: *done,
+            total: self.total,
+        };
+        deliver(self.progress.as_ref(), self.on_progress.as_ref(), value);
+    }
+
+    /// The total so far is `done`.
+    pub(crate) fn set(&self, done: u64) {
+        self.update(|_| done);
+    }
+
+    /// For the one body of a direct upload: its running total is the total.
+    fn as_progress_fn(self: &Arc<Self>) -> Option<ProgressFn> {
+        let reporter = self.clone();
+        self.watched()
+            .then(|| Arc::new(move |done: u64| reporter.set(done)) as ProgressFn)
+    }
+
+    /// A counter for one attempt of one part: its running total adds to the upload's;
+    /// [`PartAttempt::undo`] takes it back when the attempt fails.
+    fn part_attempt(self: &Arc<Self>) -> PartAttempt {
+        PartAttempt {
+            reporter: self.clone(),
+            sent: Arc::new(Mutex::new(0)),
+        }
+    }
+}
+
+/// Hands `value` to the channel and the callback.
+fn deliver(
+    progress: Option<&watch::Sender<UploadProgress>>,
+    on_progress: Option<&OnProgress>,
+    value: UploadProgress,
+) {
+    if let Some(progress) = progress {
+        progress.send_replace(value);
+    }
+    if let Some(f) = on_progress {
+        f(value);
+    }
+}
+
+/// The bytes one attempt of one multipart part has sent.
+struct PartAttempt {
+    reporter: Arc<Reporter>,
+    sent: Arc<Mutex<u64>>,
+}
+
+impl PartAttempt {
+    fn progress_fn(&self) -> Option<ProgressFn> {
+        let (reporter, sent) = (self.reporter.clone(), self.sent.clone());
+        self.reporter.watched().then(|| {
+            Arc::new(move |total: u64| {
+                let mut sent = sent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let added = total.saturating_sub(*sent);
+                *sent = total;
+                reporter.update(|done| done + added);
+            }) as ProgressFn
+        })
+    }
+
+    fn undo(&self) {
+        let mut sent = self.sent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let taken = std::mem::take(&mut *sent);
+        self.reporter.update(|done| done.saturating_sub(taken));
     }
 }
 
@@ -343,7 +516,7 @@ struct PartUploads {
     content_type: String,
     concurrency: usize,
     attempts: u32,
-    report: Arc<dyn Fn(u64) + Send + Sync>,
+    reporter: Arc<Reporter>,
 }
 
 impl PartUploads {
@@ -367,9 +540,8 @@ impl PartUploads {
                     .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
                 Parts::File(Arc::from(path.as_path()))
             }
-            UploadSource::Reader { reader, .. } => Parts::Reads(reader),
+            UploadSource::Reader { reader, .. } | UploadSource::Unsized(reader) => Parts::Reads(reader),
         };
-        let done = Arc::new(AtomicU64::new(0));
         // Dropping the set (on error or cancellation) aborts the parts still in flight.
         let mut tasks = JoinSet::new();
         for (index, url) in self.urls.iter().enumerate() {
@@ -391,14 +563,11 @@ impl PartUploads {
             let url = url.clone();
             let content_type = self.content_type.clone();
             let attempts = self.attempts;
-            let done = done.clone();
-            let report = self.report.clone();
+            let reporter = self.reporter.clone();
             // Part tasks report inside the upload's span.
             tasks.spawn(tracing::Instrument::in_current_span(async move {
-                upload_part(&client, &url, part, &content_type, attempts).await?;
-                let now = done.fetch_add(len as u64, Ordering::SeqCst) + len as u64;
-                tracing::debug!(part = index + 1, bytes = len, done = now, "part uploaded");
-                report(now);
+                upload_part(&client, &url, part, &content_type, attempts, &reporter).await?;
+                tracing::debug!(part = index + 1, bytes = len, "part uploaded");
                 Ok::<(), Error>(())
             }));
         }
@@ -443,28 +612,41 @@ enum PartBody {
 }
 
 /// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
-/// exponential backoff; a file region is read again for every attempt.
+/// exponential backoff; a file region is read again for every attempt. Bytes count
+/// towards the upload's progress as they go out, and are taken back if the attempt fails.
 async fn upload_part(
     client: &Client,
     url: &str,
     part: PartBody,
     content_type: &str,
     attempts: u32,
+    reporter: &Arc<Reporter>,
 ) -> Result<()> {
     let mut attempt = 1;
     loop {
+        let counter = reporter.part_attempt();
         let sent = match &part {
             PartBody::Bytes(bytes) => {
                 client
-                    .multipart_upload_part(url, bytes.clone(), content_type)
+                    .multipart_upload_part_reporting(url, bytes.clone(), content_type, counter.progress_fn())
                     .await
             }
             PartBody::File { path, offset, len } => {
                 client
-                    .multipart_upload_part_from_file(url, path, *offset, *len, content_type)
+                    .multipart_upload_part_from_file(
+                        url,
+                        path,
+                        *offset,
+                        *len,
+                        content_type,
+                        counter.progress_fn(),
+                    )
                     .await
             }
         };
+        if sent.is_err() {
+            counter.undo();
+        }
         match sent {
             Ok(()) => return Ok(()),
             Err(e) if attempt < attempts && e.is_retryable() => {
@@ -490,6 +672,8 @@ pub struct UploadFromUrl<'a> {
     timeout: Duration,
     poll_interval: Duration,
     wait_ready: Option<WaitPolicy>,
+    progress: Option<watch::Sender<UploadProgress>>,
+    on_progress: Option<OnProgress>,
 }
 
 impl Client {
@@ -508,6 +692,8 @@ impl Client {
             timeout: Duration::from_secs(600),
             poll_interval: Duration::from_millis(250),
             wait_ready: None,
+            progress: None,
+            on_progress: None,
         }
     }
 
@@ -520,6 +706,18 @@ impl Client {
         timeout: Duration,
         poll_interval: Duration,
     ) -> Result<types::FileUploadInfo> {
+        self.wait_for_url_upload_reporting(token, timeout, poll_interval, &|_| ())
+            .await
+    }
+
+    /// [`Client::wait_for_url_upload`], handing every status polled to `seen`.
+    async fn wait_for_url_upload_reporting(
+        &self,
+        token: uuid::Uuid,
+        timeout: Duration,
+        poll_interval: Duration,
+        seen: &(dyn Fn(&types::FromUrlUploadStatus) + Send + Sync),
+    ) -> Result<types::FileUploadInfo> {
         let policy = WaitPolicy {
             first_delay: poll_interval,
             timeout,
@@ -528,6 +726,7 @@ impl Client {
         let operation = format!("upload from URL (token {token})");
         let done = crate::runtime::wait_for(&operation, &policy, || async move {
             let status = self.from_url_status(token).await?;
+            seen(&status);
             match &status.status {
                 FromUrlTaskStatus::Error => Err(Error::UploadFromUrlFailed {
                     code: status
@@ -552,7 +751,7 @@ impl Client {
     }
 
     /// `info` as it is, or — with a policy and a file not ready yet — once it is ready.
-    async fn ready(
+    pub(crate) async fn ready(
         &self,
         info: types::FileUploadInfo,
         policy: Option<&WaitPolicy>,
@@ -661,6 +860,21 @@ impl UploadFromUrl<'_> {
         self
     }
 
+    /// While [`UploadFromUrl::send`] waits, reports the service's `done`/`total` bytes of
+    /// the fetch through this channel (as polled: the values move in the steps the status
+    /// answers give; `total` is 0 while the service does not know it), ending with
+    /// `done == total` once the file is in.
+    pub fn progress(mut self, sender: watch::Sender<UploadProgress>) -> Self {
+        self.progress = Some(sender);
+        self
+    }
+
+    /// Calls `f` with every progress value of [`UploadFromUrl::progress`].
+    pub fn on_progress(mut self, f: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
+        self
+    }
+
     /// `POST /from_url/`: starts the fetch; the answer holds a token to poll, or (with
     /// duplicate checking) the file itself.
     pub async fn submit(&self) -> Result<types::FromUrlUploadResponse> {
@@ -702,8 +916,30 @@ impl UploadFromUrl<'_> {
         let submitted = self.submit().await?;
         match (&submitted.type_, submitted.token) {
             (FromUrlUploadResultType::Token, Some(token)) => {
+                let (progress, on_progress) = (self.progress.as_ref(), self.on_progress.as_ref());
+                let last = Mutex::new(None);
+                let seen = |status: &types::FromUrlUploadStatus| {
+                    let size = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+                    let value = match status.status {
+                        FromUrlTaskStatus::Progress => UploadProgress {
+                            done: size(status.done).unwrap_or(0),
+                            total: size(status.total).unwrap_or(0),
+                        },
+                        FromUrlTaskStatus::Success => {
+                            let total = size(status.size).or(size(status.total)).unwrap_or(0);
+                            UploadProgress { done: total, total }
+                        }
+                        _ => return,
+                    };
+                    // Every poll answers; report changes only.
+                    let mut last = last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    if *last != Some(value) {
+                        *last = Some(value);
+                        deliver(progress, on_progress, value);
+                    }
+                };
                 self.client
-                    .wait_for_url_upload(token, self.timeout, self.poll_interval)
+                    .wait_for_url_upload_reporting(token, self.timeout, self.poll_interval, &seen)
                     .await
             }
             _ => {

@@ -1,31 +1,50 @@
 //! Many uploads at once: [`Client::upload_many`].
+//!
+//! Every request of the uploads takes one of `concurrency` permits, so at most that many
+//! are in flight (a multipart file holds one permit and runs its parts in parallel on
+//! top, per [`UploadMany::part_concurrency`]). When there are more small files than
+//! permits, small files share `/base/` requests (the Upload API takes many files per
+//! request, up to 100 MB together): one request instead of one per file.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
+use tokio::sync::Semaphore;
 
-use super::flow::DEFAULT_CONCURRENCY;
-use super::requests::UploadSource;
-use super::types::{self, StoreType};
+use super::flow::{upload_settings, Settings, UploadProgress};
+use super::requests::{DirectFile, ProgressFn, UploadSource};
+use super::types;
 use super::Client;
 use crate::{Error, Result};
 
-/// Uploads of many sources with a bound on how many are in flight; made by
+/// Files smaller than this may share a `/base/` request with others (1 MiB).
+pub const BATCH_MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// Most files in one shared `/base/` request.
+pub const BATCH_MAX_FILES: usize = 100;
+/// Most bytes of files in one shared `/base/` request (16 MiB; the service's limit for
+/// one request is 100 MB).
+pub const BATCH_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Per-file progress: the source's index and its progress.
+type OnFileProgress = Arc<dyn Fn(usize, UploadProgress) + Send + Sync>;
+
+/// Uploads of many sources with a bound on how many requests are in flight; made by
 /// [`Client::upload_many`].
 #[must_use = "nothing is sent until `.send()`"]
 pub struct UploadMany<'a> {
     client: &'a Client,
     sources: Vec<UploadSource>,
     concurrency: usize,
-    store: StoreType,
-    metadata: BTreeMap<String, String>,
-    tags: Vec<String>,
+    settings: Settings,
+    batching: bool,
+    on_progress: Option<OnFileProgress>,
 }
 
 impl Client {
-    /// Uploads every source (each as [`Client::upload`] would: direct or multipart by size)
-    /// with at most [`UploadMany::concurrency`] files in flight. The answer has one result
-    /// per source, in the order given: one failure does not lose the others' results.
+    /// Uploads every source (each as [`Client::upload`] would: direct or multipart by size,
+    /// small files possibly sharing a request) with at most [`UploadMany::concurrency`]
+    /// requests in flight. The answer has one result per source, in the order given: one
+    /// failure does not lose the others' results.
     ///
     /// ```no_run
     /// # async fn run(client: uploadcare::upload::Client) -> uploadcare::Result<()> {
@@ -45,15 +64,13 @@ impl Client {
         UploadMany {
             client: self,
             sources: sources.into_iter().map(Into::into).collect(),
-            concurrency: DEFAULT_CONCURRENCY,
-            store: StoreType::Auto,
-            metadata: BTreeMap::new(),
-            tags: Vec::new(),
+            concurrency: super::DEFAULT_CONCURRENCY,
+            settings: Settings::default(),
+            batching: true,
+            on_progress: None,
         }
     }
-}
 
-impl Client {
     /// Uploads every source ([`Client::upload_many`], 4 at a time) and then makes a group of
     /// them, in the order given. See [`UploadMany::send_group`] for the options and what
     /// happens when an upload fails.
@@ -65,29 +82,51 @@ impl Client {
     }
 }
 
+/// What one unit of work uploads.
+enum Work {
+    /// One source, as [`Client::upload`] does it.
+    One(usize, UploadSource),
+    /// Small files in one `/base/` request.
+    Batch(Vec<Batched>),
+}
+
+/// A small file of a batch, with a copy to upload on its own if the batch fails.
+struct Batched {
+    index: usize,
+    source: UploadSource,
+    again: UploadSource,
+    size: u64,
+}
+
 impl UploadMany<'_> {
-    /// Files in flight at once (default 4, at least 1). Each multipart file also runs its
-    /// own parts in parallel ([`DEFAULT_CONCURRENCY`](super::DEFAULT_CONCURRENCY)).
-    pub fn concurrency(mut self, files: usize) -> Self {
-        self.concurrency = files;
+    upload_settings!();
+
+    /// Requests in flight at once (default 4, at least 1): uploads of single files,
+    /// shared `/base/` requests and the `/info/` requests after them.
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests;
         self
     }
 
-    /// Whether to store the files (default [`StoreType::Auto`]: the project's setting).
-    pub fn store(mut self, store: StoreType) -> Self {
-        self.store = store;
+    /// Parts in flight at once within each multipart file (default 4).
+    pub fn part_concurrency(mut self, parts: usize) -> Self {
+        self.settings.part_concurrency = parts;
         self
     }
 
-    /// Adds a metadata key and value to every file.
-    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.insert(key.into(), value.into());
+    /// Whether small files (below [`BATCH_MAX_FILE_SIZE`], from bytes or paths) may share
+    /// `/base/` requests when there are more of them than [`UploadMany::concurrency`]
+    /// (default: yes). If a shared request fails, its files are uploaded one by one, so
+    /// each gets its own result.
+    pub fn batch_small_files(mut self, batch: bool) -> Self {
+        self.batching = batch;
         self
     }
 
-    /// Tags every file (checked and normalized before anything is sent).
-    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
+    /// Calls `f(index, progress)` as the bytes of the source at `index` go out (see
+    /// [`Upload::on_progress`](super::Upload::on_progress)). Keep it quick.
+    pub fn on_progress(mut self, f: impl Fn(usize, UploadProgress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
         self
     }
 
@@ -122,34 +161,189 @@ impl UploadMany<'_> {
     }
 
     /// Runs the uploads. `Err` only for settings that make every upload fail (a
-    /// concurrency of 0, invalid metadata or tags), before anything is sent; otherwise one
-    /// result per source, in order.
-    pub async fn send(self) -> Result<Vec<Result<types::FileUploadInfo>>> {
+    /// concurrency of 0, invalid metadata, tags or sizes), before anything is sent;
+    /// otherwise one result per source, in order.
+    pub async fn send(mut self) -> Result<Vec<Result<types::FileUploadInfo>>> {
         if self.concurrency == 0 {
             return Err(Error::InvalidInput(
                 "upload_many: concurrency must be at least 1".to_owned(),
             ));
         }
-        super::validate_metadata(&self.metadata)?;
-        crate::tags::normalize_tags(&self.tags)?;
-        let client = self.client;
-        let (store, metadata, tags) = (&self.store, &self.metadata, &self.tags);
-        let mut results: Vec<(usize, Result<types::FileUploadInfo>)> =
-            stream::iter(self.sources.into_iter().enumerate())
-                .map(|(index, source)| {
-                    let store = store.clone();
-                    async move {
-                        let mut upload = client.upload(source).store(store).tags(tags.iter().cloned());
-                        for (key, value) in metadata {
-                            upload = upload.metadata(key.clone(), value.clone());
-                        }
-                        (index, upload.send().await)
-                    }
+        self.settings.validate()?;
+        let count = self.sources.len();
+        let sources = std::mem::take(&mut self.sources);
+        let work = self.plan(sources).await;
+        let permits = Semaphore::new(self.concurrency);
+        let this = &self;
+        let permits = &permits;
+        let mut results: Vec<Option<Result<types::FileUploadInfo>>> = (0..count).map(|_| None).collect();
+        let mut done = stream::iter(work)
+            .map(|work| this.run(work, permits))
+            .buffer_unordered(self.concurrency);
+        while let Some(finished) = done.next().await {
+            for (index, result) in finished {
+                results[index] = Some(result);
+            }
+        }
+        Ok(results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| {
+                    Err(Error::InvalidInput(
+                        "upload_many: an upload gave no result".to_owned(),
+                    ))
                 })
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
-        results.sort_by_key(|(index, _)| *index);
-        Ok(results.into_iter().map(|(_, result)| result).collect())
+            })
+            .collect())
     }
+
+    /// Splits the sources into single uploads and, when there are more small files than
+    /// permits, shared requests of small files (at least as many as permits, so they run
+    /// in parallel).
+    async fn plan(&self, sources: Vec<UploadSource>) -> Vec<Work> {
+        let mut single = Vec::new();
+        let mut small = Vec::new();
+        for (index, source) in sources.into_iter().enumerate() {
+            let size = match (&source, self.batching) {
+                (UploadSource::Bytes(_) | UploadSource::Path(_), true) => source.len().await.ok(),
+                _ => None,
+            };
+            match (size, source.try_clone()) {
+                (Some(size), Some(again)) if size < BATCH_MAX_FILE_SIZE => small.push(Batched {
+                    index,
+                    source,
+                    again,
+                    size,
+                }),
+                _ => single.push(Work::One(index, source)),
+            }
+        }
+        if small.len() <= self.concurrency {
+            single.extend(small.into_iter().map(|file| Work::One(file.index, file.source)));
+            return single;
+        }
+        let batches = self.concurrency.max(small.len().div_ceil(BATCH_MAX_FILES));
+        let per_batch = small.len().div_ceil(batches);
+        let mut work = Vec::new();
+        let mut batch: Vec<Batched> = Vec::new();
+        let mut bytes = 0;
+        for file in small {
+            if batch.len() == per_batch || (!batch.is_empty() && bytes + file.size > BATCH_MAX_BYTES) {
+                work.push(Work::Batch(std::mem::take(&mut batch)));
+                bytes = 0;
+            }
+            bytes += file.size;
+            batch.push(file);
+        }
+        if !batch.is_empty() {
+            work.push(Work::Batch(batch));
+        }
+        // Single uploads (the large files among them) first: they take longest.
+        single.extend(work);
+        single
+    }
+
+    /// Runs one unit of work; results by source index.
+    async fn run(&self, work: Work, permits: &Semaphore) -> Vec<(usize, Result<types::FileUploadInfo>)> {
+        match work {
+            Work::One(index, source) => vec![(index, self.one(index, source, permits).await)],
+            Work::Batch(files) => self.batch(files, permits).await,
+        }
+    }
+
+    /// One source on its own, holding one permit.
+    async fn one(
+        &self,
+        index: usize,
+        source: UploadSource,
+        permits: &Semaphore,
+    ) -> Result<types::FileUploadInfo> {
+        let _permit = permits.acquire().await.map_err(closed)?;
+        let mut upload = self.client.upload(source).with_settings(self.settings.clone());
+        if let Some(f) = &self.on_progress {
+            let f = f.clone();
+            upload = upload.on_progress(move |progress| f(index, progress));
+        }
+        upload.send().await
+    }
+
+    /// Small files in one `/base/` request, then their infos (a permit per request). If
+    /// the shared request fails, each file is uploaded on its own.
+    async fn batch(
+        &self,
+        files: Vec<Batched>,
+        permits: &Semaphore,
+    ) -> Vec<(usize, Result<types::FileUploadInfo>)> {
+        let field = |index: usize| format!("file{index}");
+        let mut direct = Vec::with_capacity(files.len());
+        let mut progress: Vec<Option<ProgressFn>> = Vec::with_capacity(files.len());
+        let mut again = Vec::with_capacity(files.len());
+        for file in files {
+            direct.push(DirectFile {
+                field: field(file.index),
+                filename: file.source.file_name().unwrap_or_else(|| "file".to_owned()),
+                content_type: None,
+                source: file.source,
+            });
+            progress.push(self.on_progress.clone().map(|f| {
+                let (index, total) = (file.index, file.size);
+                Arc::new(move |done: u64| f(index, UploadProgress { done, total })) as ProgressFn
+            }));
+            again.push((file.index, file.again));
+        }
+        let settings = &self.settings;
+        let sent = match permits.acquire().await.map_err(closed) {
+            Ok(_permit) => {
+                self.client
+                    .direct_upload_reporting(
+                        direct,
+                        settings.store.clone(),
+                        &settings.metadata,
+                        &settings.tags,
+                        &progress,
+                    )
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let uuids = match sent {
+            Ok(uuids) => uuids,
+            Err(error) => {
+                tracing::warn!(
+                    files = again.len(),
+                    %error,
+                    "a shared /base/ request failed; uploading its files one by one"
+                );
+                return stream::iter(again)
+                    .map(|(index, source)| async move { (index, self.one(index, source, permits).await) })
+                    .buffer_unordered(self.concurrency)
+                    .collect()
+                    .await;
+            }
+        };
+        stream::iter(again)
+            .map(|(index, _)| {
+                let uuid = uuids.get(&field(index)).copied();
+                async move {
+                    let info = async {
+                        let uuid = uuid.ok_or_else(|| Error::InvalidResponse {
+                            message: format!("the answer has no UUID for field `{}`", field(index)),
+                            body: String::new(),
+                        })?;
+                        let _permit = permits.acquire().await.map_err(closed)?;
+                        let info = self.client.info(uuid).await?;
+                        self.client.ready(info, settings.wait_ready.as_ref()).await
+                    };
+                    (index, info.await)
+                }
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await
+    }
+}
+
+/// The semaphore is never closed; an error just in case.
+fn closed(_: tokio::sync::AcquireError) -> Error {
+    Error::InvalidInput("upload_many: the request limiter closed".to_owned())
 }

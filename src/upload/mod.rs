@@ -6,12 +6,13 @@ include!(concat!(env!("OUT_DIR"), "/upload.rs"));
 mod flow;
 mod many;
 mod requests;
+mod spool;
 
 pub use flow::{
     Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_ATTEMPTS, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
 };
-pub use many::UploadMany;
+pub use many::{UploadMany, BATCH_MAX_BYTES, BATCH_MAX_FILES, BATCH_MAX_FILE_SIZE};
 pub use requests::{
     form_field_name, guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource,
     MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,

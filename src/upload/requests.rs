@@ -71,6 +71,12 @@ pub enum UploadSource {
         /// How many bytes it yields.
         len: u64,
     },
+    /// A reader (or stream) of unknown length, read to its end. [`Client::upload`] takes
+    /// it: what fits in memory (see [`Upload::spool_dir`](super::Upload::spool_dir)) is
+    /// uploaded from memory, anything longer is first spooled to a temporary file (the
+    /// service needs a multipart upload's exact size before the first part). The lower
+    /// level calls ([`Client::direct_upload`]) need a length and refuse it.
+    Unsized(Pin<Box<dyn AsyncRead + Send>>),
 }
 
 impl std::fmt::Debug for UploadSource {
@@ -79,6 +85,7 @@ impl std::fmt::Debug for UploadSource {
             Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
             Self::Path(path) => write!(f, "Path({})", path.display()),
             Self::Reader { len, .. } => write!(f, "Reader({len} bytes)"),
+            Self::Unsized(_) => f.write_str("Unsized"),
         }
     }
 }
@@ -92,7 +99,37 @@ impl UploadSource {
         }
     }
 
-    /// The size in bytes (reads file metadata for a path).
+    /// A reader of unknown length, read until it ends: see [`UploadSource::Unsized`].
+    /// A pipe, a socket or a decoder's output, for example.
+    pub fn unsized_reader(reader: impl AsyncRead + Send + 'static) -> Self {
+        Self::Unsized(Box::pin(reader))
+    }
+
+    /// A stream of byte chunks of unknown length (a response body, a channel), read until
+    /// it ends: see [`UploadSource::Unsized`]. An `Err` item fails the upload with
+    /// [`Error::Io`].
+    pub fn stream<S, E>(stream: S) -> Self
+    where
+        S: futures_util::Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+    {
+        use futures_util::TryStreamExt;
+        Self::unsized_reader(tokio_util::io::StreamReader::new(
+            stream.map_err(std::io::Error::other),
+        ))
+    }
+
+    /// A copy of a source that can be read again (bytes, a path); `None` for readers.
+    pub(crate) fn try_clone(&self) -> Option<Self> {
+        match self {
+            Self::Bytes(bytes) => Some(Self::Bytes(bytes.clone())),
+            Self::Path(path) => Some(Self::Path(path.clone())),
+            Self::Reader { .. } | Self::Unsized(_) => None,
+        }
+    }
+
+    /// The size in bytes (reads file metadata for a path). [`Error::InvalidInput`] for a
+    /// source of unknown length.
     pub async fn len(&self) -> Result<u64> {
         match self {
             Self::Bytes(bytes) => Ok(bytes.len() as u64),
@@ -101,6 +138,9 @@ impl UploadSource {
                 .map(|m| m.len())
                 .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display()))),
             Self::Reader { len, .. } => Ok(*len),
+            Self::Unsized(_) => Err(Error::InvalidInput(
+                "the source's length is unknown: upload it with `Client::upload`, which spools it".to_owned(),
+            )),
         }
     }
 
@@ -116,14 +156,7 @@ impl UploadSource {
     /// reads of a file or a reader.
     async fn into_chunks(self) -> Result<ChunkStream> {
         Ok(match self {
-            Self::Bytes(bytes) => {
-                let len = bytes.len();
-                Box::pin(futures_util::stream::iter(
-                    (0..len)
-                        .step_by(STREAM_CHUNK)
-                        .map(move |at| Ok(bytes.slice(at..(at + STREAM_CHUNK).min(len)))),
-                ))
-            }
+            Self::Bytes(bytes) => byte_chunks(bytes),
             Self::Path(path) => {
                 let file = tokio::fs::File::open(&path)
                     .await
@@ -134,6 +167,9 @@ impl UploadSource {
                 tokio::io::AsyncReadExt::take(reader, len),
                 STREAM_CHUNK,
             )),
+            Self::Unsized(reader) => {
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(reader, STREAM_CHUNK))
+            }
         })
     }
 
@@ -148,18 +184,33 @@ impl UploadSource {
     /// The body as chunks ([`UploadSource::into_chunks`]), `report`ing the running total
     /// as the HTTP client takes each chunk.
     async fn into_counted_body(self, report: ProgressFn) -> Result<reqwest::Body> {
-        use futures_util::StreamExt;
-        let chunks = self.into_chunks().await?;
-        let mut done = 0u64;
-        report(0);
-        Ok(reqwest::Body::wrap_stream(chunks.map(move |chunk| {
-            if let Ok(bytes) = &chunk {
-                done += bytes.len() as u64;
-                report(done);
-            }
-            chunk
-        })))
+        Ok(counted_body(self.into_chunks().await?, report))
     }
+}
+
+/// `chunks` as a request body that calls `report` with 0 and then with the running total
+/// of bytes each time the HTTP client takes a chunk.
+pub(crate) fn counted_body(chunks: ChunkStream, report: ProgressFn) -> reqwest::Body {
+    use futures_util::StreamExt;
+    let mut done = 0u64;
+    report(0);
+    reqwest::Body::wrap_stream(chunks.map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            done += bytes.len() as u64;
+            report(done);
+        }
+        chunk
+    }))
+}
+
+/// `bytes` as chunks of at most [`STREAM_CHUNK`] (slices, no copies).
+fn byte_chunks(bytes: Bytes) -> ChunkStream {
+    let len = bytes.len();
+    Box::pin(futures_util::stream::iter(
+        (0..len)
+            .step_by(STREAM_CHUNK)
+            .map(move |at| Ok(bytes.slice(at..(at + STREAM_CHUNK).min(len)))),
+    ))
 }
 
 /// A body read chunk by chunk.
@@ -359,16 +410,10 @@ impl FormRequest {
             form = form.text(name.clone(), value.clone());
         }
         for file in &mut self.files {
-            let source = match file.source.take() {
-                Some(UploadSource::Bytes(bytes)) => {
-                    file.source = Some(UploadSource::Bytes(bytes.clone()));
-                    UploadSource::Bytes(bytes)
-                }
-                Some(UploadSource::Path(path)) => {
-                    file.source = Some(UploadSource::Path(path.clone()));
-                    UploadSource::Path(path)
-                }
-                Some(reader) => reader,
+            // Bytes and paths stay for the next attempt; a reader is used up by this one.
+            let again = file.source.as_ref().and_then(UploadSource::try_clone);
+            let source = match std::mem::replace(&mut file.source, again) {
+                Some(source) => source,
                 None => {
                     return Err(Error::InvalidInput(format!(
                         "`{}` comes from a reader that an earlier attempt used up",
@@ -403,7 +448,7 @@ impl Client {
         let repeatable = form
             .files
             .iter()
-            .all(|f| !matches!(f.source, Some(UploadSource::Reader { .. })));
+            .all(|f| f.source.as_ref().is_some_and(|s| s.try_clone().is_some()));
         let path = form.path;
         let mut attempts = FormAttempts {
             client: self,
@@ -442,18 +487,19 @@ impl Client {
         metadata: &BTreeMap<String, String>,
         tags: &[String],
     ) -> Result<BTreeMap<String, uuid::Uuid>> {
-        self.direct_upload_reporting(files, store, metadata, tags, None)
+        self.direct_upload_reporting(files, store, metadata, tags, &[])
             .await
     }
 
-    /// [`Client::direct_upload_tagged`] reporting, per file, the bytes sent so far (for one-file forms).
+    /// [`Client::direct_upload_tagged`] reporting the bytes of each file sent so far:
+    /// `progress[i]` (when there is one) for `files[i]`.
     pub(crate) async fn direct_upload_reporting(
         &self,
         files: Vec<DirectFile>,
         store: StoreType,
         metadata: &BTreeMap<String, String>,
         tags: &[String],
-        progress: Option<ProgressFn>,
+        progress: &[Option<ProgressFn>],
     ) -> Result<BTreeMap<String, uuid::Uuid>> {
         let tags = crate::tags::normalize_tags(tags)?;
         if files.is_empty() {
@@ -470,7 +516,7 @@ impl Client {
         if !tags.is_empty() {
             form = form.text("tags", tags.join(","));
         }
-        for file in files {
+        for (index, file) in files.into_iter().enumerate() {
             if file.field.is_empty() || form_field_name(&file.field) != file.field {
                 return Err(Error::InvalidInput(format!(
                     "form field name `{}` must be non-empty printable ASCII without spaces or any of \"<>`#?{{}}/% \
@@ -498,7 +544,7 @@ impl Client {
                 filename: file.filename,
                 content_type,
                 len,
-                progress: progress.clone(),
+                progress: progress.get(index).cloned().flatten(),
                 source: Some(file.source),
             });
         }
@@ -538,8 +584,24 @@ impl Client {
 
     /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]).
     pub async fn multipart_upload_part(&self, url: &str, bytes: Bytes, content_type: &str) -> Result<()> {
-        self.put_part(url, reqwest::Body::from(bytes), None, content_type)
+        self.multipart_upload_part_reporting(url, bytes, content_type, None)
             .await
+    }
+
+    /// [`Client::multipart_upload_part`], `report`ing the part's bytes as they go out.
+    pub(crate) async fn multipart_upload_part_reporting(
+        &self,
+        url: &str,
+        bytes: Bytes,
+        content_type: &str,
+        report: Option<ProgressFn>,
+    ) -> Result<()> {
+        let len = bytes.len() as u64;
+        let body = match report {
+            None => reqwest::Body::from(bytes),
+            Some(report) => counted_body(byte_chunks(bytes), report),
+        };
+        self.put_part(url, body, Some(len), content_type).await
     }
 
     /// PUTs `len` bytes of the file at `path` from `offset` as one part, streamed from disk
@@ -551,6 +613,7 @@ impl Client {
         offset: u64,
         len: u64,
         content_type: &str,
+        report: Option<ProgressFn>,
     ) -> Result<()> {
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
         let open_error =
@@ -559,9 +622,15 @@ impl Client {
         file.seek(std::io::SeekFrom::Start(offset))
             .await
             .map_err(open_error)?;
-        let chunks = tokio_util::io::ReaderStream::with_capacity(file.take(len), PART_READ_CHUNK);
-        self.put_part(url, reqwest::Body::wrap_stream(chunks), Some(len), content_type)
-            .await
+        let chunks: ChunkStream = Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            file.take(len),
+            PART_READ_CHUNK,
+        ));
+        let body = match report {
+            None => reqwest::Body::wrap_stream(chunks),
+            Some(report) => counted_body(chunks, report),
+        };
+        self.put_part(url, body, Some(len), content_type).await
     }
 
     async fn put_part(

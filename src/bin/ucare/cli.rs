@@ -548,9 +548,12 @@ pub struct UploadFiles {
     /// Files of at least this many bytes go multipart (10 MiB to 100 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = uploadcare::upload::DEFAULT_MULTIPART_THRESHOLD, value_parser = parse_threshold)]
     pub multipart_threshold: u64,
-    /// Multipart parts uploaded at once.
+    /// Multipart parts uploaded at once (per file).
     #[arg(long, value_name = "N", default_value_t = uploadcare::upload::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
+    /// Requests in flight at once across the files (small files may share one).
+    #[arg(long, value_name = "N", default_value_t = uploadcare::upload::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    pub jobs: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,5 @@
-//! Upload API commands: file uploads with a progress bar per file, uploads from URL, file
-//! and group information.
+//! Upload API commands: file uploads (many at once, a progress bar per file), uploads from
+//! URL, file and group information.
 
 use crate::cli::{Store, UploadCommand, UploadFiles, UploadGroupCommand, UploadSubcommand};
 use crate::error::{CliError, Result};
@@ -8,12 +8,10 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, ReadBuf};
 use uploadcare::upload::types::{FileUploadInfo, StoreType};
-use uploadcare::upload::{Client, DirectFile, UploadProgress, UploadSource};
+use uploadcare::upload::Client;
 
 impl From<Store> for StoreType {
     fn from(store: Store) -> Self {
@@ -64,10 +62,12 @@ pub async fn run(client: &Client, command: UploadCommand) -> Result {
     }
 }
 
-/// Uploads the files one after the other and prints each given path with its file info.
-/// Files at or above the multipart threshold go multipart (the library's flow, parts in
-/// parallel); smaller ones go to `/base/` with the file's base name as the form field.
-/// Stops at the first failure.
+/// Uploads the files with the library's `upload_many` (at most `--jobs` requests in
+/// flight; small files may share a request; files at or above the multipart threshold go
+/// multipart with `--concurrency` parts in parallel), a progress bar per file on a
+/// terminal, and prints each given path with its file info. Every file is checked before
+/// anything is sent. If some uploads fail, the ones that succeeded are still printed and
+/// the first failure is the error.
 async fn upload_files(client: &Client, args: UploadFiles) -> Result {
     let metadata: BTreeMap<String, String> = args.metadata.iter().cloned().collect();
     uploadcare::upload::validate_metadata(&metadata)?;
@@ -83,28 +83,49 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
 
-    let mut uploaded: Vec<(String, FileUploadInfo)> = Vec::new();
+    // Each path once, in the order given; all of them readable before any request.
+    let mut paths: Vec<(String, &Path)> = Vec::new();
     for path in &args.files {
         let shown = path.display().to_string();
-        if uploaded.iter().any(|(done, _)| *done == shown) {
-            continue;
+        if !paths.iter().any(|(seen, _)| *seen == shown) {
+            paths.push((shown, path.as_path()));
         }
+    }
+    let mut shown_bars = Vec::with_capacity(paths.len());
+    for (shown, path) in &paths {
         let size = file_size(path).await?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| CliError::failed(format!("{shown}: not a file name")))?;
-        let bar = bars.add(
-            ProgressBar::new(size)
-                .with_style(style.clone())
-                .with_prefix(name.clone()),
-        );
-        let result = if size >= args.multipart_threshold {
+        let bar = bars.add(ProgressBar::new(size).with_style(style.clone()).with_prefix(name));
+        if size >= args.multipart_threshold {
             bar.set_message("multipart");
-            upload_multipart(client, path, &name, &args, &metadata, &bar).await
-        } else {
-            upload_direct(client, path, &name, size, &args, &metadata, &bar).await
-        };
+        }
+        shown_bars.push(bar);
+    }
+    let shown_bars = Arc::new(shown_bars);
+    let progress_bars = shown_bars.clone();
+    let mut many = client
+        .upload_many(paths.iter().map(|(_, path)| path.to_path_buf()))
+        .concurrency(args.jobs)
+        .part_concurrency(args.concurrency)
+        .multipart_threshold(args.multipart_threshold)
+        .store(args.store.into())
+        .tags(args.tags.iter().cloned())
+        .on_progress(move |index, progress| {
+            if let Some(bar) = progress_bars.get(index) {
+                bar.set_position(progress.done);
+            }
+        });
+    for (key, value) in metadata {
+        many = many.metadata(key, value);
+    }
+    let results = many.send().await?;
+
+    let mut uploaded: Vec<(String, FileUploadInfo)> = Vec::new();
+    let mut failures: Vec<(String, uploadcare::Error)> = Vec::new();
+    for (((shown, _), bar), result) in paths.into_iter().zip(shown_bars.iter()).zip(results) {
         match result {
             Ok(info) => {
                 bar.finish_with_message("done");
@@ -112,16 +133,33 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
             }
             Err(error) => {
                 bar.abandon_with_message("failed");
-                return Err(match error {
-                    CliError::Api(error) => {
-                        CliError::failed(format!("uploading {shown}: {}", crate::error::describe(&error)))
-                    }
-                    other => other,
-                });
+                failures.push((shown, error));
             }
         }
     }
-    output::print(&output::OrderedMap(&uploaded))
+    let total = uploaded.len() + failures.len();
+    let mut failures = failures.into_iter();
+    let Some((shown, error)) = failures.next() else {
+        return output::print(&output::OrderedMap(&uploaded));
+    };
+    let mut message = format!("uploading {shown}: {}", crate::error::describe(&error));
+    let more = failures.len();
+    if !uploaded.is_empty() {
+        // Nothing is lost: the files that did upload are printed.
+        output::print(&output::OrderedMap(&uploaded))?;
+        message.push_str(&format!(
+            " ({} of {total} files uploaded, printed on stdout{})",
+            uploaded.len(),
+            if more > 0 {
+                format!("; {more} more failed")
+            } else {
+                String::new()
+            }
+        ));
+    } else if more > 0 {
+        message.push_str(&format!(" ({more} more of {total} failed)"));
+    }
+    Err(CliError::failed(message))
 }
 
 async fn file_size(path: &Path) -> Result<u64> {
@@ -132,97 +170,4 @@ async fn file_size(path: &Path) -> Result<u64> {
         return Err(CliError::failed(format!("{} is not a file", path.display())));
     }
     Ok(metadata.len())
-}
-
-/// `POST /base/` with the base name as the field; the answer maps it to the UUID.
-async fn upload_direct(
-    client: &Client,
-    path: &Path,
-    name: &str,
-    size: u64,
-    args: &UploadFiles,
-    metadata: &BTreeMap<String, String>,
-    bar: &ProgressBar,
-) -> Result<FileUploadInfo> {
-    let (store, tags): (StoreType, &[String]) = (args.store.into(), &args.tags);
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| CliError::failed(format!("cannot open {}: {e}", path.display())))?;
-    let reader = Counting {
-        inner: file,
-        bar: bar.clone(),
-    };
-    let field = uploadcare::upload::form_field_name(name);
-    let direct = DirectFile {
-        field: field.clone(),
-        filename: name.to_owned(),
-        content_type: None,
-        source: UploadSource::reader(reader, size),
-    };
-    let uuids = client
-        .direct_upload_tagged(vec![direct], store, metadata, tags)
-        .await?;
-    let uuid = uuids.get(&field).copied().ok_or_else(|| {
-        CliError::Api(uploadcare::Error::InvalidResponse {
-            message: format!("the answer has no UUID for the field `{field}`"),
-            body: format!("{uuids:?}"),
-        })
-    })?;
-    bar.set_position(size);
-    Ok(client.info(uuid).await?)
-}
-
-/// The library's multipart flow, its progress shown on `bar`.
-async fn upload_multipart(
-    client: &Client,
-    path: &Path,
-    name: &str,
-    args: &UploadFiles,
-    metadata: &BTreeMap<String, String>,
-    bar: &ProgressBar,
-) -> Result<FileUploadInfo> {
-    let (progress, mut updates) = tokio::sync::watch::channel(UploadProgress::default());
-    let shown = bar.clone();
-    // Ends when the upload (the sender) is dropped.
-    let follower = tokio::spawn(async move {
-        while updates.changed().await.is_ok() {
-            let now = *updates.borrow();
-            shown.set_position(now.done);
-        }
-    });
-    let mut upload = client
-        .upload(path)
-        .filename(name)
-        .store(args.store.into())
-        .multipart_threshold(args.multipart_threshold)
-        .concurrency(args.concurrency)
-        .progress(progress);
-    for (key, value) in metadata {
-        upload = upload.metadata(key, value);
-    }
-    upload = upload.tags(args.tags.iter().cloned());
-    let result = upload.send().await;
-    let _ = follower.await;
-    Ok(result?)
-}
-
-/// A reader that advances a progress bar by the bytes read from it.
-struct Counting<R> {
-    inner: R,
-    bar: ProgressBar,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            self.bar.inc((buf.filled().len() - before) as u64);
-        }
-        result
-    }
 }

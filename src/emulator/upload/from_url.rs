@@ -416,7 +416,10 @@ pub(super) async fn status(
     let Some(job) = project.uploads.from_url.get_mut(&token) else {
         return unknown();
     };
+    let polls_before = u64::from(job.job.polls);
     let status = job.job.poll(upload.options.polls_per_stage);
+    // Within the `progress` stage the fetched bytes grow poll by poll, as a real fetch's.
+    let part_done = |total: u64| total * (polls_before + 1) / (u64::from(upload.options.polls_per_stage) + 1);
     let (file, total, error, error_code) = (job.file, job.total, job.error.clone(), job.error_code.clone());
     let failed = || {
         let failure = Failure::new("DownloadFileTaskFailedError", &[]);
@@ -424,7 +427,9 @@ pub(super) async fn status(
     };
     let body = match status {
         "waiting" => json!({"status": "waiting"}),
-        "progress" if file.is_some() => json!({"status": "progress", "done": total, "total": total}),
+        "progress" if file.is_some() => {
+            json!({"status": "progress", "done": part_done(total), "total": total})
+        }
         "progress" => json!({"status": "progress", "done": 0, "total": Value::Null}),
         "success" => match file.and_then(|uuid| project.files.get(&uuid)) {
             Some(file) => {
