@@ -127,6 +127,11 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         .chain(sensitive.iter().map(|s| s.name.clone()))
         .collect();
     let corpus_doc = json.clone();
+    // The JSON fields of every schema, for `ucare schema` (what each command prints).
+    write_if_changed(
+        &out_dir.join(format!("{module}.fields.json")),
+        &schema_fields(&json).to_string(),
+    )?;
 
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(json).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
@@ -193,6 +198,48 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     write_if_changed(&out_dir.join(format!("{module}.rs")), &source)?;
     write_if_changed(&out_dir.join(format!("{module}.surface.txt")), &listing)?;
     Ok(())
+}
+
+/// `{"File": ["appdata", "content_info", …], …}`: each component schema's property names
+/// (its own and those of the schemas it is `allOf`), sorted.
+fn schema_fields(doc: &serde_json::Value) -> serde_json::Value {
+    fn properties(
+        doc: &serde_json::Value,
+        schema: &serde_json::Value,
+        into: &mut std::collections::BTreeSet<String>,
+        depth: u8,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        if let Some(reference) = schema.get("$ref").and_then(|r| r.as_str()) {
+            if let Some(target) = reference
+                .strip_prefix("#/components/schemas/")
+                .and_then(|name| doc.pointer(&format!("/components/schemas/{name}")))
+            {
+                properties(doc, target, into, depth + 1);
+            }
+        }
+        if let Some(own) = schema.get("properties").and_then(|p| p.as_object()) {
+            into.extend(own.keys().cloned());
+        }
+        for list in ["allOf"] {
+            for member in schema.get(list).and_then(|m| m.as_array()).into_iter().flatten() {
+                properties(doc, member, into, depth + 1);
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    if let Some(schemas) = doc.pointer("/components/schemas").and_then(|s| s.as_object()) {
+        for (name, schema) in schemas {
+            let mut fields = std::collections::BTreeSet::new();
+            properties(doc, schema, &mut fields, 0);
+            if !fields.is_empty() {
+                out.insert(name.clone(), fields.into_iter().collect());
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 fn write_if_changed(path: &Path, content: &str) -> Result<(), String> {

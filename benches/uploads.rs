@@ -7,7 +7,7 @@
 //! ```
 //!
 //! `UC_BATCH=0` turns off small files sharing `/base/` requests in `many` (the client is
-//! then reported as `rust-many-unbatched`).
+//! then reported as `rust-many-unbatched`); `UC_LABEL=x` appends `-x` to the client name.
 //!
 //! The sink is an emulator started with `--discard-uploads` (see `scripts/bench.sh`):
 //! `UC_UPLOAD_BASE` and `UC_PUBLIC_KEY` say where it is. Prints one JSON line.
@@ -79,10 +79,14 @@ async fn main() {
         other => panic!("unknown mode {other}"),
     };
     let secs = started.elapsed().as_secs_f64();
-    let mode = if mode == "many" && !batched() {
-        "many-unbatched"
-    } else {
-        mode.as_str()
+    let mode = match (mode.as_str(), batched()) {
+        ("many", false) => "many-unbatched".to_owned(),
+        (other, _) => other.to_owned(),
+    };
+    // `UC_LABEL` tells runs against differently set up sinks apart (e.g. `latency10`).
+    let mode = match std::env::var("UC_LABEL") {
+        Ok(label) if !label.is_empty() => format!("{mode}-{label}"),
+        _ => mode,
     };
     println!(
         "{{\"bench\":\"upload\",\"client\":\"rust-{mode}\",\"concurrency\":{concurrency},\"files\":{files},\"bytes\":{bytes},\"secs\":{secs:.3},\"mib_per_s\":{:.1},\"files_per_s\":{:.1},\"peak_rss_mib\":{:.1}}}",

@@ -1,14 +1,31 @@
 //! Runs the local Uploadcare emulator until Ctrl-C: `cargo run --example emulator`.
 //!
 //! Point any client (this crate's, `curl`, another SDK) at the printed URLs and keys.
-//! `--discard-uploads` counts multipart bodies instead of keeping them (for benchmarks).
+//! `--discard-uploads` counts multipart bodies instead of keeping them, and
+//! `--latency-ms N` delays every request by N ms, like a distant service (both for
+//! benchmarks).
 
-use uploadcare::emulator::Emulator;
+use uploadcare::emulator::{Emulator, Fault, FaultRule};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let discard = std::env::args().skip(1).any(|a| a == "--discard-uploads");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let discard = args.iter().any(|a| a == "--discard-uploads");
+    let latency = args
+        .iter()
+        .position(|a| a == "--latency-ms")
+        .and_then(|at| args.get(at + 1))
+        .map(|ms| ms.parse::<u64>())
+        .transpose()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("--latency-ms: {e}")))?;
     let emulator = Emulator::builder().discard_upload_bodies(discard).start().await?;
+    if let Some(ms) = latency.filter(|ms| *ms > 0) {
+        emulator
+            .faults()
+            .add(FaultRule::always(Fault::Delay(std::time::Duration::from_millis(
+                ms,
+            ))));
+    }
     println!("Uploadcare emulator running (Ctrl-C to stop)");
     println!("  REST API    {}", emulator.rest_base_url());
     println!("  Upload API  {}", emulator.upload_base_url());

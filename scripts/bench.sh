@@ -59,6 +59,18 @@ for round in 1 2 3 4 5; do
   "$uploads" many "$small" 8 >> "$results"
   UC_BATCH=0 "$uploads" many "$small" 8 >> "$results"
 done
+# Small files sharing /base/ requests against a distant service: 10 ms per request.
+target/release/examples/emulator --discard-uploads --latency-ms 10 > "$out/emulator-latency.log" 2>&1 &
+latency_pid=$!
+for _ in $(seq 1 100); do grep -q "secret key" "$out/emulator-latency.log" && break; sleep 0.1; done
+latency_base="$(awk '/Upload API/ {print $3}' "$out/emulator-latency.log")"
+mkdir -p "$out/small-400"
+cp "$small"/f0[0-3]*.bin "$out/small-400/"
+for round in 1 2 3; do
+  UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 "$uploads" many "$out/small-400" 8 >> "$results"
+  UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 UC_BATCH=0 "$uploads" many "$out/small-400" 8 >> "$results"
+done
+kill $latency_pid 2>/dev/null || true
 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py big "$big" >> "$results"
 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py many "$small" >> "$results"
 node benches/sdk/js_upload.mjs big "$big" 4 >> "$results"

@@ -359,7 +359,7 @@ async fn metadata_commands(auth: &'static str) {
     let gone = p.run(&["metadata", "get", &uuid, "color"]).await;
     assert!(gone.failure(1).starts_with("error: HTTP 404"));
     let bad_key = p.run(&["metadata", "set", &uuid, "bad key", "x"]).await;
-    assert!(bad_key.failure(1).contains("invalid input"), "{bad_key:#?}");
+    assert!(bad_key.failure(2).contains("invalid input"), "{bad_key:#?}"); // exit 2 since #13 (bad input)
 }
 
 async fn tags_and_search_commands(auth: &'static str) {
@@ -381,7 +381,7 @@ async fn tags_and_search_commands(auth: &'static str) {
         serde_json::json!({"tags": ["summer"]})
     );
     let bad = p.run(&["tags", "set", &ua, "two words"]).await;
-    assert!(bad.failure(1).contains("invalid tag `two words`"), "{bad:#?}");
+    assert!(bad.failure(2).contains("invalid tag `two words`"), "{bad:#?}"); // exit 2 since #13 (bad input)
 
     let found = p
         .ok(&[
@@ -409,7 +409,7 @@ async fn tags_and_search_commands(auth: &'static str) {
         .await;
     assert_eq!(len(&all), 2, "{all}");
     let none = p.run(&["files", "search"]).await;
-    assert!(none.failure(1).contains("at least one condition"), "{none:#?}");
+    assert!(none.failure(2).contains("at least one condition"), "{none:#?}"); // exit 2 since #13 (bad input)
 
     let dir = Scratch::new();
     let path = dir.join("tagged.txt");
@@ -839,7 +839,7 @@ async fn uploads_are_signed_when_the_secret_key_is_given() {
         &file,
     ]))
     .await;
-    let line = unsigned.failure(1);
+    let line = unsigned.failure(3); // exit 3 since #13 (rejected credentials)
     assert!(line.contains("SignatureRequiredError"), "{line}");
     assert!(line.contains("signed.txt"), "{line}");
 }
@@ -1031,7 +1031,7 @@ async fn a_wrong_secret_is_a_one_line_error_under_both_schemes() {
             "list",
         ]))
         .await;
-        assert_eq!(run.failure(1), message);
+        assert_eq!(run.failure(3), message); // exit 3 since #13 (rejected credentials)
         assert!(!run.stderr.contains(wrong));
     }
 }
@@ -1141,11 +1141,11 @@ async fn server_errors_with_text_bodies_stay_on_one_line() {
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_keys_and_usage_errors() {
     let no_public = ucare(strings(&["project"])).await;
-    assert!(no_public.failure(2).contains("--public-key"));
+    assert!(no_public.failure(3).contains("--public-key")); // exit 3 since #13 (missing credentials)
     let no_secret = ucare(strings(&["--public-key", "pk", "files", "list"])).await;
-    assert!(no_secret.failure(2).contains("--secret-key"));
+    assert!(no_secret.failure(3).contains("--secret-key")); // exit 3 since #13
     let empty_secret = ucare(strings(&["--public-key", "pk", "--secret-key", "", "project"])).await;
-    assert!(empty_secret.failure(2).contains("UPLOADCARE_SECRET_KEY"));
+    assert!(empty_secret.failure(3).contains("UPLOADCARE_SECRET_KEY")); // exit 3 since #13
 
     // clap's own usage errors: exit 2, no panic.
     for args in [

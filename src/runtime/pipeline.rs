@@ -364,6 +364,7 @@ pub(crate) async fn send_with_retries<A: Attempts>(
         operation,
         method = tracing::field::Empty,
         path = tracing::field::Empty,
+        url = tracing::field::Empty,
         attempts = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
@@ -390,6 +391,17 @@ async fn retry_loop<A: Attempts>(
             // The path only: query strings may carry presigned-URL signatures.
             span.record("method", request.method().as_str());
             span.record("path", request.url().path());
+            let url = request.url();
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            span.record(
+                "url",
+                format!(
+                    "{}://{}{port}{}",
+                    url.scheme(),
+                    url.host_str().unwrap_or(""),
+                    url.path()
+                ),
+            );
         }
         span.record("attempts", attempt + 1);
         let may_retry = repeatable && attempt < policy.max_retries;

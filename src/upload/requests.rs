@@ -161,7 +161,10 @@ impl UploadSource {
                 let file = tokio::fs::File::open(&path)
                     .await
                     .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, STREAM_CHUNK))
+                // A small file needs no 64 KiB buffer (many of them go in one batch).
+                let len = file.metadata().await.map_or(STREAM_CHUNK as u64, |m| m.len());
+                let capacity = (len as usize).clamp(1, STREAM_CHUNK);
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, capacity))
             }
             Self::Reader { reader, len } => Box::pin(tokio_util::io::ReaderStream::with_capacity(
                 tokio::io::AsyncReadExt::take(reader, len),

@@ -59,6 +59,30 @@ pub struct Global {
         default_value = "signed"
     )]
     pub auth: Auth,
+    /// A project of the config file (`~/.config/ucare/config.toml` or `$UCARE_CONFIG`);
+    /// default: its `default_project`.
+    #[arg(long, global = true, env = "UCARE_PROJECT", value_name = "NAME")]
+    pub project: Option<String>,
+    /// JSON output (even on a terminal): `all` fields, or only these, e.g.
+    /// `uuid,size,metadata.album`, for every record.
+    #[arg(long, global = true, value_name = "FIELDS")]
+    pub json: Option<String>,
+    /// Filter the JSON output through a jq expression (string results print raw).
+    #[arg(long, global = true, value_name = "EXPR", allow_hyphen_values = true)]
+    pub jq: Option<String>,
+    /// One compact JSON record per line (with `--all`: every page, in constant memory).
+    #[arg(long, global = true, conflicts_with = "table")]
+    pub ndjson: bool,
+    /// Tables, even when stdout is not a terminal.
+    #[arg(long, global = true)]
+    pub table: bool,
+    /// Print the requests the command would send (method, URL, body; never secrets) and
+    /// send nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Log every HTTP request on stderr (method, URL, status, duration, retries).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// A REST API version (the ones not compiled in are refused when used).
@@ -94,27 +118,27 @@ pub enum Auth {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List, inspect, store, delete and copy files.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "file")]
     Files(FilesCommand),
     /// File metadata (API 0.7).
     #[command(subcommand)]
     Metadata(MetadataCommand),
     /// File tags (API 0.7): get, set, add, remove.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "tag")]
     Tags(TagsCommand),
     /// File groups.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "group")]
     Groups(GroupsCommand),
     /// The project's information.
     Project,
     /// Webhooks.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "webhook")]
     Webhooks(WebhooksCommand),
     /// Document and video conversion.
     #[command(subcommand)]
     Convert(ConvertCommand),
     /// Add-ons (API 0.7): AWS Rekognition, ClamAV, remove.bg.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "addon")]
     Addons(AddonsCommand),
     /// A file's CDN URL with processing operations, optionally signed for secure delivery;
     /// or (`--cdn-base`) the project's CDN base. Needs only the public key.
@@ -126,15 +150,47 @@ pub enum Command {
     /// The steps are printed on stderr; stdout gets a JSON summary of what was created
     /// (and removed again at the end).
     Demo,
+    /// The configuration in use: `ucare config show`.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Every command, flag, argument, JSON field and exit code, as JSON (for scripts and
+    /// agents).
+    #[command(visible_alias = "api-schema")]
+    Schema,
+    /// A shell completion script: `ucare completions bash > /etc/bash_completion.d/ucare`.
+    #[command(visible_alias = "completion")]
+    Completions { shell: clap_complete::Shell },
+    /// The manual page (roff): `ucare man > ucare.1`.
+    Man,
+}
+
+/// `ucare config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The resolved settings (secrets redacted) and where each one came from: a flag, the
+    /// environment, a project of the config file, or the default.
+    Show,
+}
+
+/// `--from-stdin`: more values, one per line (or NDJSON objects with a `uuid` field).
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct FromStdin {
+    /// Also read values from stdin: one per line, or NDJSON objects with a `uuid` field
+    /// (e.g. the output of `ucare files list --all --ndjson`).
+    #[arg(long)]
+    pub from_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum FilesCommand {
     /// List files (the first page unless `--all`).
     List(FilesListArgs),
-    /// One file's information.
+    /// One file's information (with `--from-stdin`: one per UUID read).
     Info {
-        uuid: Uuid,
+        #[arg(required_unless_present = "from_stdin")]
+        uuid: Option<Uuid>,
+        #[command(flatten)]
+        stdin: FromStdin,
         /// Extra fields to include, e.g. `appdata` (API 0.7).
         #[arg(long, value_name = "FIELDS")]
         include: Option<String>,
@@ -144,13 +200,17 @@ pub enum FilesCommand {
     },
     /// Store files (the batch endpoint, 100 UUIDs per request).
     Store {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "from_stdin")]
         uuids: Vec<Uuid>,
+        #[command(flatten)]
+        stdin: FromStdin,
     },
     /// Delete files (the batch endpoint, 100 UUIDs per request).
     Delete {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "from_stdin")]
         uuids: Vec<Uuid>,
+        #[command(flatten)]
+        stdin: FromStdin,
     },
     /// Search files (API 0.7): every condition given must hold.
     Search(Box<FilesSearchArgs>),
@@ -249,7 +309,7 @@ pub struct FilesSearchArgs {
     #[arg(long)]
     pub include_appdata: bool,
     /// Every result (up to the service's ceiling), as one JSON array.
-    #[arg(long)]
+    #[arg(long, visible_alias = "page-all")]
     pub all: bool,
 }
 
@@ -332,20 +392,33 @@ fn parse_operation(text: &str) -> Result<(String, String), String> {
 #[derive(Debug, Subcommand)]
 pub enum TagsCommand {
     /// A file's tags.
-    Get { uuid: Uuid },
-    /// Replace a file's tags (none given: remove all).
-    Set { uuid: Uuid, tags: Vec<String> },
-    /// Add tags to a file.
-    Add {
-        uuid: Uuid,
-        #[arg(required = true)]
-        tags: Vec<String>,
+    Get {
+        #[arg(required_unless_present = "from_stdin")]
+        uuid: Option<Uuid>,
+        #[command(flatten)]
+        stdin: FromStdin,
     },
-    /// Remove tags from a file.
+    /// Replace a file's tags (none given: remove all). With `--from-stdin`, of every file
+    /// read, and every argument is a tag.
+    Set {
+        #[arg(value_name = "UUID TAG")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
+    /// Add tags to a file (`--from-stdin`: to every file read; every argument is a tag).
+    Add {
+        #[arg(required = true, value_name = "UUID TAG")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
+    /// Remove tags from a file (`--from-stdin`: from every file read).
     Remove {
-        uuid: Uuid,
-        #[arg(required = true)]
-        tags: Vec<String>,
+        #[arg(required = true, value_name = "UUID TAG")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
     },
 }
 
@@ -373,18 +446,34 @@ pub struct FilesListArgs {
     #[arg(long, value_name = "FIELDS")]
     pub add_fields: Option<String>,
     /// Every page: prints one JSON array of all files, page by page as they arrive.
-    #[arg(long)]
+    #[arg(long, visible_alias = "page-all")]
     pub all: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MetadataCommand {
-    /// All metadata of a file, or the value of one key.
-    Get { uuid: Uuid, key: Option<String> },
-    /// Set one key.
-    Set { uuid: Uuid, key: String, value: String },
-    /// Delete one key.
-    Delete { uuid: Uuid, key: String },
+    /// All metadata of a file, or the value of one key (`--from-stdin`: of every file
+    /// read; the arguments are then `[KEY]`).
+    Get {
+        #[arg(value_name = "UUID KEY")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
+    /// Set one key (`UUID KEY VALUE`; with `--from-stdin`: `KEY VALUE` for every file read).
+    Set {
+        #[arg(required = true, value_name = "UUID KEY VALUE")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
+    /// Delete one key (`UUID KEY`; with `--from-stdin`: `KEY` for every file read).
+    Delete {
+        #[arg(required = true, value_name = "UUID KEY")]
+        args: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -401,11 +490,18 @@ pub enum GroupsCommand {
         #[arg(long, value_name = "TIME")]
         from: Option<DateTime<Utc>>,
         /// Every page: prints one JSON array of all groups.
-        #[arg(long)]
+        #[arg(long, visible_alias = "page-all")]
         all: bool,
     },
     /// One group's information.
     Info { id: String },
+    /// Create a group of files (UUIDs or CDN URLs, in order) through the Upload API.
+    Create {
+        #[arg(required_unless_present = "from_stdin", value_name = "FILE")]
+        files: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
+    },
     /// Delete a group (API 0.7; its files stay).
     Delete { id: String },
     /// Store every file of a group (API 0.5 and 0.6).
@@ -590,8 +686,10 @@ pub enum UploadSubcommand {
 pub enum UploadGroupCommand {
     /// Create a group of files (UUIDs or CDN URLs).
     Create {
-        #[arg(required = true, value_name = "ID")]
+        #[arg(required_unless_present = "from_stdin", value_name = "ID")]
         files: Vec<String>,
+        #[command(flatten)]
+        stdin: FromStdin,
     },
     /// A group's information.
     Info { id: String },

@@ -8,7 +8,10 @@ pub enum CliError {
     /// The command line asks for something this build or API version cannot do (exit 2,
     /// like clap's own usage errors).
     Usage(String),
-    /// A library call failed (exit 1).
+    /// Credentials missing (no key given) or a config file that cannot be used (exit 3).
+    Credentials(String),
+    /// A library call failed: exit 1, or 2 for input the library refused before any
+    /// request, or 3 for credentials the service rejected.
     Api(uploadcare::Error),
     /// Anything else that went wrong while running (exit 1).
     Failed(String),
@@ -38,10 +41,18 @@ impl CliError {
         }
     }
 
+    pub fn credentials(message: impl Into<String>) -> Self {
+        CliError::Credentials(message.into())
+    }
+
+    /// 0 ok, 1 API or operation failure, 2 usage or bad input, 3 missing or rejected
+    /// credentials, 130 interrupted.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Usage(_) => 2,
-            CliError::Api(_) | CliError::Failed(_) => 1,
+            CliError::Credentials(_) => 3,
+            CliError::Api(error) => api_exit_code(error),
+            CliError::Failed(_) => 1,
             CliError::BrokenPipe => 0,
             CliError::Interrupted => 130,
         })
@@ -50,12 +61,42 @@ impl CliError {
     /// The one line to print on stderr (`None`: print nothing).
     pub fn line(&self) -> Option<String> {
         let text = match self {
-            CliError::Usage(message) | CliError::Failed(message) => message.clone(),
+            CliError::Usage(message) | CliError::Failed(message) | CliError::Credentials(message) => {
+                message.clone()
+            }
             CliError::Api(error) => describe(error),
             CliError::BrokenPipe => return None,
             CliError::Interrupted => "interrupted".to_owned(),
         };
         Some(format!("error: {}", one_line(&text, 400)))
+    }
+}
+
+/// The exit status of a library error: bad input refused before any request → 2;
+/// credentials the service rejected (401/403, an Upload API key or signature error) or a
+/// configuration the library refuses → 3; anything else → 1.
+pub fn api_exit_code(error: &uploadcare::Error) -> u8 {
+    use uploadcare::Error as E;
+    match error {
+        E::InvalidInput(_) | E::InvalidTag { .. } => 2,
+        E::Config(_) => 3,
+        E::Api {
+            status: 401 | 403, ..
+        } => 3,
+        E::Upload { status, code, .. } => {
+            let code = code.as_str();
+            if matches!(status, 401 | 403)
+                || code.starts_with("PublicKey")
+                || code.starts_with("Signature")
+                || code.starts_with("ProjectPublicKey")
+                || code.contains("Secret")
+            {
+                3
+            } else {
+                1
+            }
+        }
+        _ => 1,
     }
 }
 

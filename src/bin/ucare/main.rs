@@ -1,22 +1,31 @@
 //! `ucare`: Uploadcare from the shell, a thin command line over the `uploadcare` crate.
 //!
 //! Every command is one call (or a short sequence of calls) into the library; the API's
-//! response objects are printed as JSON on stdout, progress and messages go to stderr.
-//! Failures print one line on stderr and exit non-zero: 1 when a request or an operation
-//! failed, 2 for usage errors (clap's own, a missing key, an API version this build or
-//! this command lacks), 130 when interrupted.
+//! response objects are printed on stdout (tables on a terminal, JSON otherwise; see
+//! `output`), progress and messages go to stderr. Failures print one line on stderr and
+//! exit non-zero: 1 when a request or an operation failed, 2 for usage errors and input
+//! refused before any request, 3 for missing or rejected credentials, 130 when
+//! interrupted.
 
 mod cli;
+mod dry_run;
 mod error;
+mod input;
+mod jq;
 mod output;
 mod rest;
+mod schema;
+mod settings;
+mod table;
 mod upload;
+mod verbose;
 mod walkthrough;
 
-use clap::Parser;
-use cli::{ApiVersion, Auth, Cli, Command, Global};
+use clap::{CommandFactory, FromArgMatches};
+use cli::{ApiVersion, Auth, Cli, Command, ConfigCommand, Global, GroupsCommand};
 use error::{CliError, Result};
 use rest::Rest;
+use std::io::IsTerminal;
 use std::io::Write;
 use std::process::ExitCode;
 use uploadcare::{AuthScheme, Config};
@@ -37,7 +46,30 @@ fn main() -> ExitCode {
         );
     }));
 
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let prepared = settings::resolve(&mut cli.global, &matches).and_then(|sources| {
+        let global = &cli.global;
+        let options = output::Options::new(
+            global.json.as_deref(),
+            global.jq.as_deref(),
+            global.ndjson,
+            global.table,
+            std::io::stdout().is_terminal(),
+        )?;
+        output::init(options);
+        Ok(sources)
+    });
+    let sources = match prepared {
+        Ok(sources) => sources,
+        Err(error) => return fail(error),
+    };
+    if cli.global.verbose {
+        verbose::install();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -47,24 +79,65 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            result = run(cli) => result,
+            result = run_or_record(cli, sources) => result,
             _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            if let Some(line) = error.line() {
-                eprintln!("{line}");
-            }
-            error.exit_code()
-        }
+        Err(error) => fail(error),
     }
 }
 
-async fn run(cli: Cli) -> Result {
+/// The one `error: …` line and the exit status.
+fn fail(error: CliError) -> ExitCode {
+    if let Some(line) = error.line() {
+        eprintln!("{line}");
+    }
+    error.exit_code()
+}
+
+/// Runs the command; with `--dry-run`, against the recorder, printing what was recorded
+/// instead of the command's own output.
+async fn run_or_record(mut cli: Cli, sources: settings::Sources) -> Result {
+    if !cli.global.dry_run {
+        return run(cli, sources).await;
+    }
+    let recorder = dry_run::Recorder::start(&cli.global.api_base, &cli.global.upload_base)
+        .await
+        .map_err(|e| CliError::failed(format!("--dry-run: cannot start the request recorder: {e}")))?;
+    cli.global.api_base = recorder.rest_base.clone();
+    cli.global.upload_base = recorder.upload_base.clone();
+    output::mute(true);
+    let result = run(cli, sources).await;
+    output::mute(false);
+    let recorded = recorder.recorded.take();
+    match result {
+        // Refused before any request (bad input, missing keys): that is the answer.
+        Err(error) if recorded.is_empty() => Err(error),
+        _ => output::print(&serde_json::json!({ "dry_run": true, "requests": recorded })),
+    }
+}
+
+async fn run(cli: Cli, sources: settings::Sources) -> Result {
     let global = cli.global;
     match cli.command {
+        Command::Config(ConfigCommand::Show) => output::print(&settings::show(&global, &sources)),
+        Command::Schema => output::print(&schema::describe(&Cli::command())),
+        Command::Completions { shell } => {
+            let mut stdout = std::io::stdout();
+            clap_complete::generate(shell, &mut Cli::command(), "ucare", &mut stdout);
+            Ok(())
+        }
+        Command::Man => {
+            let mut stdout = std::io::stdout();
+            clap_mangen::Man::new(Cli::command()).render(&mut stdout)?;
+            Ok(())
+        }
+        Command::Groups(GroupsCommand::Create { files, stdin }) => {
+            let client = uploadcare::upload::Client::from_config(config(&global)?)?;
+            upload::create_group(&client, files, stdin.from_stdin).await
+        }
         Command::Files(command) => rest::files(&rest_client(&global)?, command).await,
         Command::Metadata(command) => rest::metadata(&rest_client(&global)?, command).await,
         Command::Tags(command) => rest::tags(&rest_client(&global)?, command).await,
@@ -128,8 +201,11 @@ fn key(value: &Option<String>) -> Option<&str> {
 /// The configuration from the global flags: keys, base URLs, auth scheme. Uploads are
 /// signed whenever the secret key is given.
 fn config(global: &Global) -> Result<Config> {
-    let public_key = key(&global.public_key)
-        .ok_or_else(|| CliError::usage("no public key: pass --public-key or set UPLOADCARE_PUBLIC_KEY"))?;
+    let public_key = key(&global.public_key).ok_or_else(|| {
+        CliError::credentials(
+            "no public key: pass --public-key, set UPLOADCARE_PUBLIC_KEY, or name a project of the config file (--project)",
+        )
+    })?;
     let config = match key(&global.secret_key) {
         Some(secret_key) => Config::new(public_key, secret_key.to_owned()),
         None => Config::public_only(public_key),
@@ -151,7 +227,7 @@ fn auth_scheme(auth: Auth) -> AuthScheme {
 fn rest_client(global: &Global) -> Result<Rest> {
     let config = config(global)?;
     if key(&global.secret_key).is_none() {
-        return Err(CliError::usage(
+        return Err(CliError::credentials(
             "the REST API needs the secret key: pass --secret-key or set UPLOADCARE_SECRET_KEY",
         ));
     }

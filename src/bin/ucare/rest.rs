@@ -15,7 +15,7 @@ use crate::cli::{
     FilesListArgs, FilesSearchArgs, GroupsCommand, MetadataCommand, TagsCommand, WebhooksCommand,
 };
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::{input, output};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use uploadcare::{v0_7, Config};
@@ -319,15 +319,73 @@ async fn files_search(rest: &Rest, args: FilesSearchArgs) -> Result {
 pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
     let client = rest.v0_7("`tags`")?;
     match command {
-        TagsCommand::Get { uuid } => output::print(&serde_json::json!({ "tags": client.tags(uuid).await? })),
-        TagsCommand::Set { uuid, tags } => output::print(&client.set_tags(uuid, tags).await?),
-        TagsCommand::Add { uuid, tags } => {
-            output::print(&client.change_tags(uuid, tags, Vec::<String>::new()).await?)
+        TagsCommand::Get { uuid, stdin } => {
+            let list = stdin.from_stdin;
+            let uuids = input::uuids(uuid.into_iter().collect(), list)?;
+            for_each_uuid(uuids, list, |uuid| async move {
+                let tags = client.tags(uuid).await?;
+                // Listed (from stdin) with their file's UUID.
+                Ok(if list {
+                    serde_json::json!({ "uuid": uuid, "tags": tags })
+                } else {
+                    serde_json::json!({ "tags": tags })
+                })
+            })
+            .await
         }
-        TagsCommand::Remove { uuid, tags } => {
-            output::print(&client.change_tags(uuid, Vec::<String>::new(), tags).await?)
+        TagsCommand::Set { args, stdin } => {
+            let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
+            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+                let tags = tags.clone();
+                async move { Ok(client.set_tags(uuid, tags).await?) }
+            })
+            .await
+        }
+        TagsCommand::Add { args, stdin } => {
+            let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
+            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+                let tags = tags.clone();
+                async move { Ok(client.change_tags(uuid, tags, Vec::<String>::new()).await?) }
+            })
+            .await
+        }
+        TagsCommand::Remove { args, stdin } => {
+            let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
+            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+                let tags = tags.clone();
+                async move { Ok(client.change_tags(uuid, Vec::<String>::new(), tags).await?) }
+            })
+            .await
         }
     }
+}
+
+/// Runs `each` for every UUID in order. Without `--from-stdin` (one UUID) the answer is
+/// printed as it is; with it, the answers form a list (streamed: NDJSON prints each as it
+/// comes). The first failure ends the list and is the command's error.
+async fn for_each_uuid<F, Fut, T>(uuids: Vec<uuid::Uuid>, list: bool, mut each: F) -> Result
+where
+    F: FnMut(uuid::Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+    T: serde::Serialize,
+{
+    if !list {
+        for uuid in uuids {
+            output::print(&each(uuid).await?)?;
+        }
+        return Ok(());
+    }
+    let mut array = output::Array::start()?;
+    for uuid in uuids {
+        match each(uuid).await {
+            Ok(answer) => array.extend(std::slice::from_ref(&answer))?,
+            Err(error) => {
+                array.finish()?;
+                return Err(error);
+            }
+        }
+    }
+    array.finish()
 }
 
 pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
@@ -336,17 +394,30 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
         FilesCommand::Search(args) => files_search(rest, *args).await,
         FilesCommand::Info {
             uuid,
+            stdin,
             include,
             add_fields,
-        } => each_version!(rest, |client, types| {
-            let request = client
-                .file_info()
-                .uuid(uuid)
-                .extra_fields(include.as_deref(), add_fields.as_deref())?;
-            output::print(&request.send().await?.into_inner())
-        }),
-        FilesCommand::Store { uuids } => batch!(rest, store_many, uuids),
-        FilesCommand::Delete { uuids } => batch!(rest, delete_many, uuids),
+        } => {
+            let uuids = input::uuids(uuid.into_iter().collect(), stdin.from_stdin)?;
+            each_version!(rest, |client, types| {
+                for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+                    let request = client
+                        .file_info()
+                        .uuid(uuid)
+                        .extra_fields(include.as_deref(), add_fields.as_deref());
+                    async move { Ok(request?.send().await?.into_inner()) }
+                })
+                .await
+            })
+        }
+        FilesCommand::Store { uuids, stdin } => {
+            let uuids = input::uuids(uuids, stdin.from_stdin)?;
+            batch!(rest, store_many, uuids)
+        }
+        FilesCommand::Delete { uuids, stdin } => {
+            let uuids = input::uuids(uuids, stdin.from_stdin)?;
+            batch!(rest, delete_many, uuids)
+        }
         FilesCommand::CopyLocal {
             source,
             store,
@@ -472,39 +543,109 @@ async fn files_list(rest: &Rest, args: FilesListArgs) -> Result {
 
 pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
     let client = rest.v0_7("`metadata`")?;
+    // With `--from-stdin` the answers are listed with their file's UUID.
+    let labelled = |uuid: uuid::Uuid, list: bool, value: serde_json::Value| {
+        if list {
+            serde_json::json!({"uuid": uuid, "value": value})
+        } else {
+            value
+        }
+    };
     match command {
-        MetadataCommand::Get { uuid, key: None } => {
-            output::print(&client.file_metadata().uuid(uuid).send().await?.into_inner())
+        MetadataCommand::Get { args, stdin } => {
+            let list = stdin.from_stdin;
+            let (uuids, rest_args) = input::split_uuid_args(args, list)?;
+            let key = match rest_args.as_slice() {
+                [] => None,
+                [key] => Some(checked_key(key)?),
+                _ => return Err(CliError::usage("`metadata get` takes a UUID and at most one KEY")),
+            };
+            for_each_uuid(uuids, list, |uuid| {
+                let key = key.clone();
+                async move {
+                    let value = match key {
+                        None => serde_json::to_value(
+                            client.file_metadata().uuid(uuid).send().await?.into_inner(),
+                        )?,
+                        Some(key) => serde_json::to_value(
+                            client
+                                .file_metadata_key()
+                                .uuid(uuid)
+                                .key(key.as_str())
+                                .send()
+                                .await?
+                                .into_inner(),
+                        )?,
+                    };
+                    Ok(labelled(uuid, list, value))
+                }
+            })
+            .await
         }
-        MetadataCommand::Get { uuid, key: Some(key) } => {
-            let answer = client
-                .file_metadata_key()
-                .uuid(uuid)
-                .key(key.as_str())
-                .send()
-                .await?;
-            output::print(&answer.into_inner())
+        MetadataCommand::Set { args, stdin } => {
+            let list = stdin.from_stdin;
+            let (uuids, rest_args) = input::split_uuid_args(args, list)?;
+            let [key, value] = rest_args.as_slice() else {
+                return Err(CliError::usage(
+                    "`metadata set` takes UUID KEY VALUE (KEY VALUE with --from-stdin)",
+                ));
+            };
+            let key = checked_key(key)?;
+            for_each_uuid(uuids, list, |uuid| {
+                let (key, value) = (key.clone(), value.clone());
+                async move {
+                    let answer = client
+                        .update_file_metadata_key()
+                        .uuid(uuid)
+                        .key(key.as_str())
+                        .body(value.as_str())
+                        .send()
+                        .await?;
+                    Ok(labelled(uuid, list, serde_json::to_value(answer.into_inner())?))
+                }
+            })
+            .await
         }
-        MetadataCommand::Set { uuid, key, value } => {
-            let answer = client
-                .update_file_metadata_key()
-                .uuid(uuid)
-                .key(key.as_str())
-                .body(value.as_str())
-                .send()
-                .await?;
-            output::print(&answer.into_inner())
-        }
-        MetadataCommand::Delete { uuid, key } => {
-            client
-                .delete_file_metadata_key()
-                .uuid(uuid)
-                .key(key.as_str())
-                .send()
-                .await?;
-            output::empty()
+        MetadataCommand::Delete { args, stdin } => {
+            let list = stdin.from_stdin;
+            let (uuids, rest_args) = input::split_uuid_args(args, list)?;
+            let [key] = rest_args.as_slice() else {
+                return Err(CliError::usage(
+                    "`metadata delete` takes UUID KEY (KEY with --from-stdin)",
+                ));
+            };
+            let key = checked_key(key)?;
+            if !list {
+                let uuid = uuids[0];
+                client
+                    .delete_file_metadata_key()
+                    .uuid(uuid)
+                    .key(key.as_str())
+                    .send()
+                    .await?;
+                return output::empty();
+            }
+            for_each_uuid(uuids, list, |uuid| {
+                let key = key.clone();
+                async move {
+                    client
+                        .delete_file_metadata_key()
+                        .uuid(uuid)
+                        .key(key.as_str())
+                        .send()
+                        .await?;
+                    Ok(serde_json::json!({"uuid": uuid, "deleted": key}))
+                }
+            })
+            .await
         }
     }
+}
+
+/// A metadata key that can be one URL path segment.
+fn checked_key(key: &str) -> Result<String> {
+    input::check_segment("metadata key", key)?;
+    Ok(key.to_owned())
 }
 
 pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
@@ -527,10 +668,14 @@ pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
             }
             print_pages!(client, request, all_groups, all)
         }),
-        GroupsCommand::Info { id } => each_version!(rest, |client, types| {
-            output::print(&client.group_info().uuid(id).send().await?.into_inner())
-        }),
-        GroupsCommand::Delete { id } => match rest {
+        GroupsCommand::Info { id } => {
+            input::check_group_id(&id)?;
+            each_version!(rest, |client, types| {
+                output::print(&client.group_info().uuid(id).send().await?.into_inner())
+            })
+        }
+        GroupsCommand::Create { .. } => Err(CliError::usage("`groups create` goes through the Upload API")),
+        GroupsCommand::Delete { id } => match input::check_group_id(&id).map(|()| rest)? {
             Rest::V0_7(client) => {
                 client.delete_group().uuid(id).send().await?;
                 output::empty()
@@ -542,7 +687,7 @@ pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
             ))),
         },
         #[cfg_attr(not(any(feature = "v0_5", feature = "v0_6")), allow(unused_variables))]
-        GroupsCommand::Store { id } => match rest {
+        GroupsCommand::Store { id } => match input::check_group_id(&id).map(|()| rest)? {
             #[cfg(feature = "v0_5")]
             Rest::V0_5(client) => output::print(&client.store_group().uuid(id).send().await?.into_inner()),
             #[cfg(feature = "v0_6")]

@@ -53,13 +53,29 @@ pub async fn run(client: &Client, command: UploadCommand) -> Result {
         }
         Some(UploadSubcommand::Status { token }) => output::print(&client.from_url_status(token).await?),
         Some(UploadSubcommand::Info { uuid }) => output::print(&client.info(uuid).await?),
-        Some(UploadSubcommand::Group(UploadGroupCommand::Create { files })) => {
-            output::print(&client.create_group(files).await?)
+        Some(UploadSubcommand::Group(UploadGroupCommand::Create { files, stdin })) => {
+            create_group(client, files, stdin.from_stdin).await
         }
         Some(UploadSubcommand::Group(UploadGroupCommand::Info { id })) => {
+            crate::input::check_group_id(&id)?;
             output::print(&client.group_info(&id).await?)
         }
     }
+}
+
+/// `upload group create` / `groups create`: a group of the files given (UUIDs or CDN URLs)
+/// and, with `--from-stdin`, of those read, in order.
+pub async fn create_group(client: &Client, mut files: Vec<String>, from_stdin: bool) -> Result {
+    if from_stdin {
+        files.extend(crate::input::read_stdin()?);
+    }
+    for file in &files {
+        crate::input::check_text("file", file)?;
+    }
+    if files.is_empty() {
+        return Err(CliError::usage("no files given (as arguments or on stdin)"));
+    }
+    output::print(&client.create_group(files).await?)
 }
 
 /// Uploads the files with the library's `upload_many` (at most `--jobs` requests in
@@ -109,6 +125,8 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
     let mut many = client
         .upload_many(paths.iter().map(|(_, path)| path.to_path_buf()))
         .concurrency(args.jobs)
+        // A dry run shows each file's first request, not a shared one and its fallback.
+        .batch_small_files(!crate::dry_run::active())
         .part_concurrency(args.concurrency)
         .multipart_threshold(args.multipart_threshold)
         .store(args.store.into())
@@ -159,7 +177,12 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
     } else if more > 0 {
         message.push_str(&format!(" ({more} more of {total} failed)"));
     }
-    Err(CliError::failed(message))
+    // The exit status of the first failure: 2 for refused input, 3 for credentials.
+    Err(match crate::error::api_exit_code(&error) {
+        2 => CliError::usage(message),
+        3 => CliError::credentials(message),
+        _ => CliError::failed(message),
+    })
 }
 
 async fn file_size(path: &Path) -> Result<u64> {
