@@ -1354,3 +1354,381 @@ async fn a_failed_file_among_many_does_not_lose_the_others() {
         assert!(p.emulator.state().file(uuid).is_some());
     }
 }
+
+// ---- #13: output modes, piping, dry runs, config file, schema, verbose, completions. ----
+
+/// Runs the binary with `args`, extra environment and stdin; no `UPLOADCARE_*`/`UCARE_*`
+/// from the caller's environment.
+async fn ucare_io(args: Vec<String>, env: Vec<(String, String)>, stdin: Option<String>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_ucare"));
+        for (var, _) in std::env::vars() {
+            if var.starts_with("UPLOADCARE_") || var.starts_with("UCARE_") {
+                command.env_remove(var);
+            }
+        }
+        // No config file unless a test gives one.
+        command.env("XDG_CONFIG_HOME", "/nonexistent/ucare-test-config-home");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        if let Some(input) = stdin {
+            command.write_stdin(input);
+        }
+        command.args(&args).timeout(Duration::from_secs(120));
+        let output = command.output().expect("ucare runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("the blocking task finishes")
+}
+
+impl Project {
+    async fn run_io(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut all = self.global();
+        all.extend(strings(args));
+        ucare_io(all, Vec::new(), stdin.map(str::to_owned)).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tables_fields_jq_and_ndjson() {
+    let p = Project::start("signed").await;
+    let a = p.add_file("alpha.txt", true);
+    let b = p.add_file("beta.txt", false);
+    p.emulator.state().add_file(
+        "big.bin",
+        "application/octet-stream",
+        vec![0u8; 3 * 1024 * 1024],
+        Some(true),
+    );
+
+    // Tables: one row per file, sizes human-readable, a footer when there are more pages.
+    let table = p
+        .run_io(&["files", "list", "--table", "--limit", "2"], None)
+        .await;
+    assert_eq!(table.code, 0, "{table:#?}");
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["UUID", "NAME", "SIZE", "TYPE", "UPLOADED", "STORED"],
+        "{table:#?}"
+    );
+    assert!(table.stdout.contains("more pages: add --all"), "{table:#?}");
+    let all = p.run_io(&["file", "list", "--table", "--page-all"], None).await;
+    assert!(all.stdout.contains("3.0 MiB"), "{all:#?}");
+    assert!(all.stdout.contains("alpha.txt"), "{all:#?}");
+    let info = p
+        .run_io(&["files", "info", &a.to_string(), "--table"], None)
+        .await;
+    assert!(info.stdout.starts_with("FIELD"), "{info:#?}");
+
+    // --json FIELDS keeps those fields of every record (nested paths allowed).
+    let page = p
+        .run_io(
+            &["files", "list", "--json", "uuid,size,content_info.mime.type"],
+            None,
+        )
+        .await;
+    let page: Value = serde_json::from_str(&page.stdout).unwrap();
+    for file in page["results"].as_array().unwrap() {
+        let keys: Vec<&String> = file.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 3, "{file}");
+        assert!(file["uuid"].is_string() && file["size"].is_number(), "{file}");
+    }
+    // --json all is the body as it always was.
+    assert_eq!(
+        p.run_io(&["files", "info", &a.to_string(), "--json", "all"], None)
+            .await
+            .stdout,
+        p.run(&["files", "info", &a.to_string()]).await.stdout
+    );
+
+    // --jq: strings raw, one per line.
+    let jq = p
+        .run_io(
+            &[
+                "files",
+                "list",
+                "--all",
+                "--jq",
+                ".[] | select(.size < 1000) | .uuid",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(jq.code, 0, "{jq:#?}");
+    let mut uuids: Vec<&str> = jq.stdout.lines().collect();
+    uuids.sort();
+    let mut expected = vec![a.to_string(), b.to_string()];
+    expected.sort();
+    assert_eq!(uuids, expected);
+    let listed = p.count("rest", "GET", "/files/");
+    let bad = p.run_io(&["files", "list", "--jq", ".[ |"], None).await;
+    assert!(bad.failure(2).contains("--jq"), "{bad:#?}");
+    assert_eq!(
+        p.count("rest", "GET", "/files/"),
+        listed,
+        "a bad filter sends nothing"
+    );
+
+    // --ndjson --all: one compact record per line, every page.
+    let nd = p
+        .run_io(
+            &[
+                "files",
+                "list",
+                "--all",
+                "--limit",
+                "1",
+                "--ndjson",
+                "--json",
+                "uuid,size",
+            ],
+            None,
+        )
+        .await;
+    let records: Vec<Value> = nd
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3, "{nd:#?}");
+    assert!(records.iter().all(|r| r.as_object().unwrap().len() == 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_read_uuids_from_stdin_and_refuse_bad_input_before_sending() {
+    let p = Project::start("signed").await;
+    let files: Vec<Uuid> = (0..3).map(|i| p.add_file(&format!("s{i}.txt"), false)).collect();
+
+    // The NDJSON of one command is the input of the next.
+    let listed = p
+        .run_io(&["files", "list", "--all", "--ndjson", "--json", "uuid"], None)
+        .await;
+    let stored = p
+        .run_io(&["files", "store", "--from-stdin"], Some(&listed.stdout))
+        .await;
+    assert_eq!(stored.code, 0, "{stored:#?}");
+    for uuid in &files {
+        assert!(p.emulator.state().file(*uuid).unwrap().stored.is_some());
+    }
+    // Plain lines work too; each file's answer is listed with its UUID.
+    let lines: String = files.iter().map(|u| format!("{u}\n")).collect();
+    let tagged = p
+        .run_io(&["tags", "add", "--from-stdin", "piped"], Some(&lines))
+        .await;
+    let tagged: Value = serde_json::from_str(&tagged.stdout).unwrap();
+    assert_eq!(tagged.as_array().unwrap().len(), 3, "{tagged}");
+    let got = p.run_io(&["tags", "get", "--from-stdin"], Some(&lines)).await;
+    let got: Value = serde_json::from_str(&got.stdout).unwrap();
+    assert_eq!(got[0]["tags"], serde_json::json!(["piped"]));
+    assert_eq!(got[0]["uuid"], files[0].to_string());
+    let group = p
+        .run_io(&["groups", "create", "--from-stdin"], Some(&lines))
+        .await;
+    let group: Value = serde_json::from_str(&group.stdout).unwrap();
+    assert!(group["id"].as_str().unwrap().ends_with("~3"), "{group}");
+
+    // Bad input: refused with exit 2 before any request.
+    let before = p.emulator.state().requests().len();
+    let control = p
+        .run_io(
+            &["files", "delete", "--from-stdin"],
+            Some("not-a-uuid\u{1b}[31m\n"),
+        )
+        .await;
+    assert!(control.failure(2).contains("control character"), "{control:#?}");
+    let not_uuid = p
+        .run_io(&["files", "delete", "--from-stdin"], Some("../../etc\n"))
+        .await;
+    assert!(not_uuid.failure(2).contains("not a UUID"), "{not_uuid:#?}");
+    let traversal = p
+        .run_io(&["metadata", "set", &files[0].to_string(), "..", "x"], None)
+        .await;
+    assert!(traversal.failure(2).contains("URL path"), "{traversal:#?}");
+    let group_id = p.run_io(&["groups", "info", "../files"], None).await;
+    assert!(group_id.failure(2).contains("group id"), "{group_id:#?}");
+    assert_eq!(p.emulator.state().requests().len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_runs_print_the_requests_and_send_nothing() {
+    let p = Project::start("signed").await;
+    let a = p.add_file("keep-me.txt", true);
+    let before = p.emulator.state().requests().len();
+    let run = p
+        .run_io(&["files", "delete", &a.to_string(), "--dry-run"], None)
+        .await;
+    assert_eq!(run.code, 0, "{run:#?}");
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    let request = &out["requests"][0];
+    assert_eq!(request["method"], "DELETE");
+    assert_eq!(
+        request["url"],
+        format!("{}/files/storage/", p.emulator.rest_base_url())
+    );
+    assert_eq!(request["body"], serde_json::json!([a.to_string()]));
+    assert!(p.emulator.state().file(a).unwrap().removed.is_none());
+
+    // An upload: the form's fields, the file by name and size, the signature redacted.
+    let dir = Scratch::new();
+    let file = dir.join("dry.txt");
+    std::fs::write(&file, "dry run").unwrap();
+    let upload = p
+        .run_io(&["upload", &file.display().to_string(), "--dry-run"], None)
+        .await;
+    assert_eq!(upload.code, 0, "{upload:#?}");
+    let out: Value = serde_json::from_str(&upload.stdout).unwrap();
+    let request = &out["requests"][0];
+    // Exactly what would go out, the library's `jsonerrors` flag included.
+    assert_eq!(
+        request["url"],
+        format!("{}/base/?jsonerrors=1", p.emulator.upload_base_url())
+    );
+    let fields = request["body"]["multipart"].as_array().unwrap();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| f["value"].clone())
+    };
+    assert_eq!(field("signature"), Some(serde_json::json!("<redacted>")));
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["value"] == serde_json::json!({"file": "dry.txt", "bytes": 7})),
+        "{fields:?}"
+    );
+    let secret = p.emulator.secret_key().expose_secret().to_owned();
+    assert!(!upload.stdout.contains(&secret) && !upload.stderr.contains(&secret));
+    assert_eq!(
+        p.emulator.state().requests().len(),
+        before,
+        "the emulator saw a request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn named_projects_come_from_the_config_file_with_flags_first() {
+    let emulator = Emulator::start().await.unwrap();
+    let dir = Scratch::new();
+    let config = dir.join("config.toml");
+    let secret = emulator.secret_key().expose_secret().to_owned();
+    std::fs::write(
+        &config,
+        format!(
+            "default_project = \"main\"\n\n[projects.main]\npublic_key = \"{pk}\"\nsecret_key = \"{secret}\"\napi_base = \"{rest}\"\n\n[projects.broken]\npublic_key = \"{pk}\"\nsecret_key = \"wrong-secret\"\napi_base = \"{rest}\"\n",
+            pk = emulator.public_key(),
+            rest = emulator.rest_base_url(),
+        ),
+    )
+    .unwrap();
+    let env = vec![("UCARE_CONFIG".to_owned(), config.display().to_string())];
+    let project = ucare_io(strings(&["project"]), env.clone(), None).await;
+    assert_eq!(project.json()["name"], "Emulated project");
+
+    let broken = ucare_io(strings(&["--project", "broken", "project"]), env.clone(), None).await;
+    assert!(broken.failure(3).contains("401"), "{broken:#?}");
+    let unknown = ucare_io(strings(&["--project", "nope", "project"]), env.clone(), None).await;
+    assert!(unknown.failure(3).contains("no project `nope`"), "{unknown:#?}");
+    // Keys from flags win over the project (both keys together).
+    let flags = ucare_io(
+        strings(&[
+            "--public-key",
+            emulator.public_key(),
+            "--secret-key",
+            &secret,
+            "--project",
+            "broken",
+            "project",
+        ]),
+        env.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(flags.json()["name"], "Emulated project");
+
+    let shown = ucare_io(
+        strings(&["--project", "broken", "config", "show"]),
+        env.clone(),
+        None,
+    )
+    .await;
+    assert!(
+        !shown.stdout.contains("wrong-secret") && !shown.stdout.contains(&secret),
+        "{shown:#?}"
+    );
+    let rows: Value = serde_json::from_str(&shown.stdout).unwrap();
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["setting"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("project")["value"], "broken");
+    assert_eq!(row("secret_key")["source"], "project broken");
+    assert_eq!(row("secret_key")["value"], "<redacted, 12 characters>");
+    assert_eq!(row("api_base")["value"], emulator.rest_base_url());
+    assert_eq!(row("upload_base")["source"], "default");
+    assert_eq!(row("config_file")["source"], "UCARE_CONFIG");
+
+    std::fs::write(&config, "projects = 3\n").unwrap();
+    let invalid = ucare_io(strings(&["project"]), env, None).await;
+    assert!(invalid.failure(3).contains("not valid"), "{invalid:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schema_verbose_completions_and_man() {
+    let schema = ucare_io(strings(&["schema"]), Vec::new(), None).await.json();
+    let commands = schema["commands"].as_array().unwrap();
+    let list = commands.iter().find(|c| c["path"] == "files list").unwrap();
+    assert!(list["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["long"] == "--limit"));
+    let fields = list["output"]["json_fields"].as_array().unwrap();
+    assert!(fields.contains(&serde_json::json!("uuid")) && fields.contains(&serde_json::json!("size")));
+    assert!(commands.iter().any(|c| c["path"] == "metadata set"));
+    assert!(schema["global_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["long"] == "--jq"));
+    assert!(schema["exit_codes"]["3"]
+        .as_str()
+        .unwrap()
+        .contains("credentials"));
+    assert_eq!(
+        commands.iter().find(|c| c["path"] == "files").unwrap()["aliases"],
+        serde_json::json!(["file"])
+    );
+
+    let p = Project::start("simple").await;
+    let verbose = p.run_io(&["-v", "project"], None).await;
+    assert_eq!(verbose.code, 0, "{verbose:#?}");
+    let line = format!("> GET {}/project/ → 200", p.emulator.rest_base_url());
+    assert!(verbose.stderr.contains(&line), "{verbose:#?}");
+    assert!(!verbose.stderr.contains(p.emulator.secret_key().expose_secret()));
+
+    let bash = ucare_io(strings(&["completions", "bash"]), Vec::new(), None).await;
+    assert_eq!(bash.code, 0);
+    assert!(
+        bash.stdout.contains("_ucare()"),
+        "{}",
+        &bash.stdout[..200.min(bash.stdout.len())]
+    );
+    let man = ucare_io(strings(&["man"]), Vec::new(), None).await;
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH ucare"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
+}
