@@ -41,8 +41,7 @@ impl Run {
 
 /// Runs the binary with `args`, nothing taken from the environment's `UPLOADCARE_*`.
 async fn ucare(args: Vec<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_ucare"));
+    run_binary(move |command| {
         for var in [
             "UPLOADCARE_PUBLIC_KEY",
             "UPLOADCARE_SECRET_KEY",
@@ -53,7 +52,17 @@ async fn ucare(args: Vec<String>) -> Run {
         ] {
             command.env_remove(var);
         }
-        command.args(&args).timeout(Duration::from_secs(120));
+        command.args(&args);
+    })
+    .await
+}
+
+/// Runs the binary as `configure` sets it up (2 minutes at most) and collects what it did.
+async fn run_binary(configure: impl FnOnce(&mut assert_cmd::Command) + Send + 'static) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_ucare"));
+        configure(&mut command);
+        command.timeout(Duration::from_secs(120));
         let output = command.output().expect("ucare runs");
         Run {
             code: output.status.code().unwrap_or(-1),
@@ -1360,8 +1369,7 @@ async fn a_failed_file_among_many_does_not_lose_the_others() {
 /// Runs the binary with `args`, extra environment and stdin; no `UPLOADCARE_*`/`UCARE_*`
 /// from the caller's environment.
 async fn ucare_io(args: Vec<String>, env: Vec<(String, String)>, stdin: Option<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_ucare"));
+    run_binary(move |command| {
         for (var, _) in std::env::vars() {
             if var.starts_with("UPLOADCARE_") || var.starts_with("UCARE_") {
                 command.env_remove(var);
@@ -1375,16 +1383,9 @@ async fn ucare_io(args: Vec<String>, env: Vec<(String, String)>, stdin: Option<S
         if let Some(input) = stdin {
             command.write_stdin(input);
         }
-        command.args(&args).timeout(Duration::from_secs(120));
-        let output = command.output().expect("ucare runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command.args(&args);
     })
     .await
-    .expect("the blocking task finishes")
 }
 
 impl Project {

@@ -615,17 +615,7 @@ pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
                 ));
             };
             let key = checked_key(key)?;
-            if !list {
-                let uuid = uuids[0];
-                client
-                    .delete_file_metadata_key()
-                    .uuid(uuid)
-                    .key(key.as_str())
-                    .send()
-                    .await?;
-                return output::empty();
-            }
-            for_each_uuid(uuids, list, |uuid| {
+            let delete = |uuid: uuid::Uuid| {
                 let key = key.clone();
                 async move {
                     client
@@ -634,10 +624,15 @@ pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
                         .key(key.as_str())
                         .send()
                         .await?;
-                    Ok(serde_json::json!({"uuid": uuid, "deleted": key}))
+                    Ok::<_, CliError>(serde_json::json!({"uuid": uuid, "deleted": key}))
                 }
-            })
-            .await
+            };
+            if !list {
+                // One file: the empty answer, as before.
+                delete(uuids[0]).await?;
+                return output::empty();
+            }
+            for_each_uuid(uuids, list, delete).await
         }
     }
 }
