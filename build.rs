@@ -1,7 +1,8 @@
 //! Generates one Rust client module per enabled OpenAPI document.
 //!
 //! Pipeline, per document:
-//! `openapi/<name>.yaml` → YAML → JSON value → [`preprocess`] (strip the `Accept` header
+//! `openapi/<name>.yaml` → YAML → JSON value → retry classes of every operation
+//! (`x-uploadcare-retry`, emitted as `OPERATIONS`/`operation_kind`) → [`preprocess`] (strip the `Accept` header
 //! parameter, add catch-all error responses, drop hand-written operations, move
 //! request-body defaults into descriptions) → [`checks`] (document shapes that make
 //! progenitor/typify panic, and our tolerance rules) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
@@ -108,6 +109,7 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
 
     // Checks look at what progenitor will see: after preprocessing (which, e.g., removes
     // the hand-written operations).
+    let kinds = preprocess::operation_kinds(&json)?;
     preprocess::preprocess(&mut json);
     let problems = checks::check_document(&json);
     if !problems.is_empty() {
@@ -184,8 +186,9 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     let dispatcher = corpus::dispatcher(&corpus_doc, &types.1, &declared);
     file.items.push(preprocess::body_limits_item(&body_limits));
     file.items.push(dispatcher);
+    file.items.extend(preprocess::operation_items(&kinds));
 
-    let listing = surface::listing(&file, module);
+    let listing = surface::listing(&file, module, &kinds);
     let source = prettyplease::unparse(&file);
     for (operation, _, _) in &body_limits {
         // The middleware matches limits by progenitor's operation name; make sure they agree.

@@ -345,3 +345,99 @@ pub fn snake_case(id: &str) -> String {
     }
     out
 }
+
+/// What repeating an operation can do, from its `x-uploadcare-retry` extension.
+pub struct OperationKind {
+    /// progenitor's name of the operation (snake_case `operationId`).
+    pub id: String,
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path as the document writes it.
+    pub path: String,
+    /// `safe`, `idempotent` or `creating`.
+    pub kind: String,
+}
+
+/// Every operation's retry class (`x-uploadcare-retry`). Runs before the hand-written
+/// operations are removed, so they are classified from the same document. A document with
+/// an operation that lacks the extension, or has another value, is refused.
+pub fn operation_kinds(doc: &Value) -> Result<Vec<OperationKind>, String> {
+    let mut kinds = Vec::new();
+    let mut problems = Vec::new();
+    for_each_operation(doc, |path, method, op| {
+        let method = method.to_uppercase();
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+        match op.get("x-uploadcare-retry").and_then(Value::as_str) {
+            Some(kind @ ("safe" | "idempotent" | "creating")) => kinds.push(OperationKind {
+                id: snake_case(id),
+                method,
+                path: path.to_owned(),
+                kind: kind.to_owned(),
+            }),
+            Some(other) => problems.push(format!(
+                "  - operation `{id}` ({method} {path}): `x-uploadcare-retry: {other}` is not one of safe, idempotent, creating"
+            )),
+            None => problems.push(format!(
+                "  - operation `{id}` ({method} {path}): no `x-uploadcare-retry` (safe, idempotent or creating): \
+                 every operation must say what repeating it can do"
+            )),
+        }
+    });
+    if problems.is_empty() {
+        Ok(kinds)
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// `OPERATIONS` and `operation_class`: the table of [`operation_kinds`] as items of the
+/// generated module.
+pub fn operation_items(kinds: &[OperationKind]) -> Vec<syn::Item> {
+    let variant = |kind: &str| -> syn::Ident {
+        let name = match kind {
+            "safe" => "Safe",
+            "idempotent" => "Idempotent",
+            _ => "Creating",
+        };
+        syn::Ident::new(name, proc_macro2::Span::call_site())
+    };
+    let rows = kinds.iter().map(|k| {
+        let (id, method, path, kind) = (&k.id, &k.method, &k.path, variant(&k.kind));
+        quote::quote!(crate::retry::Operation {
+            id: #id,
+            method: #method,
+            path: #path,
+            kind: crate::retry::OperationKind::#kind,
+        })
+    });
+    let arms = kinds.iter().map(|k| {
+        let (id, kind) = (&k.id, variant(&k.kind));
+        quote::quote!(#id => Some(crate::retry::OperationKind::#kind))
+    });
+    vec![
+        syn::parse_quote! {
+            /// Every operation of the document (the hand-written ones included), with what
+            /// repeating it can do (its `x-uploadcare-retry`): every retry decision of the
+            /// client derives from this table (see [`crate::retry`]).
+            pub const OPERATIONS: &[crate::retry::Operation] = &[#(#rows),*];
+        },
+        syn::parse_quote! {
+            /// What repeating the operation named `id` (snake_case, as in [`OPERATIONS`]) can
+            /// do; `None` for a name the document does not have.
+            pub fn operation_kind(id: &str) -> Option<crate::retry::OperationKind> {
+                match id {
+                    #(#arms,)*
+                    _ => None,
+                }
+            }
+        },
+        syn::parse_quote! {
+            /// [`operation_kind`], with an unknown name taken as `Creating` (never repeated
+            /// after its request was sent): the safe assumption.
+            #[allow(dead_code)]
+            pub(crate) fn operation_class(id: &str) -> crate::retry::OperationKind {
+                operation_kind(id).unwrap_or(crate::retry::OperationKind::Creating)
+            }
+        },
+    ]
+}

@@ -6,9 +6,17 @@ use quote::ToTokens;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub fn listing(file: &syn::File, module: &str) -> String {
+pub fn listing(file: &syn::File, module: &str, kinds: &[crate::preprocess::OperationKind]) -> String {
     let builders = builder_impls(file, module);
     let mut out = String::new();
+    let class = |request: &str| {
+        kinds
+            .iter()
+            .find(|k| format!("{} {}", k.method, k.path) == request)
+            .map(|k| k.kind.as_str())
+            .unwrap_or("?")
+    };
+    let mut generated = std::collections::BTreeSet::new();
     for item in &file.items {
         let syn::Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() || type_name(&imp.self_ty) != "Client" {
@@ -25,13 +33,25 @@ pub fn listing(file: &syn::File, module: &str) -> String {
                 syn::ReturnType::Type(_, ty) => type_name(ty),
                 syn::ReturnType::Default => continue,
             };
-            let _ = writeln!(out, "{request}\n  client.{}()", method.sig.ident);
+            let _ = writeln!(
+                out,
+                "{request} [retry: {}]\n  client.{}()",
+                class(&request),
+                method.sig.ident
+            );
+            generated.insert(request);
             if let Some(setters) = builders.get(&builder) {
                 for line in setters {
                     let _ = writeln!(out, "    {line}");
                 }
             }
             out.push('\n');
+        }
+    }
+    for k in kinds {
+        let request = format!("{} {}", k.method, k.path);
+        if !generated.contains(&request) {
+            let _ = writeln!(out, "{request} [retry: {}]\n  hand-written: {}\n", k.kind, k.id);
         }
     }
     out

@@ -30,10 +30,10 @@ pub enum AuthScheme {
 
 /// When a request is retried.
 ///
-/// A `429 Too Many Requests` answer is retried after its `Retry-After` delay (any method: a
-/// throttled request was not processed). `502`/`503`/`504` answers and connection failures
-/// are retried with exponential backoff, the former only for idempotent methods (GET, HEAD,
-/// PUT, DELETE).
+/// What is retried depends on what repeating the operation can do (safe, idempotent or
+/// creating): the table is in [`crate::retry`], decided by [`crate::retry::decide`] for
+/// every request the crate sends (multipart parts included). These numbers say how often
+/// and how long to wait.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; `0` disables retrying.
@@ -42,6 +42,8 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// A `Retry-After` longer than this is not waited for: the 429 is returned instead.
     pub max_retry_after: Duration,
+    /// The longest backoff between two attempts (the doubling stops there).
+    pub max_backoff: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -50,6 +52,7 @@ impl Default for RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(20),
         }
     }
 }

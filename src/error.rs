@@ -31,7 +31,7 @@ pub enum Error {
         detail: String,
         /// The raw response body, for debugging.
         body: String,
-        /// The `Retry-After` delay of a throttled (429) answer, when given in seconds.
+        /// The `Retry-After` delay of the answer (seconds or an HTTP date), when it has one.
         retry_after: Option<Duration>,
     },
     /// The Upload API answered with an error (its JSON error body carries a code).
@@ -119,9 +119,72 @@ pub enum Error {
         /// HTTP status code.
         status: u16,
     },
+    /// A creating request (an upload, a copy, a conversion, …) was sent whole and its
+    /// answer was lost, cut or late: the service may or may not have done it. It was not
+    /// repeated, since that could do it twice (see [`crate::retry`]); look before trying
+    /// again (e.g. list the project's recent files).
+    #[error("{operation}: the request was sent and its answer was lost ({detail}); it may have been done, and was not repeated")]
+    // Keep in step with `OUTCOME_UNKNOWN_MIDDLE`/`_END` (a unit test checks).
+    OutcomeUnknown {
+        /// The operation (e.g. `/base/`, `create_local_copy`).
+        operation: String,
+        /// What happened to the answer.
+        detail: String,
+    },
+    /// The file exists on the service, but the upload could not be finished: its uuid is
+    /// here, so the caller can find it, finish it (`multipart_complete`), wait for it, or
+    /// delete it — instead of uploading it again.
+    #[cfg(feature = "upload")]
+    #[error("the file {uuid} was uploaded but {stage} failed: {source}")]
+    Incomplete {
+        /// The file's uuid.
+        uuid: uuid::Uuid,
+        /// What could not be done.
+        stage: UploadStage,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+/// The step of an upload that failed after the file was created (see [`Error::Incomplete`]).
+#[cfg(feature = "upload")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UploadStage {
+    /// `/multipart/complete/`: every part is in, the upload was not completed.
+    Complete,
+    /// `/info/`: the file was uploaded, its information could not be fetched.
+    Info,
+    /// Waiting until the file is ready (processed and on the CDN).
+    Ready,
+}
+
+#[cfg(feature = "upload")]
+impl std::fmt::Display for UploadStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UploadStage::Complete => "completing the multipart upload",
+            UploadStage::Info => "fetching its information",
+            UploadStage::Ready => "waiting until it is ready",
+        })
+    }
 }
 
 impl Error {
+    /// [`Error::Incomplete`] for the file `uuid`; an error that already says so is kept.
+    #[cfg(feature = "upload")]
+    pub(crate) fn incomplete(uuid: uuid::Uuid, stage: UploadStage, source: Error) -> Self {
+        match source {
+            e @ Error::Incomplete { .. } => e,
+            source => Error::Incomplete {
+                uuid,
+                stage,
+                source: Box::new(source),
+            },
+        }
+    }
+
     /// The HTTP status of an API error.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -132,16 +195,41 @@ impl Error {
         }
     }
 
-    /// Whether retrying the same call later may succeed (throttling, server errors,
-    /// transport failures, timeouts).
+    /// Whether sending the same request again later may succeed, for an operation that is
+    /// safe to repeat (a read): throttling, server errors, transport failures, timeouts.
+    /// For other operations ask [`Error::is_retryable_for`].
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+        self.is_retryable_for(crate::retry::OperationKind::Safe)
+    }
+
+    /// Whether sending the same request again may succeed and is harmless for an
+    /// operation of this kind: the decision the crate's own retries make
+    /// ([`crate::retry::decide`]), ignoring how many retries were already made and how long
+    /// a `Retry-After` is. [`Error::OutcomeUnknown`] and [`Error::Incomplete`] are never
+    /// retryable: look first.
+    pub fn is_retryable_for(&self, kind: crate::retry::OperationKind) -> bool {
+        use crate::retry::Outcome;
+        let outcome = match self {
+            Error::Api {
+                status, retry_after, ..
+            } => Outcome::Answer {
+                status: *status,
+                retry_after: *retry_after,
+            },
             #[cfg(feature = "upload")]
-            Error::Upload { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
-            Error::Transport(_) | Error::Timeout(_) => true,
-            _ => false,
-        }
+            Error::Upload { status, .. } => Outcome::Answer {
+                status: *status,
+                retry_after: None,
+            },
+            Error::Transport(e) | Error::Timeout(e) => crate::retry::transport_outcome(e, true),
+            _ => return false,
+        };
+        let policy = crate::RetryPolicy {
+            max_retries: 1,
+            max_retry_after: Duration::MAX,
+            ..crate::RetryPolicy::default()
+        };
+        crate::retry::decide(kind, outcome, 0, &policy).is_some()
     }
 }
 
@@ -217,6 +305,26 @@ impl ApiErrorBody {
     }
 }
 
+/// The innermost message of an error's chain, e.g. `Connection refused (os error 111)`
+/// (reqwest's own message is only "error sending request").
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// What went wrong with a request, without its URL (a presigned URL's query is a
+/// credential): the innermost cause, e.g. `connection closed before message completed`.
+pub(crate) fn with_root_cause(error: &reqwest::Error) -> String {
+    match std::error::Error::source(error) {
+        Some(source) => root_cause(source),
+        None if error.is_timeout() => "timed out".to_owned(),
+        None => "the connection failed".to_owned(),
+    }
+}
+
 pub(crate) fn truncated(bytes: &[u8]) -> String {
     const LIMIT: usize = 2048;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LIMIT)]).into_owned();
@@ -225,17 +333,6 @@ pub(crate) fn truncated(bytes: &[u8]) -> String {
     } else {
         text
     }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }
 
 impl From<reqwest::Error> for Error {
@@ -253,8 +350,9 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
         use progenitor_client::Error as E;
         match e {
             E::InvalidRequest(message) => Error::InvalidInput(message),
-            // Our middleware reports configuration problems as `Custom`.
-            E::Custom(message) => Error::Config(message),
+            // Our middleware reports configuration problems, and creating requests whose
+            // answer was lost, as `Custom`.
+            E::Custom(message) => outcome_unknown_from_text(&message).unwrap_or(Error::Config(message)),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => e.into(),
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
@@ -299,9 +397,29 @@ impl Error {
             status,
             detail,
             body: body.raw(),
-            retry_after: retry_after(headers),
+            retry_after: crate::retry::retry_after(headers),
         }
     }
+}
+
+/// The words of [`Error::OutcomeUnknown`] between the operation and the detail, and after.
+const OUTCOME_UNKNOWN_MIDDLE: &str = ": the request was sent and its answer was lost (";
+const OUTCOME_UNKNOWN_END: &str = "); it may have been done, and was not repeated";
+
+/// [`Error::OutcomeUnknown`] as a text the generated clients can carry
+/// (`progenitor_client::Error::Custom`): the same words as its `Display`.
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+pub(crate) fn outcome_unknown_text(operation: &str, detail: &str) -> String {
+    format!("{operation}{OUTCOME_UNKNOWN_MIDDLE}{detail}{OUTCOME_UNKNOWN_END}")
+}
+
+fn outcome_unknown_from_text(text: &str) -> Option<Error> {
+    let (operation, rest) = text.split_once(OUTCOME_UNKNOWN_MIDDLE)?;
+    let detail = rest.strip_suffix(OUTCOME_UNKNOWN_END)?;
+    Some(Error::OutcomeUnknown {
+        operation: operation.to_owned(),
+        detail: detail.to_owned(),
+    })
 }
 
 fn reason(status: u16) -> String {
@@ -335,6 +453,22 @@ mod tests {
         );
         let field = ApiErrorBody(serde_json::json!({"target_url": ["Enter a valid URL."]}));
         assert_eq!(field.detail(), Some("Enter a valid URL."));
+    }
+
+    #[test]
+    fn outcome_unknown_survives_the_generated_clients_error() {
+        let e = Error::OutcomeUnknown {
+            operation: "create_local_copy".into(),
+            detail: "connection closed (before message completed)".into(),
+        };
+        let carried: Error = progenitor_client::Error::<ApiErrorBody>::Custom(e.to_string()).into();
+        assert!(
+            matches!(&carried, Error::OutcomeUnknown { operation, detail }
+                if operation == "create_local_copy" && detail == "connection closed (before message completed)"),
+            "{carried:?}"
+        );
+        assert_eq!(carried.to_string(), e.to_string());
+        assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod error;
 mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;
+pub mod retry;
 pub mod runtime;
 #[cfg(feature = "v0_7")]
 pub mod search;
@@ -52,6 +53,8 @@ pub use config::{
     AuthScheme, ClientContext, Config, RetryPolicy, DEFAULT_REST_BASE_URL, DEFAULT_UPLOAD_BASE_URL,
     ENV_PUBLIC_KEY, ENV_SECRET_KEY, USER_AGENT,
 };
+#[cfg(feature = "upload")]
+pub use error::UploadStage;
 pub use error::{ApiErrorBody, Error, ErrorCode, Result};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 

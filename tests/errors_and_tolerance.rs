@@ -21,6 +21,7 @@ fn config(server: &Server) -> Config {
             max_retries: 2,
             initial_backoff: Duration::from_millis(10),
             max_retry_after: Duration::from_secs(2),
+            ..RetryPolicy::default()
         })
 }
 

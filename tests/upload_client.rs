@@ -376,17 +376,23 @@ async fn parts_of_a_file_on_disk_stream_from_it_and_retry_from_it() {
 
 #[tokio::test]
 async fn a_part_that_keeps_failing_fails_the_upload_without_completing() {
+    // One retry per request, parts included (the client's one retry policy).
+    let policy = uploadcare::RetryPolicy {
+        max_retries: 1,
+        initial_backoff: Duration::from_millis(10),
+        ..uploadcare::RetryPolicy::default()
+    };
     let server = Server::start(vec![]).await;
     let parts: Vec<String> = (0..3).map(|i| format!("{}/parts/{i}/", server.url())).collect();
     let server = server.with_replies(vec![
         Reply::plain_json(200, &json!({"uuid": FILE, "parts": parts})),
         Reply::text(500, "storage down"),
     ]);
-    let err = client(&server)
+    let err = Client::from_config(config(&server).with_retry_policy(policy))
+        .unwrap()
         .upload(content(11 * MIB))
         .multipart_threshold(10 * MIB as u64)
         .concurrency(1)
-        .part_attempts(2)
         .send()
         .await
         .unwrap_err();

@@ -328,7 +328,7 @@ async fn deliver(client: reqwest::Client, state: EmulatorState, outgoing: Outgoi
             }
             Err(error) => {
                 break DeliveryStatus::Failed {
-                    error: root_cause(&error),
+                    error: crate::error::root_cause(&error),
                 }
             }
         }
@@ -342,15 +342,6 @@ fn record(state: &EmulatorState, id: u64, attempts: u32, status: DeliveryStatus)
         delivery.attempts = attempts;
         delivery.status = status;
     }
-}
-
-/// The innermost error message (reqwest's own is only "error sending request").
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }
 
 impl EmulatorState {

@@ -169,6 +169,19 @@ macro_rules! rest_api_version {
         }
     };
     () => {
+        /// The operation name of [`Client::follow`]'s requests (next-page URLs).
+        const FOLLOW_OPERATION: &str = "follow";
+
+        /// What repeating a REST operation can do: from the document's table; a followed
+        /// next-page URL is a read.
+        fn rest_operation_kind(id: &str) -> crate::retry::OperationKind {
+            if id == FOLLOW_OPERATION {
+                crate::retry::OperationKind::Safe
+            } else {
+                operation_class(id)
+            }
+        }
+
         impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
             async fn pre<E>(
                 &self,
@@ -190,7 +203,17 @@ macro_rules! rest_api_version {
                 request: reqwest::Request,
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                crate::runtime::execute_rest(&self.inner, info.operation_id, request).await
+                let kind = rest_operation_kind(info.operation_id);
+                crate::runtime::execute_rest(&self.inner, info.operation_id, kind, request).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                let kind = rest_operation_kind(info.operation_id);
+                crate::runtime::check_outcome(result, info.operation_id, kind)
             }
         }
 
@@ -542,7 +565,7 @@ macro_rules! rest_api_version {
                 }
                 let mut request = self.inner.http().get(url).build()?;
                 let info = progenitor_client::OperationInfo {
-                    operation_id: "follow",
+                    operation_id: FOLLOW_OPERATION,
                 };
                 progenitor_client::ClientHooks::pre::<crate::ApiErrorBody>(self, &mut request, &info).await?;
                 let response = progenitor_client::ClientHooks::exec(self, request, &info).await?;

@@ -16,7 +16,7 @@ pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
 pub use pipeline::{accept_header, BodyItemLimit};
-#[cfg(feature = "upload")]
-pub(crate) use pipeline::{execute, prepare_upload_request, send_with_retries, Api, Attempts};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-pub(crate) use pipeline::{execute_rest, prepare_rest_request};
+pub(crate) use pipeline::{check_outcome, execute_rest, prepare_rest_request};
+#[cfg(feature = "upload")]
+pub(crate) use pipeline::{execute, prepare_upload_request, send_with_retries, Answer, Api, Attempts, Op};

@@ -5,17 +5,26 @@
 //! - `pre`: check document-declared limits the generated code does not, then set `Accept`
 //!   (the version, from the document's `info.version`), `Content-Type` when absent,
 //!   `Date`, `User-Agent` and `Authorization` (signed or simple);
-//! - `exec`: send, retrying per the [`RetryPolicy`](crate::RetryPolicy), and make every
-//!   error body JSON so it parses into [`ApiErrorBody`](crate::ApiErrorBody) with its
-//!   status intact.
+//! - `exec`: send, read the answer whole, retry as [`crate::retry::decide`] says for the
+//!   operation's kind (its `x-uploadcare-retry`) within the
+//!   [`RetryPolicy`](crate::RetryPolicy), and make every error body JSON so it parses into
+//!   [`ApiErrorBody`](crate::ApiErrorBody) with its status intact;
+//! - `post`: a creating request sent whole whose answer was lost becomes
+//!   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+//!
+//! Multipart parts and the Upload API forms go through the same loop
+//! ([`send_with_retries`]) with their own [`Attempts`], which rebuild the body of every
+//! attempt.
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use crate::config::AuthScheme;
 use crate::config::ClientContext;
-use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, USER_AGENT as USER_AGENT_HEADER};
+use crate::retry::{OperationKind, Outcome};
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use http::header::{ACCEPT, AUTHORIZATION, DATE};
-use std::time::{Duration, SystemTime};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+use std::time::SystemTime;
 use tracing::Instrument;
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -155,18 +164,25 @@ fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Res
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-/// Sends a REST request prepared by [`prepare_rest_request`], retrying per the policy; every
-/// retry is a copy of the request signed anew (fresh `Date`).
+/// Sends a REST request prepared by [`prepare_rest_request`], retrying per the policy and
+/// the operation's kind; every retry is a copy of the request signed anew (fresh `Date`).
+/// The answer is read whole before it is handed back.
 pub(crate) async fn execute_rest(
     ctx: &ClientContext,
     operation: &str,
+    kind: OperationKind,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    let idempotent = is_idempotent(request.method());
     let mut copies = Copies::new(request, Some(ctx));
-    let repeatable = copies.repeatable();
-    let response = send_with_retries(ctx, operation, Api::Rest, idempotent, repeatable, &mut copies).await?;
-    if repeatable && learn_clock_offset(ctx, &response) {
+    let op = Op {
+        name: operation,
+        kind,
+        api: Api::Rest,
+    };
+    let mut answer = send_with_retries(ctx, &op, &mut copies)
+        .await
+        .map_err(Failure::into_reqwest)?;
+    if copies.repeatable() && learn_clock_offset(ctx, &answer) {
         // The date was refused because this machine's clock is off: once more, with the
         // service's time (the copy is signed anew).
         tracing::info!(
@@ -174,24 +190,51 @@ pub(crate) async fn execute_rest(
             clock_offset_secs = ctx.clock_offset(),
             "the service refused the request's date; signing with its clock"
         );
-        return send_with_retries(ctx, operation, Api::Rest, idempotent, repeatable, &mut copies).await;
+        answer = send_with_retries(ctx, &op, &mut copies)
+            .await
+            .map_err(Failure::into_reqwest)?;
     }
-    Ok(response)
+    Ok(answer.into_response(Api::Rest))
+}
+
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+/// progenitor's `post` hook: a creating operation whose request was sent whole and whose
+/// answer was lost becomes [`crate::Error::OutcomeUnknown`] (carried as `Custom`, in the
+/// words of that error).
+#[allow(clippy::result_large_err)] // progenitor's error type, as its hook returns it
+pub(crate) fn check_outcome<E>(
+    result: &reqwest::Result<reqwest::Response>,
+    operation: &str,
+    kind: OperationKind,
+) -> Result<(), progenitor_client::Error<E>> {
+    match result {
+        Err(error)
+            if kind == OperationKind::Creating
+                && matches!(
+                    crate::retry::transport_outcome(error, true),
+                    Outcome::AnswerLost { .. }
+                ) =>
+        {
+            Err(progenitor_client::Error::Custom(
+                crate::error::outcome_unknown_text(operation, &crate::error::with_root_cause(error)),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 /// A signed request rejected with 401 while the service's `Date` is more than a minute away
 /// from the time it was signed with: the clock is off. Records the service's offset and says
 /// whether the request is worth sending again.
-fn learn_clock_offset(ctx: &ClientContext, response: &reqwest::Response) -> bool {
+fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
     const TOLERANCE_SECS: i64 = 60;
-    if response.status() != reqwest::StatusCode::UNAUTHORIZED
-        || ctx.config().auth_scheme() != AuthScheme::Signed
+    if answer.status != reqwest::StatusCode::UNAUTHORIZED || ctx.config().auth_scheme() != AuthScheme::Signed
     {
         return false;
     }
-    let Some(server) = response
-        .headers()
+    let Some(server) = answer
+        .headers
         .get(DATE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
@@ -260,39 +303,199 @@ pub(crate) enum Api {
     Upload,
 }
 
-fn is_idempotent(method: &reqwest::Method) -> bool {
-    matches!(
-        *method,
-        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE
-    )
+/// The operation a request belongs to: its name (for logs and errors), what repeating it
+/// can do, and which API answers it.
+pub(crate) struct Op<'a> {
+    pub name: &'a str,
+    pub kind: OperationKind,
+    pub api: Api,
 }
 
-/// Sends a request whose body is bytes (or none), retrying with copies of it.
+/// An answer read whole, inside the retry loop (a body cut while being read is a failed
+/// attempt like any other).
+pub(crate) struct Answer {
+    pub status: reqwest::StatusCode,
+    pub version: http::Version,
+    pub headers: http::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Answer {
+    async fn read(api: Api, response: reqwest::Response) -> reqwest::Result<Self> {
+        let mut status = response.status();
+        let version = response.version();
+        let mut response = response;
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await?;
+        if api == Api::Upload && status.is_success() {
+            if let Some(error_status) = upload_error_status(&body) {
+                status = error_status;
+            }
+        }
+        Ok(Self {
+            status,
+            version,
+            headers,
+            body,
+        })
+    }
+
+    fn outcome(&self) -> Outcome {
+        Outcome::Answer {
+            status: self.status.as_u16(),
+            retry_after: if self.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                crate::retry::retry_after(&self.headers)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Error bodies that are not JSON (plain-text 503s, proxy HTML pages, empty bodies)
+    /// become a JSON string holding the text, so the generated code parses them into
+    /// `ApiErrorBody` and keeps the status instead of failing on the payload.
+    fn normalize_error_body(&mut self) {
+        let status = self.status;
+        if status.is_success() || status.is_informational() || status.is_redirection() {
+            return;
+        }
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&self.body);
+        let json = serde_json::to_vec(text.trim()).unwrap_or_default();
+        self.headers.remove(CONTENT_LENGTH);
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = json.into();
+    }
+
+    /// The final answer as a `reqwest::Response` (for the generated clients), its error
+    /// body normalized.
+    pub(crate) fn into_response(mut self, _api: Api) -> reqwest::Response {
+        self.normalize_error_body();
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        reqwest::Response::from(response)
+    }
+
+    /// The final answer, its error body normalized.
+    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
+    pub(crate) fn normalized(mut self) -> Self {
+        self.normalize_error_body();
+        self
+    }
+}
+
+/// In JSON-error mode the Upload API may answer an error with HTTP 200 and
+/// `{"error": {"status_code": N, ...}}`: the status N, read without building the whole
+/// body's tree.
+fn upload_error_status(body: &[u8]) -> Option<reqwest::StatusCode> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        error: Option<ErrorProbe>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorProbe {
+        status_code: Option<u16>,
+    }
+    // Only objects can carry it; skip arrays, strings and the rest without parsing.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let code = serde_json::from_slice::<Probe>(body).ok()?.error?.status_code?;
+    reqwest::StatusCode::from_u16(code)
+        .ok()
+        .filter(|code| code.is_client_error() || code.is_server_error())
+}
+
+/// Why a request ended without a usable answer.
+#[derive(Debug)]
+pub(crate) enum Failure<E> {
+    /// Making the request of an attempt failed (reading a file to upload, …).
+    Attempt(E),
+    /// The last attempt failed in transport, and it was not repeated.
+    Transport {
+        /// What the transport said.
+        error: reqwest::Error,
+        /// What that tells about the request.
+        outcome: Outcome,
+    },
+}
+
+impl Failure<reqwest::Error> {
+    /// For the generated clients' `exec` hook (whose `post` hook tells a lost answer of a
+    /// creating request apart, see [`check_outcome`]).
+    #[cfg_attr(
+        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+        allow(dead_code)
+    )]
+    pub(crate) fn into_reqwest(self) -> reqwest::Error {
+        match self {
+            Failure::Attempt(error) | Failure::Transport { error, .. } => error,
+        }
+    }
+}
+
+impl<E: Into<crate::Error>> Failure<E> {
+    /// The crate's error: [`crate::Error::OutcomeUnknown`] for a creating request whose
+    /// answer was lost.
+    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
+    pub(crate) fn into_error(self, op: &Op<'_>) -> crate::Error {
+        match self {
+            Failure::Attempt(error) => error.into(),
+            Failure::Transport {
+                error,
+                outcome: Outcome::AnswerLost { .. },
+            } if op.kind == OperationKind::Creating => crate::Error::OutcomeUnknown {
+                operation: op.name.to_owned(),
+                detail: crate::error::with_root_cause(&error),
+            },
+            Failure::Transport { error, .. } => error.into(),
+        }
+    }
+}
+
+/// Sends a request whose body is bytes (or none), retrying with copies of it; the answer
+/// comes back as a `reqwest::Response` (for the generated clients' `exec` hook).
 #[cfg_attr(not(feature = "upload"), allow(dead_code))]
 pub(crate) async fn execute(
     ctx: &ClientContext,
-    operation: &str,
-    api: Api,
+    op: &Op<'_>,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    let idempotent = is_idempotent(request.method());
     let mut copies = Copies::new(request, None);
-    let repeatable = copies.repeatable();
-    send_with_retries(ctx, operation, api, idempotent, repeatable, &mut copies).await
+    let answer = send_with_retries(ctx, op, &mut copies)
+        .await
+        .map_err(Failure::into_reqwest)?;
+    Ok(answer.into_response(op.api))
 }
 
 /// Makes the request of each attempt for [`send_with_retries`].
 pub(crate) trait Attempts {
     /// What building a request can fail with.
-    type Error: From<reqwest::Error>;
+    type Error;
     /// The request of the next attempt.
     fn next_request(
         &mut self,
     ) -> impl std::future::Future<Output = Result<reqwest::Request, Self::Error>> + Send;
+    /// Whether another attempt can be made (a one-shot body cannot be sent twice).
+    fn repeatable(&self) -> bool {
+        true
+    }
+    /// Whether the last request's body was handed to the connection whole; while it was
+    /// not, the server cannot have processed the request.
+    fn body_sent(&self) -> bool {
+        true
+    }
+    /// The last attempt failed (it is repeated or given up): take back what it counted.
+    fn attempt_failed(&mut self) {}
 }
 
 /// Attempts that are copies of one request with a byte body (or none); REST copies are
-/// signed anew (fresh `Date`).
+/// signed anew (fresh `Date`). A copy is made only when a retry is due.
 pub(crate) struct Copies<'a> {
     first: Option<reqwest::Request>,
     template: Option<reqwest::Request>,
@@ -310,10 +513,6 @@ impl<'a> Copies<'a> {
             first: Some(request),
             resign,
         }
-    }
-
-    fn repeatable(&self) -> bool {
-        self.template.is_some()
     }
 }
 
@@ -339,29 +538,25 @@ impl Attempts for Copies<'_> {
         }
         Ok(next)
     }
+
+    fn repeatable(&self) -> bool {
+        self.template.is_some()
+    }
 }
 
 /// The one retry loop of the crate. `attempts` makes the request of each attempt (the
-/// first, then one per retry: re-signed, its body rebuilt); it is called again only when
-/// `repeatable`. Retried, per the context's [`RetryPolicy`](crate::RetryPolicy):
-///
-/// - `429` (any method: the service throttles before it processes anything), after
-///   `Retry-After` (or the backoff) when that is within `max_retry_after`;
-/// - `502`/`503`/`504` for idempotent requests, with exponential backoff;
-/// - connection failures (nothing was sent), and timeouts of idempotent requests.
-///
-/// The final response's error body is normalized (see [`Api`]).
+/// first, then one per retry: re-signed, its body rebuilt). Every answer is read whole
+/// here; what is repeated is decided by [`crate::retry::decide`] from the operation's kind
+/// and what happened (see [`crate::retry`] for the table), at most
+/// [`RetryPolicy::max_retries`](crate::RetryPolicy) times.
 pub(crate) async fn send_with_retries<A: Attempts>(
     ctx: &ClientContext,
-    operation: &str,
-    api: Api,
-    idempotent: bool,
-    repeatable: bool,
+    op: &Op<'_>,
     attempts: &mut A,
-) -> Result<reqwest::Response, A::Error> {
+) -> Result<Answer, Failure<A::Error>> {
     let span = tracing::debug_span!(
         "uploadcare.request",
-        operation,
+        operation = op.name,
         method = tracing::field::Empty,
         path = tracing::field::Empty,
         url = tracing::field::Empty,
@@ -369,25 +564,26 @@ pub(crate) async fn send_with_retries<A: Attempts>(
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    retry_loop(ctx, api, idempotent, repeatable, attempts, &span)
+    if span.is_disabled() {
+        return retry_loop(ctx, op, attempts, &span).await;
+    }
+    retry_loop(ctx, op, attempts, &span)
         .instrument(span.clone())
         .await
 }
 
 async fn retry_loop<A: Attempts>(
     ctx: &ClientContext,
-    api: Api,
-    idempotent: bool,
-    repeatable: bool,
+    op: &Op<'_>,
     attempts: &mut A,
     span: &tracing::Span,
-) -> Result<reqwest::Response, A::Error> {
+) -> Result<Answer, Failure<A::Error>> {
     let policy = ctx.config().retry_policy();
     let started = std::time::Instant::now();
     let mut attempt = 0u32;
     loop {
-        let request = attempts.next_request().await?;
-        if attempt == 0 {
+        let request = attempts.next_request().await.map_err(Failure::Attempt)?;
+        if attempt == 0 && !span.is_disabled() {
             // The path only: query strings may carry presigned-URL signatures.
             span.record("method", request.method().as_str());
             span.record("path", request.url().path());
@@ -404,161 +600,73 @@ async fn retry_loop<A: Attempts>(
             );
         }
         span.record("attempts", attempt + 1);
-        let may_retry = repeatable && attempt < policy.max_retries;
         let sent = std::time::Instant::now();
-        let delay = match ctx.http().execute(request).await {
-            Ok(response) => {
-                let response = normalize(api, response).await?;
-                let status = response.status().as_u16();
-                tracing::trace!(
-                    attempt = attempt + 1,
-                    status,
-                    elapsed_ms = sent.elapsed().as_millis() as u64,
-                    "answer"
-                );
-                match retry_delay(&response, idempotent, attempt, policy).filter(|_| may_retry) {
-                    Some(delay) => {
-                        tracing::info!(
-                            attempt = attempt + 1,
-                            status,
-                            delay_ms = delay.as_millis() as u64,
-                            reason = if status == 429 {
-                                "throttled"
-                            } else {
-                                "server error"
-                            },
-                            "retrying"
-                        );
-                        delay
-                    }
-                    None => {
-                        span.record("status", status);
-                        span.record("duration_ms", started.elapsed().as_millis() as u64);
-                        tracing::debug!(status, "done");
-                        return Ok(response);
-                    }
-                }
-            }
-            Err(e) if may_retry && (e.is_connect() || (idempotent && e.is_timeout())) => {
-                let delay = backoff(policy.initial_backoff, attempt);
-                let reason = if e.is_connect() {
-                    "connection failed"
-                } else {
-                    "timed out"
-                };
-                tracing::info!(
-                    attempt = attempt + 1,
-                    delay_ms = delay.as_millis() as u64,
-                    reason,
-                    "retrying"
-                );
-                delay
-            }
-            Err(e) => {
-                span.record("duration_ms", started.elapsed().as_millis() as u64);
-                tracing::debug!(error = %e, "failed");
-                return Err(e.into());
-            }
+        let result = match ctx.http().execute(request).await {
+            Ok(response) => Answer::read(op.api, response).await,
+            Err(error) => Err(error),
         };
+        let (outcome, status) = match &result {
+            Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
+            Err(error) => (crate::retry::transport_outcome(error, attempts.body_sent()), None),
+        };
+        if let Some(status) = status {
+            tracing::trace!(
+                attempt = attempt + 1,
+                status,
+                elapsed_ms = sent.elapsed().as_millis() as u64,
+                "answer"
+            );
+        }
+        let delay = if attempts.repeatable() {
+            crate::retry::decide(op.kind, outcome, attempt, policy)
+        } else {
+            None
+        };
+        let Some(delay) = delay else {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            return match result {
+                Ok(answer) => {
+                    span.record("status", answer.status.as_u16());
+                    tracing::debug!(status = answer.status.as_u16(), "done");
+                    if !answer.status.is_success() {
+                        attempts.attempt_failed();
+                    }
+                    Ok(answer)
+                }
+                Err(error) => {
+                    attempts.attempt_failed();
+                    tracing::debug!(error = %error, "failed");
+                    Err(Failure::Transport { error, outcome })
+                }
+            };
+        };
+        attempts.attempt_failed();
+        let reason = match outcome {
+            Outcome::Answer { status: 429, .. } => "throttled",
+            Outcome::Answer { .. } => "server error",
+            Outcome::NotConnected => "connection failed",
+            Outcome::NotRead => "connection closed before the request was read",
+            Outcome::AnswerLost { timed_out: true } => "timed out",
+            Outcome::AnswerLost { timed_out: false } => "answer lost",
+        };
+        match status {
+            Some(status) => tracing::info!(
+                attempt = attempt + 1,
+                status,
+                delay_ms = delay.as_millis() as u64,
+                reason,
+                "retrying"
+            ),
+            None => tracing::info!(
+                attempt = attempt + 1,
+                delay_ms = delay.as_millis() as u64,
+                reason,
+                "retrying"
+            ),
+        }
         tokio::time::sleep(delay).await;
         attempt += 1;
     }
-}
-
-async fn normalize(api: Api, response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let response = match api {
-        Api::Rest => response,
-        Api::Upload => upload_error_status(response).await?,
-    };
-    normalize_error_body(response).await
-}
-
-/// In JSON-error mode the Upload API may answer an error with HTTP 200 and
-/// `{"error": {"status_code": N, ...}}`; such answers get status N back.
-async fn upload_error_status(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    if !response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let error_status = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|body| body.get("error")?.get("status_code")?.as_u64())
-        .and_then(|code| reqwest::StatusCode::from_u16(u16::try_from(code).ok()?).ok())
-        .filter(|code| code.is_client_error() || code.is_server_error());
-    Ok(rebuild(error_status.unwrap_or(status), version, headers, bytes))
-}
-
-fn backoff(initial: Duration, attempt: u32) -> Duration {
-    initial.saturating_mul(2u32.saturating_pow(attempt))
-}
-
-/// How long to wait before retrying after `response`, or `None` to return it.
-fn retry_delay(
-    response: &reqwest::Response,
-    idempotent: bool,
-    attempt: u32,
-    policy: &crate::RetryPolicy,
-) -> Option<Duration> {
-    match response.status().as_u16() {
-        429 => {
-            let delay = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after)
-                .unwrap_or_else(|| backoff(policy.initial_backoff, attempt));
-            (delay <= policy.max_retry_after).then_some(delay)
-        }
-        502..=504 if idempotent => Some(backoff(policy.initial_backoff, attempt)),
-        _ => None,
-    }
-}
-
-/// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
-}
-
-/// Error bodies that are not JSON (plain-text 503s, proxy HTML pages, empty bodies) are
-/// turned into a JSON string holding the text, so the generated code parses them into
-/// `ApiErrorBody` and keeps the status instead of failing on the payload.
-async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    if status.is_success() || status.is_informational() || status.is_redirection() {
-        return Ok(response);
-    }
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
-        return Ok(rebuild(status, version, headers, bytes));
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let json = serde_json::to_vec(text.trim()).unwrap_or_default();
-    headers.remove(CONTENT_LENGTH);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(rebuild(status, version, headers, json.into()))
-}
-
-fn rebuild(
-    status: reqwest::StatusCode,
-    version: http::Version,
-    headers: http::HeaderMap,
-    body: bytes::Bytes,
-) -> reqwest::Response {
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.version_mut() = version;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
 }
 
 #[cfg(test)]
@@ -583,15 +691,5 @@ mod tests {
         assert!(err.contains("got 3"), "{err}");
         assert!(check_body_items(b"[]", "files_storing", &limits).is_err());
         assert!(check_body_items(b"[1,2,3]", "other", &limits).is_ok());
-    }
-
-    #[test]
-    fn retry_after_parses_seconds_and_dates() {
-        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("Mon, 05 Nov 2018 13:14:41 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -3,13 +3,13 @@
 //! poll until done).
 
 use super::requests::{
-    guess_content_type, validate_metadata, DirectFile, FormRequest, MultipartStart, ProgressFn, UploadSource,
-    MAX_PART_SIZE, MIN_PART_SIZE,
+    byte_chunks, counted_body, file_region, guess_content_type, validate_metadata, DirectFile, FormRequest,
+    MultipartStart, ProgressFn, Tally, UploadSource, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 use super::spool;
 use super::types::{self, FromUrlTaskStatus, FromUrlUploadResultType, StoreType, UrlDuplicatesFlag};
 use super::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UploadStage};
 use crate::runtime::{JobState, JobStatus, WaitPolicy};
 use bytes::{Bytes, BytesMut};
 use std::collections::BTreeMap;
@@ -29,8 +29,6 @@ pub const MULTIPART_THRESHOLD_RANGE: std::ops::RangeInclusive<u64> = (10 * 1024 
 pub const DEFAULT_PART_SIZE: u64 = MIN_PART_SIZE;
 /// Default number of parts in flight.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-/// Default attempts per part (the first one included).
-pub const DEFAULT_PART_ATTEMPTS: u32 = 3;
 
 /// How far an upload is: bytes sent of a file upload (direct or multipart), or the
 /// service's `done`/`total` of an upload from URL.
@@ -56,7 +54,6 @@ pub(crate) struct Settings {
     pub(crate) multipart_threshold: u64,
     pub(crate) part_size: u64,
     pub(crate) part_concurrency: usize,
-    pub(crate) part_attempts: u32,
     pub(crate) wait_ready: Option<WaitPolicy>,
     pub(crate) spool_dir: Option<PathBuf>,
 }
@@ -70,7 +67,6 @@ impl Default for Settings {
             multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
             part_size: DEFAULT_PART_SIZE,
             part_concurrency: DEFAULT_CONCURRENCY,
-            part_attempts: DEFAULT_PART_ATTEMPTS,
             wait_ready: None,
             spool_dir: None,
         }
@@ -94,10 +90,8 @@ impl Settings {
                 self.part_size
             )));
         }
-        if self.part_concurrency == 0 || self.part_attempts == 0 {
-            return Err(Error::InvalidInput(
-                "concurrency and part attempts must be at least 1".to_owned(),
-            ));
+        if self.part_concurrency == 0 {
+            return Err(Error::InvalidInput("concurrency must be at least 1".to_owned()));
         }
         validate_metadata(&self.metadata)?;
         crate::tags::normalize_tags(&self.tags).map(drop)
@@ -146,12 +140,6 @@ macro_rules! upload_settings {
         /// threshold, if less) in memory.
         pub fn part_size(mut self, bytes: u64) -> Self {
             self.settings.part_size = bytes;
-            self
-        }
-
-        /// Attempts per multipart part before the upload fails (default 3).
-        pub fn part_attempts(mut self, attempts: u32) -> Self {
-            self.settings.part_attempts = attempts;
             self
         }
 
@@ -368,7 +356,11 @@ impl Upload<'_> {
                 body: format!("{uuids:?}"),
             })?;
             reporter.set(size);
-            return self.client.info(uuid).await;
+            return self
+                .client
+                .info(uuid)
+                .await
+                .map_err(|e| Error::incomplete(uuid, UploadStage::Info, e));
         }
 
         let start = MultipartStart {
@@ -396,11 +388,10 @@ impl Upload<'_> {
             part_size: settings.part_size,
             content_type,
             concurrency: settings.part_concurrency,
-            attempts: settings.part_attempts,
             reporter,
         };
         parts.run(self.source).await?;
-        self.client.multipart_complete(started.uuid).await
+        self.client.finish_multipart(started.uuid).await
     }
 }
 
@@ -515,7 +506,6 @@ struct PartUploads {
     part_size: u64,
     content_type: String,
     concurrency: usize,
-    attempts: u32,
     reporter: Arc<Reporter>,
 }
 
@@ -562,11 +552,11 @@ impl PartUploads {
             let client = self.client.clone();
             let url = url.clone();
             let content_type = self.content_type.clone();
-            let attempts = self.attempts;
             let reporter = self.reporter.clone();
             // Part tasks report inside the upload's span.
             tasks.spawn(tracing::Instrument::in_current_span(async move {
-                upload_part(&client, &url, part, &content_type, attempts, &reporter).await?;
+                let mut attempts = PartAttempts::new(&client, &url, &part, &content_type, Some(&reporter));
+                client.send_part(&mut attempts).await?;
                 tracing::debug!(part = index + 1, bytes = len, "part uploaded");
                 Ok::<(), Error>(())
             }));
@@ -602,8 +592,10 @@ async fn read_part(
 }
 
 /// What one part request sends: bytes in memory, or a region of a file.
-enum PartBody {
+pub(crate) enum PartBody {
+    /// Bytes in memory (sliced again for every attempt, no copy).
     Bytes(Bytes),
+    /// A region of a file, read again for every attempt.
     File {
         path: Arc<std::path::Path>,
         offset: u64,
@@ -611,49 +603,90 @@ enum PartBody {
     },
 }
 
-/// PUTs a part, retrying failures that may pass (transport errors, 5xx, throttling) with
-/// exponential backoff; a file region is read again for every attempt. Bytes count
-/// towards the upload's progress as they go out, and are taken back if the attempt fails.
-async fn upload_part(
-    client: &Client,
-    url: &str,
-    part: PartBody,
-    content_type: &str,
-    attempts: u32,
-    reporter: &Arc<Reporter>,
-) -> Result<()> {
-    let mut attempt = 1;
-    loop {
-        let counter = reporter.part_attempt();
-        let sent = match &part {
-            PartBody::Bytes(bytes) => {
-                client
-                    .multipart_upload_part_reporting(url, bytes.clone(), content_type, counter.progress_fn())
-                    .await
-            }
-            PartBody::File { path, offset, len } => {
-                client
-                    .multipart_upload_part_from_file(
-                        url,
-                        path,
-                        *offset,
-                        *len,
-                        content_type,
-                        counter.progress_fn(),
-                    )
-                    .await
-            }
+impl PartBody {
+    fn len(&self) -> u64 {
+        match self {
+            PartBody::Bytes(bytes) => bytes.len() as u64,
+            PartBody::File { len, .. } => *len,
+        }
+    }
+}
+
+/// The attempts of one part's PUT, for the request pipeline: every attempt re-slices the
+/// bytes or re-reads the file region; its bytes count towards the upload's progress as
+/// they go out, and are taken back when the attempt fails.
+pub(crate) struct PartAttempts<'a> {
+    client: &'a Client,
+    url: &'a str,
+    part: &'a PartBody,
+    content_type: &'a str,
+    reporter: Option<&'a Arc<Reporter>>,
+    /// The current attempt's progress (when the upload is watched).
+    current: Option<PartAttempt>,
+    /// The current attempt's bytes handed to the connection.
+    tally: Tally,
+}
+
+impl<'a> PartAttempts<'a> {
+    pub(crate) fn new(
+        client: &'a Client,
+        url: &'a str,
+        part: &'a PartBody,
+        content_type: &'a str,
+        reporter: Option<&'a Arc<Reporter>>,
+    ) -> Self {
+        Self {
+            client,
+            url,
+            part,
+            content_type,
+            reporter,
+            current: None,
+            tally: Tally::default(),
+        }
+    }
+}
+
+impl crate::runtime::Attempts for PartAttempts<'_> {
+    type Error = Error;
+
+    async fn next_request(&mut self) -> Result<reqwest::Request> {
+        self.tally = Tally::default();
+        let counter = self.reporter.map(|r| r.part_attempt());
+        let report = counter.as_ref().and_then(PartAttempt::progress_fn);
+        self.current = counter;
+        let chunks = match self.part {
+            PartBody::Bytes(bytes) => byte_chunks(bytes.clone()),
+            PartBody::File { path, offset, len } => file_region(path, *offset, *len).await?,
         };
-        if sent.is_err() {
+        let body = counted_body(chunks, &self.tally, report);
+        self.client
+            .part_request(self.url, body, self.part.len(), self.content_type)
+    }
+
+    fn body_sent(&self) -> bool {
+        self.tally.get() >= self.part.len()
+    }
+
+    fn attempt_failed(&mut self) {
+        if let Some(counter) = self.current.take() {
             counter.undo();
         }
-        match sent {
-            Ok(()) => return Ok(()),
-            Err(e) if attempt < attempts && e.is_retryable() => {
-                tokio::time::sleep(Duration::from_millis(100) * 2u32.pow(attempt - 1)).await;
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
+    }
+}
+
+impl Client {
+    /// `/multipart/complete/` for an upload whose parts are all in. A completion repeated
+    /// after a lost answer meets `MultipartFileAlreadyUploadedError`: the file is there, so
+    /// its info is fetched. Any failure carries the uuid ([`Error::Incomplete`]).
+    async fn finish_multipart(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
+        match self.multipart_complete(uuid).await {
+            Ok(info) => Ok(info),
+            Err(Error::Upload { code, .. }) if code == "MultipartFileAlreadyUploadedError" => self
+                .info(uuid)
+                .await
+                .map_err(|e| Error::incomplete(uuid, UploadStage::Info, e)),
+            Err(e) => Err(Error::incomplete(uuid, UploadStage::Complete, e)),
         }
     }
 }
@@ -757,7 +790,10 @@ impl Client {
         policy: Option<&WaitPolicy>,
     ) -> Result<types::FileUploadInfo> {
         match policy {
-            Some(policy) if !info.is_ready => self.wait_until_ready(info.uuid, policy).await,
+            Some(policy) if !info.is_ready => self
+                .wait_until_ready(info.uuid, policy)
+                .await
+                .map_err(|e| Error::incomplete(info.uuid, UploadStage::Ready, e)),
             _ => Ok(info),
         }
     }
@@ -903,7 +939,7 @@ impl UploadFromUrl<'_> {
         if !tags.is_empty() {
             form = form.text("tags", tags.join(","));
         }
-        self.client.send_form(form).await
+        self.client.send_form("from_url_upload", form).await
     }
 
     /// Starts the fetch and waits for the file.

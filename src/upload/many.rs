@@ -15,7 +15,7 @@ use super::flow::{upload_settings, Settings, UploadProgress};
 use super::requests::{DirectFile, ProgressFn, UploadSource};
 use super::types;
 use super::Client;
-use crate::{Error, Result};
+use crate::{Error, Result, UploadStage};
 
 /// Files smaller than this may share a `/base/` request with others (1 MiB).
 pub const BATCH_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -308,6 +308,25 @@ impl UploadMany<'_> {
         };
         let uuids = match sent {
             Ok(uuids) => uuids,
+            Err(error) if may_have_stored(&error) => {
+                // Redoing the files one by one could store them twice: each is reported.
+                tracing::warn!(
+                    files = again.len(),
+                    %error,
+                    "a shared /base/ request may have stored its files; not repeating it"
+                );
+                let detail = format!("one shared /base/ request of {} files: {error}", again.len());
+                return again
+                    .into_iter()
+                    .map(|(index, _)| {
+                        let error = Error::OutcomeUnknown {
+                            operation: "base_upload".to_owned(),
+                            detail: detail.clone(),
+                        };
+                        (index, Err(error))
+                    })
+                    .collect();
+            }
             Err(error) => {
                 tracing::warn!(
                     files = again.len(),
@@ -331,7 +350,11 @@ impl UploadMany<'_> {
                             body: String::new(),
                         })?;
                         let _permit = permits.acquire().await.map_err(closed)?;
-                        let info = self.client.info(uuid).await?;
+                        let info = self
+                            .client
+                            .info(uuid)
+                            .await
+                            .map_err(|e| Error::incomplete(uuid, UploadStage::Info, e))?;
                         self.client.ready(info, settings.wait_ready.as_ref()).await
                     };
                     (index, info.await)
@@ -341,6 +364,14 @@ impl UploadMany<'_> {
             .collect()
             .await
     }
+}
+
+/// Whether a failed shared `/base/` request may have stored its files: its answer was
+/// lost ([`Error::OutcomeUnknown`]) or was a server error, which does not say whether the
+/// files were stored. Other failures (refusals, requests that were never read) stored
+/// nothing.
+fn may_have_stored(error: &Error) -> bool {
+    matches!(error, Error::OutcomeUnknown { .. }) || error.status().is_some_and(|status| status >= 500)
 }
 
 /// The semaphore is never closed; an error just in case.

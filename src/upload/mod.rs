@@ -10,7 +10,7 @@ mod spool;
 
 pub use flow::{
     Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_ATTEMPTS, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
+    DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
 };
 pub use many::{UploadMany, BATCH_MAX_BYTES, BATCH_MAX_FILES, BATCH_MAX_FILE_SIZE};
 pub use requests::{
@@ -35,13 +35,12 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        crate::runtime::execute(
-            &self.inner,
-            info.operation_id,
-            crate::runtime::Api::Upload,
-            request,
-        )
-        .await
+        let op = crate::runtime::Op {
+            name: info.operation_id,
+            kind: operation_class(info.operation_id),
+            api: crate::runtime::Api::Upload,
+        };
+        crate::runtime::execute(&self.inner, &op, request).await
     }
 }
 

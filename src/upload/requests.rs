@@ -176,38 +176,53 @@ impl UploadSource {
         })
     }
 
-    /// The whole content as a request body (bytes as they are; paths and readers streamed).
-    async fn into_body(self) -> Result<reqwest::Body> {
-        Ok(match self {
-            Self::Bytes(bytes) => reqwest::Body::from(bytes),
-            other => reqwest::Body::wrap_stream(other.into_chunks().await?),
-        })
-    }
-
-    /// The body as chunks ([`UploadSource::into_chunks`]), `report`ing the running total
-    /// as the HTTP client takes each chunk.
-    async fn into_counted_body(self, report: ProgressFn) -> Result<reqwest::Body> {
-        Ok(counted_body(self.into_chunks().await?, report))
+    /// The content as a request body whose bytes count into `tally` (and `report`, see
+    /// [`counted_body`]) as the HTTP client takes them.
+    async fn into_counted_body(self, tally: &Tally, report: Option<ProgressFn>) -> Result<reqwest::Body> {
+        Ok(counted_body(self.into_chunks().await?, tally, report))
     }
 }
 
-/// `chunks` as a request body that calls `report` with 0 and then with the running total
-/// of bytes each time the HTTP client takes a chunk.
-pub(crate) fn counted_body(chunks: ChunkStream, report: ProgressFn) -> reqwest::Body {
+/// Bytes of one attempt's request body handed to the HTTP client so far: while they are
+/// fewer than the body's length, the server cannot have processed the request.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tally(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Tally {
+    fn add(&self, bytes: u64) {
+        self.0.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Bytes handed over so far.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// `chunks` as a request body that adds every chunk the HTTP client takes to `tally` and,
+/// when there is a `report`, calls it with 0 and then with the body's running total.
+pub(crate) fn counted_body(chunks: ChunkStream, tally: &Tally, report: Option<ProgressFn>) -> reqwest::Body {
     use futures_util::StreamExt;
     let mut done = 0u64;
-    report(0);
+    if let Some(report) = &report {
+        report(0);
+    }
+    let tally = tally.clone();
     reqwest::Body::wrap_stream(chunks.map(move |chunk| {
         if let Ok(bytes) = &chunk {
-            done += bytes.len() as u64;
-            report(done);
+            let len = bytes.len() as u64;
+            done += len;
+            tally.add(len);
+            if let Some(report) = &report {
+                report(done);
+            }
         }
         chunk
     }))
 }
 
 /// `bytes` as chunks of at most [`STREAM_CHUNK`] (slices, no copies).
-fn byte_chunks(bytes: Bytes) -> ChunkStream {
+pub(crate) fn byte_chunks(bytes: Bytes) -> ChunkStream {
     let len = bytes.len();
     Box::pin(futures_util::stream::iter(
         (0..len)
@@ -216,8 +231,25 @@ fn byte_chunks(bytes: Bytes) -> ChunkStream {
     ))
 }
 
+/// `len` bytes of the file at `path` from `offset`, read in [`PART_READ_CHUNK`] steps
+/// (no part buffer); the file is opened anew for every call, so a retry re-reads it.
+pub(crate) async fn file_region(path: &std::path::Path, offset: u64, len: u64) -> Result<ChunkStream> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let io = |e: std::io::Error| Error::Io {
+        context: format!("reading {}", path.display()),
+        source: e,
+    };
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
+    Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+        file.take(len),
+        PART_READ_CHUNK,
+    )))
+}
+
 /// A body read chunk by chunk.
-type ChunkStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
+pub(crate) type ChunkStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
 
 impl From<Bytes> for UploadSource {
     fn from(bytes: Bytes) -> Self {
@@ -369,16 +401,31 @@ struct FormAttempts<'a> {
     client: &'a Client,
     url: String,
     form: &'a mut FormRequest,
+    /// The file bytes of the current attempt handed over so far.
+    tally: Tally,
 }
 
 impl crate::runtime::Attempts for FormAttempts<'_> {
     type Error = Error;
 
     async fn next_request(&mut self) -> Result<reqwest::Request> {
-        let body = self.form.build(self.client.inner.config()).await?;
+        self.tally = Tally::default();
+        let body = self.form.build(self.client.inner.config(), &self.tally).await?;
         let mut request = self.client.inner.http().post(&self.url).multipart(body).build()?;
         crate::runtime::prepare_upload_request(&mut request, &self.client.inner);
         Ok(request)
+    }
+
+    fn repeatable(&self) -> bool {
+        // A one-shot reader cannot be sent twice.
+        self.form
+            .files
+            .iter()
+            .all(|f| f.source.as_ref().is_some_and(|s| s.try_clone().is_some()))
+    }
+
+    fn body_sent(&self) -> bool {
+        self.tally.get() >= self.form.files.iter().map(|f| f.len).sum::<u64>()
     }
 }
 
@@ -400,7 +447,7 @@ impl FormRequest {
 
     /// The form of one attempt: the public key, a signature valid from now on (when
     /// uploads are signed), the fields and the files' bodies.
-    async fn build(&mut self, config: &crate::Config) -> Result<Form> {
+    async fn build(&mut self, config: &crate::Config, tally: &Tally) -> Result<Form> {
         let mut form = Form::new().text(self.key_field, config.public_key().to_owned());
         if self.signed {
             if let Some((signature, expire)) = config.upload_signature() {
@@ -424,10 +471,7 @@ impl FormRequest {
                     )))
                 }
             };
-            let body = match &file.progress {
-                None => source.into_body().await?,
-                Some(report) => source.into_counted_body(report.clone()).await?,
-            };
+            let body = source.into_counted_body(tally, file.progress.clone()).await?;
             let part = Part::stream_with_length(body, file.len)
                 .file_name(file.filename.clone())
                 .mime_str(&file.content_type)
@@ -444,30 +488,29 @@ impl Client {
     }
 
     /// Sends a hand-built Upload API POST and parses the answer. The form is built anew for
-    /// every attempt (fresh `signature`/`expire`, file bodies re-read), so a throttled or
-    /// unreachable upload is retried like every other request — unless a file comes from a
-    /// one-shot reader.
-    pub(crate) async fn send_form<T: serde::de::DeserializeOwned>(&self, mut form: FormRequest) -> Result<T> {
-        let repeatable = form
-            .files
-            .iter()
-            .all(|f| f.source.as_ref().is_some_and(|s| s.try_clone().is_some()));
-        let path = form.path;
+    /// every attempt (fresh `signature`/`expire`, file bodies re-read), so it is retried like
+    /// every other request — unless a file comes from a one-shot reader. `operation` names
+    /// it in the document's table (what repeating it can do).
+    pub(crate) async fn send_form<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &str,
+        mut form: FormRequest,
+    ) -> Result<T> {
+        let op = crate::runtime::Op {
+            name: operation,
+            kind: super::operation_class(operation),
+            api: crate::runtime::Api::Upload,
+        };
         let mut attempts = FormAttempts {
             client: self,
-            url: self.url(path),
+            url: self.url(form.path),
             form: &mut form,
+            tally: Tally::default(),
         };
-        let response = crate::runtime::send_with_retries(
-            &self.inner,
-            path,
-            crate::runtime::Api::Upload,
-            false,
-            repeatable,
-            &mut attempts,
-        )
-        .await?;
-        parse_response(response).await
+        let answer = crate::runtime::send_with_retries(&self.inner, &op, &mut attempts)
+            .await
+            .map_err(|failure| failure.into_error(&op))?;
+        parse_answer(answer.normalized())
     }
 
     /// `POST /base/`: uploads one or more files (each below [`MAX_DIRECT_SIZE`]) and returns
@@ -551,7 +594,7 @@ impl Client {
                 source: Some(file.source),
             });
         }
-        self.send_form(form).await
+        self.send_form("base_upload", form).await
     }
 
     /// `POST /multipart/start/`: opens a multipart upload and returns the part URLs.
@@ -582,104 +625,66 @@ impl Client {
         if !tags.is_empty() {
             form = form.text("tags", tags.join(","));
         }
-        self.send_form(form).await
+        self.send_form("multipart_file_upload_start", form).await
     }
 
-    /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]).
+    /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]),
+    /// retried like every request (a part upload is idempotent).
     pub async fn multipart_upload_part(&self, url: &str, bytes: Bytes, content_type: &str) -> Result<()> {
-        self.multipart_upload_part_reporting(url, bytes, content_type, None)
-            .await
+        let part = super::flow::PartBody::Bytes(bytes);
+        self.send_part(&mut super::flow::PartAttempts::new(
+            self,
+            url,
+            &part,
+            content_type,
+            None,
+        ))
+        .await
     }
 
-    /// [`Client::multipart_upload_part`], `report`ing the part's bytes as they go out.
-    pub(crate) async fn multipart_upload_part_reporting(
-        &self,
-        url: &str,
-        bytes: Bytes,
-        content_type: &str,
-        report: Option<ProgressFn>,
-    ) -> Result<()> {
-        let len = bytes.len() as u64;
-        let body = match report {
-            None => reqwest::Body::from(bytes),
-            Some(report) => counted_body(byte_chunks(bytes), report),
-        };
-        self.put_part(url, body, Some(len), content_type).await
-    }
-
-    /// PUTs `len` bytes of the file at `path` from `offset` as one part, streamed from disk
-    /// (no part buffer); the file is opened anew for every call, so a retry re-reads it.
-    pub(crate) async fn multipart_upload_part_from_file(
-        &self,
-        url: &str,
-        path: &std::path::Path,
-        offset: u64,
-        len: u64,
-        content_type: &str,
-        report: Option<ProgressFn>,
-    ) -> Result<()> {
-        use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let open_error =
-            |e: std::io::Error| Error::InvalidInput(format!("cannot read {}: {e}", path.display()));
-        let mut file = tokio::fs::File::open(path).await.map_err(open_error)?;
-        file.seek(std::io::SeekFrom::Start(offset))
-            .await
-            .map_err(open_error)?;
-        let chunks: ChunkStream = Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            file.take(len),
-            PART_READ_CHUNK,
-        ));
-        let body = match report {
-            None => reqwest::Body::wrap_stream(chunks),
-            Some(report) => counted_body(chunks, report),
-        };
-        self.put_part(url, body, Some(len), content_type).await
-    }
-
-    async fn put_part(
+    /// The PUT of one attempt of a part: the URL is presigned, so it is sent exactly as
+    /// given (no `jsonerrors` flag).
+    pub(crate) fn part_request(
         &self,
         url: &str,
         body: reqwest::Body,
-        len: Option<u64>,
+        len: u64,
         content_type: &str,
-    ) -> Result<()> {
-        // The URL is presigned: send it exactly as given (no `jsonerrors` flag).
+    ) -> Result<reqwest::Request> {
         let mut request = self
             .inner
             .http()
             .put(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type);
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(reqwest::header::CONTENT_LENGTH, len);
         if let Some(user_agent) = self.inner.request_user_agent() {
             request = request.header(reqwest::header::USER_AGENT, user_agent.clone());
         }
-        if let Some(len) = len {
-            request = request.header(reqwest::header::CONTENT_LENGTH, len);
-        }
-        let request = request.body(body).build()?;
-        let response = crate::runtime::execute(
-            &self.inner,
-            "multipart_upload_part",
-            crate::runtime::Api::Upload,
-            request,
-        )
-        .await?;
-        let status = response.status();
-        if status.is_success() {
+        Ok(request.body(body).build()?)
+    }
+
+    /// Sends a part through the request pipeline, one request per attempt.
+    pub(crate) async fn send_part(&self, attempts: &mut super::flow::PartAttempts<'_>) -> Result<()> {
+        let op = crate::runtime::Op {
+            name: "multipart_file_upload_part",
+            kind: super::operation_class("multipart_file_upload_part"),
+            api: crate::runtime::Api::Upload,
+        };
+        let answer = crate::runtime::send_with_retries(&self.inner, &op, attempts)
+            .await
+            .map_err(|failure| failure.into_error(&op))?
+            .normalized();
+        if answer.status.is_success() {
             return Ok(());
         }
-        let headers = response.headers().clone();
-        let body: ApiErrorBody = response
-            .json()
-            .await
-            .unwrap_or(ApiErrorBody(serde_json::Value::Null));
-        Err(Error::from_error_body(status.as_u16(), &headers, body))
+        Err(error_answer(&answer))
     }
 
     /// `POST /multipart/complete/`: finishes a multipart upload once every part is in.
     pub async fn multipart_complete(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
         let form = FormRequest::new("/multipart/complete/", "UPLOADCARE_PUB_KEY", false)
             .text("uuid", uuid.to_string());
-        self.send_form(form).await
+        self.send_form("multipart_file_upload_complete", form).await
     }
 
     /// `POST /group/`: creates a group of files, given as UUIDs or CDN URLs (which may
@@ -697,7 +702,7 @@ impl Client {
         for (i, file) in files.into_iter().enumerate() {
             form = form.text(format!("files[{i}]"), file);
         }
-        self.send_form(form).await
+        self.send_form("create_files_group", form).await
     }
 
     /// `GET /info/` for one file (the public key comes from the configuration).
@@ -735,20 +740,22 @@ impl Client {
     }
 }
 
-/// Parses an Upload API answer: the JSON body of a success, else the typed error.
-pub(crate) async fn parse_response<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| Error::InvalidResponse {
+/// Parses an Upload API answer (read whole, its error body normalized): the JSON body of a
+/// success, else the typed error.
+pub(crate) fn parse_answer<T: serde::de::DeserializeOwned>(answer: crate::runtime::Answer) -> Result<T> {
+    if answer.status.is_success() {
+        return serde_json::from_slice(&answer.body).map_err(|e| Error::InvalidResponse {
             message: e.to_string(),
-            body: truncated(&bytes),
+            body: truncated(&answer.body),
         });
     }
-    // `execute` made every error body JSON.
-    let body = serde_json::from_slice(&bytes).unwrap_or(ApiErrorBody(serde_json::Value::Null));
-    Err(Error::from_error_body(status.as_u16(), &headers, body))
+    Err(error_answer(&answer))
+}
+
+/// The typed error of an error answer (its body normalized to JSON by the pipeline).
+fn error_answer(answer: &crate::runtime::Answer) -> Error {
+    let body = serde_json::from_slice(&answer.body).unwrap_or(ApiErrorBody(serde_json::Value::Null));
+    Error::from_error_body(answer.status.as_u16(), &answer.headers, body)
 }
 
 #[cfg(test)]

@@ -264,15 +264,6 @@ fn disposition_filename(header: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The innermost cause of an error, e.g. `Connection refused (os error 111)`.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
-}
-
 /// GETs a local URL.
 async fn fetch(url: reqwest::Url) -> Result<Fetched, Failure> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
@@ -289,14 +280,14 @@ async fn fetch(url: reqwest::Url) -> Result<Fetched, Failure> {
         .redirect(policy)
         .timeout(Duration::from_secs(FETCH_TIME_LIMIT_SECS))
         .build()
-        .map_err(|e| Failure::new("DownloadFileHTTPNetworkError", &[&root_cause(&e)]))?;
+        .map_err(|e| Failure::new("DownloadFileHTTPNetworkError", &[&crate::error::root_cause(&e)]))?;
     let network = |e: reqwest::Error| {
         if e.is_timeout() {
             Failure::new("DownloadFileTimeLimitExceededError", &[&FETCH_TIME_LIMIT_SECS])
         } else if e.is_redirect() {
             Failure::new("URLRedirectsLimitExceededError", &[])
         } else {
-            Failure::new("DownloadFileHTTPNetworkError", &[&root_cause(&e)])
+            Failure::new("DownloadFileHTTPNetworkError", &[&crate::error::root_cause(&e)])
         }
     };
     let mut response = client.get(url.clone()).send().await.map_err(network)?;
