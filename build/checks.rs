@@ -198,10 +198,28 @@ fn check_operations(doc: &Value, problems: &mut Vec<String>) {
         if !ids.insert(id.to_owned()) {
             problems.push(format!("{label}: duplicate operationId"));
         }
+        if let Err(problem) = retry_class(op) {
+            problems.push(format!("{label}: {problem}"));
+        }
         check_parameters(doc, &label, op, problems);
         check_request_body(doc, &label, op, problems);
         check_responses(doc, &label, op, problems);
     });
+}
+
+/// An operation's `x-uploadcare-retry`: what repeating it can do, from which the client
+/// derives every retry decision. Required on every operation.
+pub fn retry_class(op: &Value) -> Result<&str, String> {
+    match op.get("x-uploadcare-retry").and_then(Value::as_str) {
+        Some(kind @ ("safe" | "idempotent" | "creating")) => Ok(kind),
+        Some(other) => Err(format!(
+            "`x-uploadcare-retry: {other}` is not one of safe, idempotent, creating"
+        )),
+        None => Err(
+            "no `x-uploadcare-retry` (safe, idempotent or creating): every operation must say what repeating it can do"
+                .to_owned(),
+        ),
+    }
 }
 
 fn check_parameters(doc: &Value, label: &str, op: &Value, problems: &mut Vec<String>) {

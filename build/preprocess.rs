@@ -367,20 +367,14 @@ pub fn operation_kinds(doc: &Value) -> Result<Vec<OperationKind>, String> {
     for_each_operation(doc, |path, method, op| {
         let method = method.to_uppercase();
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-        match op.get("x-uploadcare-retry").and_then(Value::as_str) {
-            Some(kind @ ("safe" | "idempotent" | "creating")) => kinds.push(OperationKind {
+        match crate::checks::retry_class(op) {
+            Ok(kind) => kinds.push(OperationKind {
                 id: snake_case(id),
                 method,
                 path: path.to_owned(),
                 kind: kind.to_owned(),
             }),
-            Some(other) => problems.push(format!(
-                "  - operation `{id}` ({method} {path}): `x-uploadcare-retry: {other}` is not one of safe, idempotent, creating"
-            )),
-            None => problems.push(format!(
-                "  - operation `{id}` ({method} {path}): no `x-uploadcare-retry` (safe, idempotent or creating): \
-                 every operation must say what repeating it can do"
-            )),
+            Err(problem) => problems.push(format!("  - operation `{id}` ({method} {path}): {problem}")),
         }
     });
     if problems.is_empty() {

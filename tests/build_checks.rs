@@ -41,10 +41,30 @@ fn the_shipped_rest_v0_7_document_passes() {
 #[test]
 fn a_clean_document_passes() {
     let doc = document(
-        json!({"/files/": {"get": {"operationId": "filesList", "responses": {"200": ok_response("Page"), "404": {"$ref": "#/components/responses/Failure"}}}}}),
+        json!({"/files/": {"get": {"operationId": "filesList", "x-uploadcare-retry": "safe", "responses": {"200": ok_response("Page"), "404": {"$ref": "#/components/responses/Failure"}}}}}),
         json!({"Page": {"type": "object"}, "ErrorBody": {}}),
     );
     assert_eq!(problems(&doc), "");
+}
+
+#[test]
+fn every_operation_must_say_what_repeating_it_can_do() {
+    let doc = document(
+        json!({"/files/": {
+            "get": {"operationId": "filesList", "responses": {"200": ok_response("Page")}},
+            "post": {"operationId": "copyFile", "x-uploadcare-retry": "sometimes", "responses": {"200": ok_response("Page")}}
+        }}),
+        json!({"Page": {"type": "object"}, "ErrorBody": {}}),
+    );
+    let p = problems(&doc);
+    assert!(
+        p.contains("operation `filesList` (GET /files/): no `x-uploadcare-retry`"),
+        "{p}"
+    );
+    assert!(
+        p.contains("operation `copyFile` (POST /files/): `x-uploadcare-retry: sometimes` is not one of"),
+        "{p}"
+    );
 }
 
 #[test]

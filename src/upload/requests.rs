@@ -770,6 +770,21 @@ mod tests {
     }
 
     #[test]
+    fn the_hand_written_operations_are_classified_by_the_document() {
+        use crate::retry::OperationKind::{Creating, Idempotent};
+        for (id, kind) in [
+            ("base_upload", Creating),
+            ("multipart_file_upload_start", Creating),
+            ("multipart_file_upload_part", Idempotent),
+            ("multipart_file_upload_complete", Idempotent),
+            ("from_url_upload", Creating),
+            ("create_files_group", Creating),
+        ] {
+            assert_eq!(super::super::operation_kind(id), Some(kind), "{id}");
+        }
+    }
+
+    #[test]
     fn metadata_limits_are_checked() {
         assert!(validate_metadata(&meta(&[("subsystem", "gallery"), ("a.b:c-d_e", "x")])).is_ok());
         assert!(validate_metadata(&meta(&[("bad key", "x")])).is_err());
