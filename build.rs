@@ -6,7 +6,7 @@
 //! parameter, add catch-all error responses, drop hand-written operations, move
 //! request-body defaults into descriptions) → [`checks`] (document shapes that make
 //! progenitor/typify panic, and our tolerance rules) → openapiv3 → progenitor (builder interface, hooks `Expected`, inner type
-//! `crate::ClientContext`) → [`open_enums`] (every named string enum becomes an "open"
+//! `crate::ClientContext`) → [`lean_requests`] (no `api-version` header map per call) → [`open_enums`] (every named string enum becomes an "open"
 //! enum with an `Unrecognized(String)` fallback) and [`sensitive`] (secrets get a redacted
 //! `Debug`) → prettyplease →
 //! `OUT_DIR/<module>.rs`, plus `OUT_DIR/<module>.surface.txt`, a readable listing of the
@@ -33,6 +33,8 @@
 mod checks;
 #[path = "build/corpus.rs"]
 mod corpus;
+#[path = "build/lean_requests.rs"]
+mod lean_requests;
 #[path = "build/open_enums.rs"]
 mod open_enums;
 #[path = "build/preprocess.rs"]
@@ -187,6 +189,7 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     file.items.push(preprocess::body_limits_item(&body_limits));
     file.items.push(dispatcher);
     file.items.extend(preprocess::operation_items(&kinds));
+    lean_requests::trim(&mut file);
 
     let listing = surface::listing(&file, module, &kinds);
     let source = prettyplease::unparse(&file);

@@ -86,20 +86,21 @@ pub(crate) fn prepare_rest_request(
     };
     check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
 
-    let content_type = match request.headers().get(CONTENT_TYPE) {
-        Some(value) => value.to_str().unwrap_or_default().to_owned(),
-        None => DEFAULT_CONTENT_TYPE.to_owned(),
+    let accept = match api_version {
+        // The versions of the documents: no allocation per request.
+        "0.5" => HeaderValue::from_static("application/vnd.uploadcare-v0.5+json"),
+        "0.6" => HeaderValue::from_static("application/vnd.uploadcare-v0.6+json"),
+        "0.7" => HeaderValue::from_static("application/vnd.uploadcare-v0.7+json"),
+        other => HeaderValue::from_str(&accept_header(other))
+            .map_err(|_| Rejected::Config("the API version is not a valid header value".to_owned()))?,
     };
-    let invalid = |what: &str| Rejected::Config(format!("{what} is not a valid header value"));
-    let accept =
-        HeaderValue::from_str(&accept_header(api_version)).map_err(|_| invalid("the API version"))?;
-    let content_type = HeaderValue::from_str(&content_type).map_err(|_| invalid("the content type"))?;
+    // progenitor's `api-version` header is trimmed from the generated code by build.rs:
+    // the service selects the version by `Accept` only.
     let headers = request.headers_mut();
-    // progenitor adds the document's version as `api-version`; the service selects the
-    // version by `Accept` only.
-    headers.remove("api-version");
     headers.insert(ACCEPT, accept);
-    headers.insert(CONTENT_TYPE, content_type);
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
+    }
     if let Some(user_agent) = ctx.request_user_agent() {
         headers.insert(USER_AGENT_HEADER, user_agent.clone());
     }
@@ -258,7 +259,6 @@ fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
 /// travels in the fields) and no version header; errors are requested as JSON
 /// (`jsonerrors=1`) so they carry an error code.
 pub(crate) fn prepare_upload_request(request: &mut reqwest::Request, ctx: &ClientContext) {
-    request.headers_mut().remove("api-version");
     if let Some(user_agent) = ctx.request_user_agent() {
         request
             .headers_mut()
@@ -314,6 +314,8 @@ pub(crate) struct Op<'a> {
 /// An answer read whole, inside the retry loop (a body cut while being read is a failed
 /// attempt like any other).
 pub(crate) struct Answer {
+    /// The URL answered (kept, so the rebuilt response needs no placeholder URL parsed).
+    url: reqwest::Url,
     pub status: reqwest::StatusCode,
     pub version: http::Version,
     pub headers: http::HeaderMap,
@@ -324,6 +326,7 @@ impl Answer {
     async fn read(api: Api, response: reqwest::Response) -> reqwest::Result<Self> {
         let mut status = response.status();
         let version = response.version();
+        let url = response.url().clone();
         let mut response = response;
         let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await?;
@@ -333,6 +336,7 @@ impl Answer {
             }
         }
         Ok(Self {
+            url,
             status,
             version,
             headers,
@@ -373,10 +377,14 @@ impl Answer {
     /// The final answer as a `reqwest::Response` (for the generated clients), its error
     /// body normalized.
     pub(crate) fn into_response(mut self, _api: Api) -> reqwest::Response {
+        use reqwest::ResponseBuilderExt;
         self.normalize_error_body();
-        let mut response = http::Response::new(self.body);
-        *response.status_mut() = self.status;
-        *response.version_mut() = self.version;
+        let mut response = http::Response::builder()
+            .status(self.status)
+            .version(self.version)
+            .url(self.url)
+            .body(self.body)
+            .unwrap_or_default();
         *response.headers_mut() = self.headers;
         reqwest::Response::from(response)
     }
