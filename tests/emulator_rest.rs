@@ -1830,9 +1830,9 @@ async fn slow_answers_time_out() {
 }
 
 #[tokio::test]
-async fn dropped_connections_are_transport_errors() {
+async fn cut_answers_are_transport_errors() {
     let emulator = start().await;
-    emulator.faults().add(FaultRule::first(1, Fault::DropConnection));
+    emulator.faults().add(FaultRule::first(1, Fault::CutAnswer));
     let client = Client::from_config(emulator.config().with_retry_policy(RetryPolicy::never())).unwrap();
     let e = err(client.project_info().send().await);
     assert!(

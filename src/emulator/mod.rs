@@ -20,8 +20,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Fault injection ([`Emulator::faults`]) makes chosen requests fail: 429 with
-//! `Retry-After`, 5xx, slow answers, dropped connections.
+//! Fault injection ([`Emulator::faults`]) makes chosen requests fail the way networks and busy
+//! services do ([`Fault`]): `Throttle` (429 with `Retry-After`, answered before the body is
+//! read), `Status` (e.g. 5xx, after reading the body), `Delay` (slow answers),
+//! `ResetBeforeBody` (a TCP reset before the body is read, nothing processed), `CutAnswer`
+//! (processed; the answer's body stops halfway) and `AnswerLost` (processed; the connection
+//! closes with no answer). [`FaultRule`]s pick the requests — the first N, always, or at random
+//! with a seeded, reproducible generator ([`FaultRule::sometimes`], [`Faults::seed`]), by
+//! server, path prefix and method — and [`Faults::applied_log`] lists what was applied.
 //!
 //! File tags and file search (REST API 0.7): `GET`/`PUT`/`PATCH /files/<uuid>/tags/`, tags at
 //! upload time (the `tags` form field), and `POST /files/search/` evaluated over the project's
@@ -40,12 +46,13 @@ mod deliveries;
 mod faults;
 mod index;
 mod rest;
+mod serve;
 mod state;
 mod tags;
 mod upload;
 
 pub use deliveries::{Delivery, DeliveryStatus};
-pub use faults::{Fault, FaultRule, Faults, Traffic};
+pub use faults::{AppliedFault, Fault, FaultApi, FaultRule, Faults, Traffic};
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
     Project, UploadState, Urls, WebhookRecord,
@@ -257,7 +264,7 @@ impl EmulatorBuilder {
             urls: urls.clone(),
         })
         .layer(axum::middleware::from_fn_with_state(
-            (faults.clone(), traffic.clone()),
+            (faults.clone(), traffic.clone(), FaultApi::Rest),
             faults::inject,
         ));
         let upload_app = upload::router(upload::Upload {
@@ -266,14 +273,14 @@ impl EmulatorBuilder {
             urls: urls.clone(),
         })
         .layer(axum::middleware::from_fn_with_state(
-            (faults.clone(), traffic.clone()),
+            (faults.clone(), traffic.clone(), FaultApi::Upload),
             faults::inject,
         ));
 
         let (shutdown, watcher) = watch::channel(false);
         deliveries::start(&state, urls.clone(), watcher.clone());
-        spawn_server(rest_listener, rest_app, watcher.clone());
-        spawn_server(upload_listener, upload_app, watcher);
+        serve::spawn_server(rest_listener, rest_app, watcher.clone());
+        serve::spawn_server(upload_listener, upload_app, watcher);
         Ok(Emulator {
             rest_addr,
             upload_addr,
@@ -286,17 +293,6 @@ impl EmulatorBuilder {
             _shutdown: shutdown,
         })
     }
-}
-
-fn spawn_server(listener: tokio::net::TcpListener, app: axum::Router, mut stop: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let shutdown = async move {
-            // Ends when the emulator is dropped (the sender goes away) or says stop.
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        };
-        // Serving errors end the emulator; tests then see connection errors.
-        let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
-    });
 }
 
 /// A running emulator. Dropping it stops both servers.
