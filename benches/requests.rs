@@ -3,7 +3,8 @@
 //! generated type), both against one local server that answers a canned page. Run with
 //! `cargo bench --bench requests` (`BENCH_PAIRS` requests per side, default 2000; `LIMIT=1`
 //! or `LIMIT=100` for one page size; `ONLY=crate|bare` times one side alone and reports the
-//! client thread's CPU time per request from `/proc/thread-self/schedstat`).
+//! client thread's CPU time per request from `/proc/thread-self/schedstat`; `READ_TIMEOUT=off`
+//! turns off the crate's default 60 s read timeout, which bare reqwest does not have).
 
 mod fixtures;
 
@@ -83,7 +84,11 @@ fn main() {
         .unwrap_or(2000);
     let base = server();
     let rt = runtime();
-    let config = uploadcare::Config::new(PUBLIC, SECRET).with_rest_base_url(base);
+    let mut config = uploadcare::Config::new(PUBLIC, SECRET).with_rest_base_url(base);
+    if std::env::var("READ_TIMEOUT").as_deref() == Ok("off") {
+        // Diagnostic: the crate without its default 60 s read timeout (bare reqwest has none).
+        config = config.with_read_timeout(None);
+    }
     let client = uploadcare::v0_7::Client::from_config(config).unwrap();
     let http = reqwest::Client::new();
     for limit in [1u64, 100]

@@ -1,12 +1,100 @@
 //! Trims what progenitor's request builders do on every call that the client does not
 //! need: the `api-version` header (the service selects the version by `Accept`, which the
-//! middleware sets), and with it the `HeaderMap` that only held it.
+//! middleware sets), and with it the `HeaderMap` that only held it; and a `.query(…)` call
+//! for every optional query parameter, set or not (each one rewrites the URL's query):
+//! optional ones go through `crate::runtime::query_some`, which skips unset values.
 
+use std::collections::{BTreeMap, BTreeSet};
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 /// Applies the trims to a generated file.
 pub fn trim(file: &mut syn::File) {
     Trim.visit_file_mut(file);
+    let mut optional = OptionalFields::default();
+    optional.visit_file(file);
+    SkipUnsetQueries {
+        optional: &optional.0,
+        current: None,
+    }
+    .visit_file_mut(file);
+}
+
+/// For every builder struct, its fields of type `Result<Option<_>, _>`: the optional
+/// parameters.
+#[derive(Default)]
+struct OptionalFields(BTreeMap<String, BTreeSet<String>>);
+
+impl<'ast> Visit<'ast> for OptionalFields {
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let fields = item
+            .fields
+            .iter()
+            .filter(|f| {
+                let ty = &f.ty;
+                quote::quote!(#ty)
+                    .to_string()
+                    .replace(' ', "")
+                    .starts_with("Result<Option<")
+            })
+            .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+            .collect();
+        self.0.insert(item.ident.to_string(), fields);
+    }
+}
+
+/// Rewrites `recv.query(&progenitor_client::QueryParam::new("name", &name))` for an
+/// optional `name` into `crate::runtime::query_some(recv, "name", &name)`, inside the
+/// builders' methods.
+struct SkipUnsetQueries<'a> {
+    optional: &'a BTreeMap<String, BTreeSet<String>>,
+    /// The optional fields of the builder whose `impl` is being visited.
+    current: Option<&'a BTreeSet<String>>,
+}
+
+impl VisitMut for SkipUnsetQueries<'_> {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let name = match &*item.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let previous = self.current;
+        self.current = name.and_then(|n| self.optional.get(&n));
+        syn::visit_mut::visit_item_impl_mut(self, item);
+        self.current = previous;
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        let Some(optional) = self.current else { return };
+        let syn::Expr::MethodCall(call) = expr else { return };
+        if call.method != "query" || call.args.len() != 1 {
+            return;
+        }
+        let Some(syn::Expr::Reference(arg)) = call.args.first() else {
+            return;
+        };
+        let syn::Expr::Call(new) = &*arg.expr else { return };
+        let callee = &new.func;
+        if quote::quote!(#callee).to_string().replace(' ', "") != "progenitor_client::QueryParam::new" {
+            return;
+        }
+        let (Some(name), Some(value)) = (new.args.first(), new.args.get(1)) else {
+            return;
+        };
+        let field = match value {
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            },
+            _ => None,
+        };
+        if !field.is_some_and(|f| optional.contains(&f)) {
+            return;
+        }
+        let receiver = &call.receiver;
+        *expr = syn::parse_quote!(crate::runtime::query_some(#receiver, #name, #value));
+    }
 }
 
 struct Trim;

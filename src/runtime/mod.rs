@@ -15,7 +15,7 @@ pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_B
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
-pub use pipeline::{accept_header, BodyItemLimit};
+pub use pipeline::{accept_header, query_some, BodyItemLimit};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 pub(crate) use pipeline::{check_outcome, execute_rest, prepare_rest_request};
 #[cfg(feature = "upload")]

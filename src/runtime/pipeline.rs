@@ -43,6 +43,20 @@ pub struct BodyItemLimit {
     pub max: usize,
 }
 
+/// Adds an optional query parameter only when it is set (build.rs rewrites the generated
+/// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
+#[doc(hidden)]
+pub fn query_some<T: serde::Serialize>(
+    request: reqwest::RequestBuilder,
+    name: &str,
+    value: &Option<T>,
+) -> reqwest::RequestBuilder {
+    match value {
+        Some(_) => request.query(&progenitor_client::QueryParam::new(name, value)),
+        None => request,
+    }
+}
+
 /// The `Accept` value selecting REST API `version` (e.g. `0.7`).
 pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
@@ -136,32 +150,43 @@ fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Res
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let url = request.url();
-            let uri = match url.query() {
-                Some(query) => format!("{}?{query}", url.path()),
-                None => url.path().to_owned(),
-            };
+            let uri = path_and_query(request.url());
             let signature = crate::auth::sign_rest_request(
                 secret.expose_secret(),
                 request.method().as_str(),
                 body,
                 content_type,
                 &date,
-                &uri,
+                uri,
             );
             format!("Uploadcare {}:{signature}", config.public_key())
         }
     };
-    let mut authorization = HeaderValue::from_str(&authorization)
+    // The strings become the header values without another copy.
+    let mut authorization = HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
         .map_err(|_| Rejected::Config("the public key is not a valid header value".to_owned()))?;
     // Keeps the value out of `Debug` output of the request and its headers.
     authorization.set_sensitive(true);
-    let date = HeaderValue::from_str(&date)
+    let date = HeaderValue::from_maybe_shared(bytes::Bytes::from(date))
         .map_err(|_| Rejected::Config("the date is not a valid header value".to_owned()))?;
     let headers = request.headers_mut();
     headers.insert(DATE, date);
     headers.insert(AUTHORIZATION, authorization);
     Ok(())
+}
+
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+/// The path and query of `url` as sent (`/files/?limit=1`): a slice of its text, no copy.
+fn path_and_query(url: &reqwest::Url) -> &str {
+    let text = url.as_str();
+    // `path()` and `query()` are slices of the URL's text.
+    let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
+    let start = offset(url.path());
+    let end = match url.query() {
+        Some(query) => offset(query) + query.len(),
+        None => start + url.path().len(),
+    };
+    &text[start..end]
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -180,22 +205,23 @@ pub(crate) async fn execute_rest(
         kind,
         api: Api::Rest,
     };
-    let mut answer = send_with_retries(ctx, &op, &mut copies)
-        .await
-        .map_err(Failure::into_reqwest)?;
-    if copies.repeatable() && learn_clock_offset(ctx, &answer) {
+    let mut clock_checked = false;
+    loop {
+        let answer = send_with_retries(ctx, &op, &mut copies)
+            .await
+            .map_err(Failure::into_reqwest)?;
+        if clock_checked || !copies.repeatable() || !learn_clock_offset(ctx, &answer) {
+            return Ok(answer.into_response(Api::Rest));
+        }
         // The date was refused because this machine's clock is off: once more, with the
         // service's time (the copy is signed anew).
+        clock_checked = true;
         tracing::info!(
             operation,
             clock_offset_secs = ctx.clock_offset(),
             "the service refused the request's date; signing with its clock"
         );
-        answer = send_with_retries(ctx, &op, &mut copies)
-            .await
-            .map_err(Failure::into_reqwest)?;
     }
-    Ok(answer.into_response(Api::Rest))
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -503,10 +529,11 @@ pub(crate) trait Attempts {
 }
 
 /// Attempts that are copies of one request with a byte body (or none); REST copies are
-/// signed anew (fresh `Date`). A copy is made only when a retry is due.
+/// signed anew (fresh `Date`). What a copy needs is kept aside; a copy is made only when a
+/// retry is due.
 pub(crate) struct Copies<'a> {
     first: Option<reqwest::Request>,
-    template: Option<reqwest::Request>,
+    template: Template,
     #[cfg_attr(
         not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
         allow(dead_code)
@@ -514,11 +541,52 @@ pub(crate) struct Copies<'a> {
     resign: Option<&'a ClientContext>,
 }
 
+/// What a retry's copy is made from.
+enum Template {
+    /// The body is a stream: no copy can be made.
+    None,
+    /// A whole copy of the request (Upload API GETs).
+    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
+    Whole(reqwest::Request),
+    /// A REST request: its method, URL, body and the two headers that are not set again by
+    /// signing (`Accept`, `Content-Type`); the copy is signed anew.
+    #[cfg_attr(
+        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
+        allow(dead_code)
+    )]
+    Rest {
+        method: reqwest::Method,
+        url: reqwest::Url,
+        accept: Option<HeaderValue>,
+        content_type: Option<HeaderValue>,
+        body: Option<bytes::Bytes>,
+    },
+}
+
 impl<'a> Copies<'a> {
     fn new(request: reqwest::Request, resign: Option<&'a ClientContext>) -> Self {
+        let template = match resign {
+            None => request.try_clone().map_or(Template::None, Template::Whole),
+            Some(_) => {
+                let body = match request.body() {
+                    None => Some(None),
+                    Some(body) => body.as_bytes().map(|b| Some(bytes::Bytes::copy_from_slice(b))),
+                };
+                match body {
+                    None => Template::None,
+                    Some(body) => Template::Rest {
+                        method: request.method().clone(),
+                        url: request.url().clone(),
+                        accept: request.headers().get(http::header::ACCEPT).cloned(),
+                        content_type: request.headers().get(CONTENT_TYPE).cloned(),
+                        body,
+                    },
+                }
+            }
+        };
         Self {
-            template: request.try_clone(),
             first: Some(request),
+            template,
             resign,
         }
     }
@@ -532,23 +600,44 @@ impl Attempts for Copies<'_> {
             return Ok(first);
         }
         // Called again only when `repeatable`, i.e. with a template to copy.
-        let template = self
-            .template
-            .as_ref()
-            .expect("a repeatable request has a template");
-        #[allow(unused_mut)]
-        let mut next = template.try_clone().expect("a template can be cloned");
-        #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-        if let Some(ctx) = self.resign {
-            // Signing succeeded in `prepare_rest_request` with the same inputs but the date;
-            // were it to fail now, the copy keeps the first attempt's (still valid) headers.
-            let _ = sign_rest_attempt(&mut next, ctx);
+        match &self.template {
+            Template::Whole(request) => Ok(request.try_clone().expect("a template can be cloned")),
+            #[allow(unused_variables)]
+            Template::Rest {
+                method,
+                url,
+                accept,
+                content_type,
+                body,
+            } => {
+                let mut next = reqwest::Request::new(method.clone(), url.clone());
+                let headers = next.headers_mut();
+                if let Some(accept) = accept {
+                    headers.insert(http::header::ACCEPT, accept.clone());
+                }
+                if let Some(content_type) = content_type {
+                    headers.insert(CONTENT_TYPE, content_type.clone());
+                }
+                if let Some(body) = body {
+                    *next.body_mut() = Some(body.clone().into());
+                }
+                #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+                if let Some(ctx) = self.resign {
+                    if let Some(user_agent) = ctx.request_user_agent() {
+                        next.headers_mut().insert(USER_AGENT_HEADER, user_agent.clone());
+                    }
+                    // Signing succeeded in `prepare_rest_request` with the same inputs but
+                    // the date, so it succeeds again.
+                    let _ = sign_rest_attempt(&mut next, ctx);
+                }
+                Ok(next)
+            }
+            Template::None => unreachable!("a request without a template is not repeated"),
         }
-        Ok(next)
     }
 
     fn repeatable(&self) -> bool {
-        self.template.is_some()
+        !matches!(self.template, Template::None)
     }
 }
 
@@ -587,11 +676,13 @@ async fn retry_loop<A: Attempts>(
     span: &tracing::Span,
 ) -> Result<Answer, Failure<A::Error>> {
     let policy = ctx.config().retry_policy();
-    let started = std::time::Instant::now();
+    // Clocks are read only for a subscriber that listens.
+    let traced = !span.is_disabled();
+    let started = traced.then(std::time::Instant::now);
     let mut attempt = 0u32;
     loop {
         let request = attempts.next_request().await.map_err(Failure::Attempt)?;
-        if attempt == 0 && !span.is_disabled() {
+        if attempt == 0 && traced {
             // The path only: query strings may carry presigned-URL signatures.
             span.record("method", request.method().as_str());
             span.record("path", request.url().path());
@@ -607,8 +698,10 @@ async fn retry_loop<A: Attempts>(
                 ),
             );
         }
-        span.record("attempts", attempt + 1);
-        let sent = std::time::Instant::now();
+        if traced {
+            span.record("attempts", attempt + 1);
+        }
+        let sent = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
         let result = match ctx.http().execute(request).await {
             Ok(response) => Answer::read(op.api, response).await,
             Err(error) => Err(error),
@@ -621,7 +714,7 @@ async fn retry_loop<A: Attempts>(
             tracing::trace!(
                 attempt = attempt + 1,
                 status,
-                elapsed_ms = sent.elapsed().as_millis() as u64,
+                elapsed_ms = sent.map_or(0, |sent| sent.elapsed().as_millis() as u64),
                 "answer"
             );
         }
@@ -631,10 +724,14 @@ async fn retry_loop<A: Attempts>(
             None
         };
         let Some(delay) = delay else {
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Some(started) = started {
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+            }
             return match result {
                 Ok(answer) => {
-                    span.record("status", answer.status.as_u16());
+                    if traced {
+                        span.record("status", answer.status.as_u16());
+                    }
                     tracing::debug!(status = answer.status.as_u16(), "done");
                     if !answer.status.is_success() {
                         attempts.attempt_failed();
@@ -672,7 +769,8 @@ async fn retry_loop<A: Attempts>(
                 "retrying"
             ),
         }
-        tokio::time::sleep(delay).await;
+        // Boxed: a timer is only needed here, not in every request's future.
+        Box::pin(tokio::time::sleep(delay)).await;
         attempt += 1;
     }
 }
@@ -680,6 +778,25 @@ async fn retry_loop<A: Attempts>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+    #[test]
+    fn the_signed_uri_is_the_path_and_query_as_sent() {
+        for (url, uri) in [
+            ("https://api.uploadcare.com/files/", "/files/"),
+            (
+                "https://api.uploadcare.com/files/?limit=1&stored=true",
+                "/files/?limit=1&stored=true",
+            ),
+            (
+                "http://127.0.0.1:8000/files/%C3%A9/?q=a%20b#frag",
+                "/files/%C3%A9/?q=a%20b",
+            ),
+            ("http://127.0.0.1:8000/?", "/?"),
+        ] {
+            assert_eq!(path_and_query(&reqwest::Url::parse(url).unwrap()), uri, "{url}");
+        }
+    }
 
     #[test]
     fn accept_header_names_the_version() {
