@@ -90,7 +90,18 @@ fn main() {
         config = config.with_read_timeout(None);
     }
     let client = uploadcare::v0_7::Client::from_config(config).unwrap();
-    let http = reqwest::Client::new();
+    let http = if std::env::var("BARE").as_deref() == Ok("like-crate") {
+        // Diagnostic: the bare client built with the crate's transport settings.
+        reqwest::Client::builder()
+            .user_agent(uploadcare::USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap()
+    } else {
+        reqwest::Client::new()
+    };
     for limit in [1u64, 100]
         .into_iter()
         .filter(|l| std::env::var("LIMIT").map_or(true, |v| v == l.to_string()))

@@ -211,7 +211,7 @@ pub(crate) async fn execute_rest(
             .await
             .map_err(Failure::into_reqwest)?;
         if clock_checked || !copies.repeatable() || !learn_clock_offset(ctx, &answer) {
-            return Ok(answer.into_response(Api::Rest));
+            return Ok(answer.into_response());
         }
         // The date was refused because this machine's clock is off: once more, with the
         // service's time (the copy is signed anew).
@@ -402,7 +402,7 @@ impl Answer {
 
     /// The final answer as a `reqwest::Response` (for the generated clients), its error
     /// body normalized.
-    pub(crate) fn into_response(mut self, _api: Api) -> reqwest::Response {
+    pub(crate) fn into_response(mut self) -> reqwest::Response {
         use reqwest::ResponseBuilderExt;
         self.normalize_error_body();
         let mut response = http::Response::builder()
@@ -504,7 +504,7 @@ pub(crate) async fn execute(
     let answer = send_with_retries(ctx, op, &mut copies)
         .await
         .map_err(Failure::into_reqwest)?;
-    Ok(answer.into_response(op.api))
+    Ok(answer.into_response())
 }
 
 /// Makes the request of each attempt for [`send_with_retries`].
