@@ -166,3 +166,144 @@ impl VisitMut for DropHeaders {
         syn::visit_mut::visit_expr_mut(self, expr);
     }
 }
+
+/// Hands every generated `send` to the client's own exchange: instead of progenitor's
+/// `exec`/`post` hooks returning a `reqwest::Response` that `ResponseValue::from_response`
+/// reads again (copying its headers), the request goes through
+/// `crate::runtime::Exchange::exchange`, which returns the answer already read whole by
+/// the retry loop, and the answer is decoded once from those bytes
+/// (`crate::runtime::decode`/`empty`). Fails when a `send` does not have the expected
+/// shape, so a progenitor upgrade cannot silently bypass the client's request path.
+pub fn own_exchange(file: &mut syn::File) -> Result<(), String> {
+    let mut rewrite = OwnExchange {
+        problems: Vec::new(),
+        rewritten: 0,
+    };
+    rewrite.visit_file_mut(file);
+    if !rewrite.problems.is_empty() {
+        return Err(rewrite.problems.join("\n"));
+    }
+    if rewrite.rewritten == 0 {
+        return Err("no generated `send` was handed to the client's exchange".to_owned());
+    }
+    Ok(())
+}
+
+struct OwnExchange {
+    problems: Vec<String>,
+    rewritten: usize,
+}
+
+fn is_local_named(stmt: &syn::Stmt, name: &str) -> bool {
+    matches!(stmt, syn::Stmt::Local(local) if matches!(&local.pat, syn::Pat::Ident(i) if i.ident == name))
+}
+
+fn is_path(expr: &syn::Expr, name: &str) -> bool {
+    matches!(expr, syn::Expr::Path(p) if p.path.is_ident(name))
+}
+
+fn path_ends_with(expr: &syn::Expr, tail: &str) -> bool {
+    match expr {
+        syn::Expr::Path(p) => {
+            let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            segments.join("::").ends_with(tail)
+        }
+        _ => false,
+    }
+}
+
+impl VisitMut for OwnExchange {
+    fn visit_impl_item_fn_mut(&mut self, item: &mut syn::ImplItemFn) {
+        if item.sig.ident != "send" {
+            return syn::visit_mut::visit_impl_item_fn_mut(self, item);
+        }
+        let stmts = &mut item.block.stmts;
+        let Some(at) = stmts.iter().position(|s| is_local_named(s, "result")) else {
+            return;
+        };
+        // `let result = client.exec(request, &info).await; client.post(&result, &info).await?;
+        // let response = result?;`
+        if at + 2 >= stmts.len() || !is_local_named(&stmts[at + 2], "response") {
+            self.problems
+                .push("a generated `send` does not end with exec, post, `let response`".to_owned());
+            return;
+        }
+        let exchange: syn::Stmt = syn::parse_quote! {
+            let answer = crate::runtime::Exchange::exchange(client, request, &info).await?;
+        };
+        stmts.splice(at..at + 3, [exchange]);
+        let mut answers = AnswerArms { problems: Vec::new() };
+        for stmt in &mut stmts[at + 1..] {
+            answers.visit_stmt_mut(stmt);
+        }
+        let mut left = ResponseLeft(false);
+        left.visit_block(&item.block);
+        if left.0 || !answers.problems.is_empty() {
+            self.problems.push(format!(
+                "a generated `send` still uses the reqwest response: {}",
+                answers.problems.join("; ")
+            ));
+        }
+        self.rewritten += 1;
+    }
+}
+
+/// Rewrites what the arms of a `send` do with `response` into the same on `answer`.
+struct AnswerArms {
+    problems: Vec<String>,
+}
+
+impl VisitMut for AnswerArms {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        // `ResponseValue::from_response(response).await` → `crate::runtime::decode(answer)`
+        if let syn::Expr::Await(awaited) = expr {
+            if let syn::Expr::Call(call) = &*awaited.base {
+                if path_ends_with(&call.func, "ResponseValue::from_response")
+                    && call.args.len() == 1
+                    && call.args.first().is_some_and(|a| is_path(a, "response"))
+                {
+                    *expr = syn::parse_quote!(crate::runtime::decode(answer));
+                    return;
+                }
+            }
+        }
+        if let syn::Expr::Call(call) = expr {
+            if call.args.len() == 1 && call.args.first().is_some_and(|a| is_path(a, "response")) {
+                if path_ends_with(&call.func, "ResponseValue::empty") {
+                    *expr = syn::parse_quote!(crate::runtime::empty(answer));
+                    return;
+                }
+                if path_ends_with(&call.func, "Error::UnexpectedResponse") {
+                    let func = &call.func;
+                    *expr = syn::parse_quote!(#func(answer.into_response()));
+                    return;
+                }
+                self.problems
+                    .push(format!("unknown use `{}`", quote::quote!(#call)));
+            }
+        }
+        // `response.status().as_u16()` → `answer.status.as_u16()`
+        if let syn::Expr::MethodCall(outer) = expr {
+            if outer.method == "as_u16" {
+                if let syn::Expr::MethodCall(inner) = &*outer.receiver {
+                    if inner.method == "status" && is_path(&inner.receiver, "response") {
+                        *expr = syn::parse_quote!(answer.status.as_u16());
+                        return;
+                    }
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// Whether the identifier `response` is still used.
+struct ResponseLeft(bool);
+
+impl<'ast> Visit<'ast> for ResponseLeft {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        if ident == "response" {
+            self.0 = true;
+        }
+    }
+}

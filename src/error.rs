@@ -408,7 +408,6 @@ const OUTCOME_UNKNOWN_END: &str = "); it may have been done, and was not repeate
 
 /// [`Error::OutcomeUnknown`] as a text the generated clients can carry
 /// (`progenitor_client::Error::Custom`): the same words as its `Display`.
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 pub(crate) fn outcome_unknown_text(operation: &str, detail: &str) -> String {
     format!("{operation}{OUTCOME_UNKNOWN_MIDDLE}{detail}{OUTCOME_UNKNOWN_END}")
 }

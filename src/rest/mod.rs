@@ -197,23 +197,16 @@ macro_rules! rest_api_version {
                 )
                 .map_err(Into::into)
             }
+        }
 
-            async fn exec(
+        impl crate::runtime::Exchange for Client {
+            async fn exchange<E>(
                 &self,
                 request: reqwest::Request,
                 info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+            ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
                 let kind = rest_operation_kind(info.operation_id);
-                crate::runtime::execute_rest(&self.inner, info.operation_id, kind, request).await
-            }
-
-            async fn post<E>(
-                &self,
-                result: &reqwest::Result<reqwest::Response>,
-                info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                let kind = rest_operation_kind(info.operation_id);
-                crate::runtime::check_outcome(result, info.operation_id, kind)
+                crate::runtime::exchange_rest(&self.inner, info.operation_id, kind, request).await
             }
         }
 
@@ -568,19 +561,12 @@ macro_rules! rest_api_version {
                     operation_id: FOLLOW_OPERATION,
                 };
                 progenitor_client::ClientHooks::pre::<crate::ApiErrorBody>(self, &mut request, &info).await?;
-                let response = progenitor_client::ClientHooks::exec(self, request, &info).await?;
-                let status = response.status();
-                if status.is_success() {
-                    return Ok(
-                        progenitor_client::ResponseValue::<T>::from_response::<crate::ApiErrorBody>(response)
-                            .await?
-                            .into_inner(),
-                    );
+                let answer =
+                    crate::runtime::Exchange::exchange::<crate::ApiErrorBody>(self, request, &info).await?;
+                if answer.status.is_success() {
+                    return Ok(crate::runtime::decode::<T, crate::ApiErrorBody>(answer)?.into_inner());
                 }
-                let value = progenitor_client::ResponseValue::<crate::ApiErrorBody>::from_response::<
-                    crate::ApiErrorBody,
-                >(response)
-                .await?;
+                let value = crate::runtime::decode::<crate::ApiErrorBody, crate::ApiErrorBody>(answer)?;
                 Err(progenitor_client::Error::ErrorResponse(value).into())
             }
         }

@@ -16,7 +16,10 @@ pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
 pub use pipeline::{accept_header, query_some, BodyItemLimit};
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-pub(crate) use pipeline::{check_outcome, execute_rest, prepare_rest_request};
+// `empty` serves the documents with bodiless answers (the REST ones).
+#[allow(unused_imports)]
+pub(crate) use pipeline::{decode, empty, Answer, Exchange};
 #[cfg(feature = "upload")]
-pub(crate) use pipeline::{execute, prepare_upload_request, send_with_retries, Answer, Api, Attempts, Op};
+pub(crate) use pipeline::{exchange, prepare_upload_request, send_with_retries, Api, Attempts, Op};
+#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+pub(crate) use pipeline::{exchange_rest, prepare_rest_request};

@@ -5,11 +5,12 @@
 //! - `pre`: check document-declared limits the generated code does not, then set `Accept`
 //!   (the version, from the document's `info.version`), `Content-Type` when absent,
 //!   `Date`, `User-Agent` and `Authorization` (signed or simple);
-//! - `exec`: send, read the answer whole, retry as [`crate::retry::decide`] says for the
-//!   operation's kind (its `x-uploadcare-retry`) within the
-//!   [`RetryPolicy`](crate::RetryPolicy), and make every error body JSON so it parses into
-//!   [`ApiErrorBody`](crate::ApiErrorBody) with its status intact;
-//! - `post`: a creating request sent whole whose answer was lost becomes
+//! - [`Exchange`] (build.rs hands every generated `send` to it instead of progenitor's
+//!   `exec`/`post` hooks): send, read the answer whole, retry as [`crate::retry::decide`]
+//!   says for the operation's kind (its `x-uploadcare-retry`) within the
+//!   [`RetryPolicy`](crate::RetryPolicy), make every error body JSON so it parses into
+//!   [`ApiErrorBody`](crate::ApiErrorBody) with its status intact, and decode the answer
+//!   once from those bytes; a creating request sent whole whose answer was lost becomes
 //!   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
 //!
 //! Multipart parts and the Upload API forms go through the same loop
@@ -190,15 +191,15 @@ fn path_and_query(url: &reqwest::Url) -> &str {
 }
 
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-/// Sends a REST request prepared by [`prepare_rest_request`], retrying per the policy and
-/// the operation's kind; every retry is a copy of the request signed anew (fresh `Date`).
-/// The answer is read whole before it is handed back.
-pub(crate) async fn execute_rest(
+/// Sends a REST request prepared by [`prepare_rest_request`], retrying as the operation's
+/// kind allows; every retry is a copy of the request signed anew (fresh `Date`). Returns
+/// the answer read whole, its error body normalized.
+pub(crate) async fn exchange_rest<E>(
     ctx: &ClientContext,
     operation: &str,
     kind: OperationKind,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Answer, progenitor_client::Error<E>> {
     let mut copies = Copies::new(request, Some(ctx));
     let op = Op {
         name: operation,
@@ -209,9 +210,9 @@ pub(crate) async fn execute_rest(
     loop {
         let answer = send_with_retries(ctx, &op, &mut copies)
             .await
-            .map_err(Failure::into_reqwest)?;
+            .map_err(|failure| failure.into_progenitor(&op))?;
         if clock_checked || !copies.repeatable() || !learn_clock_offset(ctx, &answer) {
-            return Ok(answer.into_response());
+            return Ok(answer.normalized());
         }
         // The date was refused because this machine's clock is off: once more, with the
         // service's time (the copy is signed anew).
@@ -221,32 +222,6 @@ pub(crate) async fn execute_rest(
             clock_offset_secs = ctx.clock_offset(),
             "the service refused the request's date; signing with its clock"
         );
-    }
-}
-
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
-/// progenitor's `post` hook: a creating operation whose request was sent whole and whose
-/// answer was lost becomes [`crate::Error::OutcomeUnknown`] (carried as `Custom`, in the
-/// words of that error).
-#[allow(clippy::result_large_err)] // progenitor's error type, as its hook returns it
-pub(crate) fn check_outcome<E>(
-    result: &reqwest::Result<reqwest::Response>,
-    operation: &str,
-    kind: OperationKind,
-) -> Result<(), progenitor_client::Error<E>> {
-    match result {
-        Err(error)
-            if kind == OperationKind::Creating
-                && matches!(
-                    crate::retry::transport_outcome(error, true),
-                    Outcome::AnswerLost { .. }
-                ) =>
-        {
-            Err(progenitor_client::Error::Custom(
-                crate::error::outcome_unknown_text(operation, &crate::error::with_root_cause(error)),
-            ))
-        }
-        _ => Ok(()),
     }
 }
 
@@ -340,8 +315,6 @@ pub(crate) struct Op<'a> {
 /// An answer read whole, inside the retry loop (a body cut while being read is a failed
 /// attempt like any other).
 pub(crate) struct Answer {
-    /// The URL answered (kept, so the rebuilt response needs no placeholder URL parsed).
-    url: reqwest::Url,
     pub status: reqwest::StatusCode,
     pub version: http::Version,
     pub headers: http::HeaderMap,
@@ -352,7 +325,6 @@ impl Answer {
     async fn read(api: Api, response: reqwest::Response) -> reqwest::Result<Self> {
         let mut status = response.status();
         let version = response.version();
-        let url = response.url().clone();
         let mut response = response;
         let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await?;
@@ -362,7 +334,6 @@ impl Answer {
             }
         }
         Ok(Self {
-            url,
             status,
             version,
             headers,
@@ -400,23 +371,17 @@ impl Answer {
         self.body = json.into();
     }
 
-    /// The final answer as a `reqwest::Response` (for the generated clients), its error
-    /// body normalized.
-    pub(crate) fn into_response(mut self) -> reqwest::Response {
-        use reqwest::ResponseBuilderExt;
-        self.normalize_error_body();
-        let mut response = http::Response::builder()
-            .status(self.status)
-            .version(self.version)
-            .url(self.url)
-            .body(self.body)
-            .unwrap_or_default();
+    /// The answer as a `reqwest::Response`: what progenitor's `Error::UnexpectedResponse`
+    /// (a status the document does not list) carries.
+    pub(crate) fn into_response(self) -> reqwest::Response {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
         *response.headers_mut() = self.headers;
         reqwest::Response::from(response)
     }
 
     /// The final answer, its error body normalized.
-    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
     pub(crate) fn normalized(mut self) -> Self {
         self.normalize_error_body();
         self
@@ -460,17 +425,55 @@ pub(crate) enum Failure<E> {
 }
 
 impl Failure<reqwest::Error> {
-    /// For the generated clients' `exec` hook (whose `post` hook tells a lost answer of a
-    /// creating request apart, see [`check_outcome`]).
-    #[cfg_attr(
-        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-        allow(dead_code)
-    )]
-    pub(crate) fn into_reqwest(self) -> reqwest::Error {
+    /// For the generated clients: a creating request whose answer was lost becomes
+    /// [`crate::Error::OutcomeUnknown`] (carried as `Custom`, in the words of that error);
+    /// anything else is the transport's error.
+    pub(crate) fn into_progenitor<E>(self, op: &Op<'_>) -> progenitor_client::Error<E> {
         match self {
-            Failure::Attempt(error) | Failure::Transport { error, .. } => error,
+            Failure::Transport {
+                error,
+                outcome: Outcome::AnswerLost { .. },
+            } if op.kind == OperationKind::Creating => progenitor_client::Error::Custom(
+                crate::error::outcome_unknown_text(op.name, &crate::error::with_root_cause(&error)),
+            ),
+            Failure::Attempt(error) | Failure::Transport { error, .. } => {
+                progenitor_client::Error::CommunicationError(error)
+            }
         }
     }
+}
+
+/// What the generated clients send their requests through (instead of progenitor's
+/// `exec`/`post` hooks; build.rs rewrites every `send`): the answer comes back read whole,
+/// and is decoded once ([`decode`], [`empty`]).
+pub(crate) trait Exchange {
+    /// Sends `request` (prepared by the `pre` hook) through the request pipeline.
+    fn exchange<E>(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> impl std::future::Future<Output = Result<Answer, progenitor_client::Error<E>>> + Send;
+}
+
+/// The typed value of an answer, parsed once from the bytes the pipeline read (its headers
+/// moved, not copied).
+#[allow(clippy::result_large_err)] // progenitor's error type, as its `send` returns it
+pub(crate) fn decode<T: serde::de::DeserializeOwned, E>(
+    answer: Answer,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    match serde_json::from_slice(&answer.body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner,
+            answer.status,
+            answer.headers,
+        )),
+        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(answer.body, e)),
+    }
+}
+
+/// An answer without a body.
+pub(crate) fn empty(answer: Answer) -> progenitor_client::ResponseValue<()> {
+    progenitor_client::ResponseValue::new((), answer.status, answer.headers)
 }
 
 impl<E: Into<crate::Error>> Failure<E> {
@@ -493,18 +496,18 @@ impl<E: Into<crate::Error>> Failure<E> {
 }
 
 /// Sends a request whose body is bytes (or none), retrying with copies of it; the answer
-/// comes back as a `reqwest::Response` (for the generated clients' `exec` hook).
+/// comes back read whole, its error body normalized (the Upload API's generated GETs).
 #[cfg_attr(not(feature = "upload"), allow(dead_code))]
-pub(crate) async fn execute(
+pub(crate) async fn exchange<E>(
     ctx: &ClientContext,
     op: &Op<'_>,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Answer, progenitor_client::Error<E>> {
     let mut copies = Copies::new(request, None);
     let answer = send_with_retries(ctx, op, &mut copies)
         .await
-        .map_err(Failure::into_reqwest)?;
-    Ok(answer.into_response())
+        .map_err(|failure| failure.into_progenitor(op))?;
+    Ok(answer.normalized())
 }
 
 /// Makes the request of each attempt for [`send_with_retries`].

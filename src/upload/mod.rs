@@ -29,18 +29,20 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         crate::runtime::prepare_upload_request(request, &self.inner);
         Ok(())
     }
+}
 
-    async fn exec(
+impl crate::runtime::Exchange for Client {
+    async fn exchange<E>(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
         let op = crate::runtime::Op {
             name: info.operation_id,
             kind: operation_class(info.operation_id),
             api: crate::runtime::Api::Upload,
         };
-        crate::runtime::execute(&self.inner, &op, request).await
+        crate::runtime::exchange(&self.inner, &op, request).await
     }
 }
 
