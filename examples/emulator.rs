@@ -3,7 +3,8 @@
 //! Point any client (this crate's, `curl`, another SDK) at the printed URLs and keys.
 //! `--discard-uploads` counts multipart bodies instead of keeping them, and
 //! `--latency-ms N` delays every request by N ms, like a distant service (both for
-//! benchmarks).
+//! benchmarks); `--signed-uploads` makes the project require signed uploads (a signature
+//! or an auth token).
 
 use uploadcare::emulator::{Emulator, Fault, FaultRule};
 
@@ -11,6 +12,7 @@ use uploadcare::emulator::{Emulator, Fault, FaultRule};
 async fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let discard = args.iter().any(|a| a == "--discard-uploads");
+    let signed = args.iter().any(|a| a == "--signed-uploads");
     let latency = args
         .iter()
         .position(|a| a == "--latency-ms")
@@ -18,7 +20,11 @@ async fn main() -> std::io::Result<()> {
         .map(|ms| ms.parse::<u64>())
         .transpose()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("--latency-ms: {e}")))?;
-    let emulator = Emulator::builder().discard_upload_bodies(discard).start().await?;
+    let emulator = Emulator::builder()
+        .discard_upload_bodies(discard)
+        .signed_uploads(signed)
+        .start()
+        .await?;
     if let Some(ms) = latency.filter(|ms| *ms > 0) {
         emulator
             .faults()

@@ -46,6 +46,7 @@ pub mod runtime;
 pub mod search;
 mod sensitive;
 pub mod tags;
+pub mod upload_token;
 pub mod webhooks;
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};

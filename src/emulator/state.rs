@@ -500,6 +500,8 @@ pub struct UploadState {
     /// Groups made through the Upload API: each file's operations (`default_effects`, e.g.
     /// `resize/x800/`), by group id, in the group's file order.
     pub group_effects: BTreeMap<String, Vec<String>>,
+    /// Operations spent per auth token (by the token's signature).
+    pub token_operations: BTreeMap<String, u64>,
 }
 
 /// A multipart upload between start and complete.

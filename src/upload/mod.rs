@@ -8,6 +8,7 @@ mod many;
 mod requests;
 mod spool;
 
+pub use crate::upload_token::{AuthToken, AuthTokenBuilder};
 pub use flow::{
     Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use std::fmt::Display;
 
 /// `(code, HTTP status, message template)` for every Upload API error code of the fact sheet
-/// (90 from the 2022 reference plus `RequestFileNumberLimitExceededError`), and the
+/// (90 from the 2022 reference plus `RequestFileNumberLimitExceededError`, and the four of
+/// auth tokens from 2026), and the
 /// emulator's own three for invalid `tags` (`FileTag*Error`, undocumented by the service). `%s`/`%d` are
 /// filled in order by [`upload_error`].
 pub(crate) const ERRORS: &[(&str, u16, &str)] = &[
@@ -137,6 +138,20 @@ pub(crate) const ERRORS: &[(&str, u16, &str)] = &[
     ("SignatureExpirationRequiredError", 400, "`expire` is required."),
     ("SignatureInvalidError", 403, "Invalid signature."),
     ("SignatureRequiredError", 400, "`signature` is required."),
+    // Auth tokens (2026-09-08). The two 403 messages are the JS emulator's wording; the
+    // service's is unconfirmed (upload-jwt.md §4).
+    ("AccessTokenInvalidError", 401, "Invalid token. Reason: %s"),
+    ("AccessTokenExpiredError", 401, "Expired token."),
+    (
+        "ScopeForbiddenError",
+        403,
+        "`uc.restrictions.scope` does not allow this endpoint.",
+    ),
+    (
+        "OperationsLimitExceededError",
+        403,
+        "The operation limit of the token is exhausted.",
+    ),
     ("UploadAPIError", 500, "Internal error."),
     ("UploadFailedError", 403, "Upload failed."),
     // From URL (normally the `error_code` of a `/from_url/status/` answer)
@@ -403,6 +418,6 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), ERRORS.len());
-        assert_eq!(ERRORS.len(), 94);
+        assert_eq!(ERRORS.len(), 98, "94 before the four auth-token codes");
     }
 }

@@ -27,9 +27,10 @@ const MAX_PART_SIZE: u64 = 5_368_709_120;
 
 /// `POST /base/`: one file per file part; answers `{<field name>: <uuid>}`.
 pub(super) async fn base(State(upload): State<Upload>, request: Request) -> Result<Response, UploadError> {
+    let authorization = super::authorization(&request);
     let form = read_form(request).await?;
     upload.check_public_key(&form, UPLOADCARE_PUB_KEY)?;
-    upload.check_signature(&form)?;
+    upload.check_credential(&form, authorization.as_deref(), "/base/", form.files.len() as u64)?;
     let store = store_flag(form.get("UPLOADCARE_STORE"));
     let attached = Attached::from_form(&form)?;
     if form.files.is_empty() {
@@ -82,9 +83,10 @@ pub(super) async fn multipart_start(
     State(upload): State<Upload>,
     request: Request,
 ) -> Result<Response, UploadError> {
+    let authorization = super::authorization(&request);
     let form = read_form(request).await?;
     upload.check_public_key(&form, UPLOADCARE_PUB_KEY)?;
-    upload.check_signature(&form)?;
+    upload.check_credential(&form, authorization.as_deref(), "/multipart/start/", 1)?;
     let required = |name: &'static str| {
         form.non_empty(name)
             .ok_or_else(|| upload_error("RequestParamRequiredError", &[&name]))
@@ -175,6 +177,15 @@ pub(super) async fn multipart_part(
             "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
         )
     };
+    // A presigned URL is its own credential: storage refuses a second one (an upload
+    // client must not send the Upload API's auth token here).
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return s3_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+        );
+    }
     let (Ok(uuid), Ok(index)) = (uuid.parse::<Uuid>(), index.parse::<u64>()) else {
         return no_such_upload();
     };

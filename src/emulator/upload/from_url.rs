@@ -65,9 +65,10 @@ pub(super) async fn from_url(
     State(upload): State<Upload>,
     request: Request,
 ) -> Result<Response, UploadError> {
+    let authorization = super::authorization(&request);
     let form = read_form(request).await?;
     upload.check_public_key(&form, PUB_KEY)?;
-    upload.check_signature(&form)?;
+    upload.check_credential(&form, authorization.as_deref(), "/from_url/", 1)?;
     let store = store_flag(form.get("store"));
     // The JS upload client sends `tags` here too; they are checked before anything is fetched.
     let attached = Attached::from_form(&form)?;

@@ -11,9 +11,10 @@ use uuid::Uuid;
 /// `POST /group/` with `files[0]`, `files[1]`, … or repeated `files[]` (UUIDs or CDN URLs, with operations or not),
 /// ordered by index. Answers `groupInfo`.
 pub(super) async fn create(State(upload): State<Upload>, request: Request) -> Result<Response, UploadError> {
+    let authorization = super::authorization(&request);
     let form = read_form(request).await?;
     upload.check_public_key(&form, PUB_KEY)?;
-    upload.check_signature(&form)?;
+    upload.check_credential(&form, authorization.as_deref(), "/group/", 0)?;
     // `files[N]` are ordered by N; `files[]` (repeated, as the JS upload client sends them)
     // keep the order they came in, after the indexed ones of the same position.
     let mut entries: Vec<((u64, usize), &str)> = form

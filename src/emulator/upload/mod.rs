@@ -36,6 +36,7 @@ mod files;
 mod form;
 mod from_url;
 mod groups;
+mod tokens;
 
 pub(crate) use cdn::DeliverySecret;
 pub(crate) use errors::{upload_error, UploadError};
@@ -223,6 +224,42 @@ impl Upload {
         Ok(())
     }
 
+    /// The signed-upload credential of a request to `path` that creates `operations`
+    /// files, when the project requires signed uploads: a `signature` (checked by
+    /// [`Upload::check_signature`]; an `Authorization` header beside it is ignored, as
+    /// documented), else an auth token in `Authorization: Bearer` (see [`tokens`]), whose
+    /// operations are then spent; neither is `SignatureRequiredError`.
+    fn check_credential(
+        &self,
+        form: &Form,
+        authorization: Option<&str>,
+        path: &str,
+        operations: u64,
+    ) -> Result<(), UploadError> {
+        if !self.options.signed_uploads || form.non_empty("signature").is_some() {
+            return self.check_signature(form);
+        }
+        let Some(authorization) = authorization else {
+            return self.check_signature(form);
+        };
+        let now = self
+            .options
+            .now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let secret = self.state.lock().secret_key.clone();
+        let token = tokens::verify(authorization, &secret, path, now)?;
+        if let Some(limit) = token.operations {
+            let mut project = self.state.lock();
+            let spent = project.uploads.token_operations.entry(token.id).or_insert(0);
+            if *spent + operations > limit {
+                return Err(upload_error("OperationsLimitExceededError", &[]));
+            }
+            *spent += operations;
+        }
+        Ok(())
+    }
+
     /// Signed uploads, when the project requires them: `signature` and `expire` present,
     /// `expire` whole seconds not in the past, `signature` the HMAC-SHA256 of `expire` (as
     /// sent) keyed with the secret key. Without the setting both fields are ignored.
@@ -251,6 +288,15 @@ impl Upload {
         }
         Ok(())
     }
+}
+
+/// The `Authorization` header of a request, if it has a readable one.
+fn authorization(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Whether `signature` is the lower-case hex HMAC-SHA256 of `expire` (the decimal string as
