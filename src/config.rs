@@ -94,12 +94,62 @@ pub struct Config {
     retry: RetryPolicy,
     signed_uploads: bool,
     signed_upload_lifetime: Duration,
+    /// A fixed upload auth token, or a provider of them (instead of `signature`/`expire`).
+    #[cfg(feature = "upload")]
+    upload_token: Option<UploadToken>,
     simple_auth_over_http: bool,
     /// Appended to the crate's `User-Agent` (`my-app/1.2`).
     user_agent_extension: Option<String>,
     /// A CDN base set with `with_cdn_base_url` (else the project's own, from the public key).
     #[cfg_attr(not(feature = "cdn"), allow(dead_code))]
     cdn_base_url: Option<String>,
+}
+
+/// Where upload auth tokens come from.
+#[cfg(feature = "upload")]
+#[derive(Clone, Debug)]
+pub(crate) enum UploadToken {
+    /// One token (its `Debug` is redacted).
+    Fixed(SecretKey),
+    /// A provider.
+    Provider(std::sync::Arc<crate::upload_token::TokenProvider>),
+}
+
+#[cfg(feature = "upload")]
+impl UploadToken {
+    /// `Authorization: Bearer <token>` for the next request (marked sensitive).
+    pub(crate) async fn bearer(&self) -> crate::Result<http::HeaderValue> {
+        let token = match self {
+            UploadToken::Fixed(token) => token.expose_secret().to_owned(),
+            UploadToken::Provider(provider) => provider.token().await?,
+        };
+        let mut value = http::HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| Error::Config("the upload auth token is not a valid header value".to_owned()))?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// After an answer refusing the token as expired or spent, drops a provider's token
+    /// and says whether the request is worth sending once more.
+    pub(crate) fn refresh_after(&self, status: u16, body: &[u8]) -> bool {
+        let UploadToken::Provider(provider) = self else {
+            return false;
+        };
+        if status != 401 && status != 403 {
+            return false;
+        }
+        let code = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("error")?.get("error_code")?.as_str().map(str::to_owned));
+        if matches!(
+            code.as_deref(),
+            Some("AccessTokenExpiredError" | "OperationsLimitExceededError")
+        ) {
+            provider.invalidate();
+            return true;
+        }
+        false
+    }
 }
 
 impl Config {
@@ -129,6 +179,8 @@ impl Config {
             retry: RetryPolicy::default(),
             signed_uploads: true,
             signed_upload_lifetime: Duration::from_secs(30 * 60),
+            #[cfg(feature = "upload")]
+            upload_token: None,
             simple_auth_over_http: false,
             user_agent_extension: None,
             cdn_base_url: None,
@@ -251,8 +303,40 @@ impl Config {
         self
     }
 
-    /// The `signature` and `expire` to send with an upload, when uploads are signed.
+    /// Signs uploads with this auth token (`Authorization: Bearer`, see
+    /// [`crate::upload_token`]) instead of `signature`/`expire`: a token minted by your
+    /// backend, so the client needs no secret key. Sent on every Upload API request but the
+    /// multipart part PUTs (their presigned URLs are their credential).
+    #[cfg(feature = "upload")]
+    pub fn with_upload_token(mut self, token: impl Into<String>) -> Self {
+        self.upload_token = Some(UploadToken::Fixed(SecretKey::new(token.into())));
+        self
+    }
+
+    /// Signs uploads with tokens from `provider` (fetched from your backend, cached,
+    /// refreshed before they expire, one fetch shared by concurrent requests). A request
+    /// refused with `AccessTokenExpiredError` or `OperationsLimitExceededError` gets a new
+    /// token and is sent once more; `ScopeForbiddenError` and `AccessTokenInvalidError` are
+    /// final.
+    #[cfg(feature = "upload")]
+    pub fn with_upload_token_provider(mut self, provider: crate::upload_token::TokenProvider) -> Self {
+        self.upload_token = Some(UploadToken::Provider(std::sync::Arc::new(provider)));
+        self
+    }
+
+    /// The upload token source configured, if any.
+    #[cfg(feature = "upload")]
+    pub(crate) fn upload_token(&self) -> Option<&UploadToken> {
+        self.upload_token.as_ref()
+    }
+
+    /// The `signature` and `expire` to send with an upload, when uploads are signed (and no
+    /// auth token is configured, which replaces them).
     pub fn upload_signature(&self) -> Option<(String, u64)> {
+        #[cfg(feature = "upload")]
+        if self.upload_token.is_some() {
+            return None;
+        }
         let secret = self.secret_key.as_ref().filter(|_| self.signed_uploads)?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -131,6 +131,15 @@ pub enum Error {
         /// What happened to the answer.
         detail: String,
     },
+    /// The auth token provider ([`crate::upload_token::TokenProvider`]) could not give a
+    /// token: its fetch failed or returned an empty one. Nothing was sent.
+    #[cfg(feature = "upload")]
+    #[error("the auth token provider failed: {source}")]
+    AuthTokenProvider {
+        /// What the fetch said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The file exists on the service, but the upload could not be finished: its uuid is
     /// here, so the caller can find it, finish it (`multipart_complete`), wait for it, or
     /// delete it — instead of uploading it again.

@@ -273,7 +273,158 @@ pub(crate) fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// What a token provider's fetch can fail with.
+#[cfg(feature = "upload")]
+pub type FetchError = Box<dyn std::error::Error + Send + Sync>;
+
+#[cfg(feature = "upload")]
+type Fetch = Box<
+    dyn Fn() -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = std::result::Result<String, FetchError>> + Send>,
+        > + Send
+        + Sync,
+>;
+
+/// Auth tokens fetched from your backend (how browsers and mobile apps get them: the secret
+/// key stays on the server), cached and refreshed `skew` before they expire (default 30 s,
+/// read from the token's `exp` without verifying it; a token without a readable `exp` is
+/// used until the service refuses it). Callers that arrive while a fetch runs share it:
+/// one fetch, however many uploads are in flight. Give it to
+/// [`Config::with_upload_token_provider`](crate::Config::with_upload_token_provider); on
+/// `AccessTokenExpiredError` or `OperationsLimitExceededError` the client drops the token,
+/// fetches a new one and sends the request once more.
+///
+/// ```no_run
+/// use uploadcare::upload_token::TokenProvider;
+///
+/// let provider = TokenProvider::new(|| async {
+///     // Ask your backend, which mints with `AuthToken::builder()`.
+///     let token: String = reqwest::get("https://example.com/uploadcare-token").await?.text().await?;
+///     Ok::<_, reqwest::Error>(token)
+/// });
+/// let config = uploadcare::Config::public_only("public key").with_upload_token_provider(provider);
+/// ```
+#[cfg(feature = "upload")]
+pub struct TokenProvider {
+    fetch: Fetch,
+    skew: Duration,
+    cached: std::sync::Mutex<Option<Cached>>,
+    /// Held while a fetch runs: later callers wait for it and take its token.
+    flight: tokio::sync::Mutex<()>,
+    fetches: std::sync::atomic::AtomicU64,
+}
+
+#[cfg(feature = "upload")]
+struct Cached {
+    token: String,
+    expires_at: Option<u64>,
+}
+
+#[cfg(feature = "upload")]
+impl TokenProvider {
+    /// A provider that calls `fetch` for a token (a compact JWS) whenever it has none
+    /// fresh.
+    pub fn new<F, Fut, E>(fetch: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = std::result::Result<String, E>> + Send + 'static,
+        E: Into<FetchError> + 'static,
+    {
+        let fetch: Fetch = Box::new(move || {
+            let fetched = fetch();
+            Box::pin(async move { fetched.await.map_err(Into::into) })
+        });
+        Self {
+            fetch,
+            skew: Duration::from_secs(30),
+            cached: std::sync::Mutex::new(None),
+            flight: tokio::sync::Mutex::new(()),
+            fetches: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Fetches a new token this long before the cached one expires (default 30 s).
+    pub fn with_skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// Starts with this token (e.g. one rendered by the server) instead of fetching.
+    pub fn with_initial_token(self, token: impl Into<String>) -> Self {
+        let token = token.into();
+        *self.lock() = Some(Cached {
+            expires_at: unverified_expiry(&token),
+            token,
+        });
+        self
+    }
+
+    /// A fresh token: the cached one, or one fetched (shared with concurrent callers).
+    pub async fn token(&self) -> Result<String> {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _flight = self.flight.lock().await;
+        // Another caller may have fetched while this one waited.
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        self.fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = (self.fetch)()
+            .await
+            .map_err(|source| Error::AuthTokenProvider { source })?;
+        if token.trim().is_empty() {
+            return Err(Error::AuthTokenProvider {
+                source: "the provider returned an empty token".into(),
+            });
+        }
+        let token = token.trim().to_owned();
+        *self.lock() = Some(Cached {
+            expires_at: unverified_expiry(&token),
+            token: token.clone(),
+        });
+        Ok(token)
+    }
+
+    /// Drops the cached token: the next request fetches a new one.
+    pub fn invalidate(&self) {
+        *self.lock() = None;
+    }
+
+    /// How many times the provider has fetched so far.
+    pub fn fetches(&self) -> u64 {
+        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn fresh(&self) -> Option<String> {
+        let cached = self.lock();
+        let cached = cached.as_ref()?;
+        let now = unix_seconds(SystemTime::now());
+        match cached.expires_at {
+            Some(exp) if now.saturating_add(self.skew.as_secs()) >= exp => None,
+            _ => Some(cached.token.clone()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        self.cached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(feature = "upload")]
+impl std::fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenProvider")
+            .field("skew", &self.skew)
+            .field("fetches", &self.fetches())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Decodes base64url without padding; `None` for any other text.
+#[cfg_attr(not(any(feature = "upload", feature = "emulator")), allow(dead_code))]
 pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let value = |c: u8| -> Option<u32> {
         Some(match c {
@@ -303,7 +454,7 @@ pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// The `exp` claim of a token, read without verifying it (a client cannot: it has no
 /// key); `None` when the token is not readable.
-#[allow(dead_code)] // used by the token provider of the next step
+#[cfg_attr(not(any(feature = "upload", feature = "emulator")), allow(dead_code))]
 pub(crate) fn unverified_expiry(token: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
     let claims: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;

@@ -8,7 +8,7 @@ mod many;
 mod requests;
 mod spool;
 
-pub use crate::upload_token::{AuthToken, AuthTokenBuilder};
+pub use crate::upload_token::{AuthToken, AuthTokenBuilder, TokenProvider};
 pub use flow::{
     Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
@@ -28,6 +28,15 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
         _info: &progenitor_client::OperationInfo,
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
         crate::runtime::prepare_upload_request(request, &self.inner);
+        if let Some(token) = self.inner.config().upload_token() {
+            let bearer = token
+                .bearer()
+                .await
+                .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?;
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, bearer);
+        }
         Ok(())
     }
 }

@@ -413,6 +413,12 @@ impl crate::runtime::Attempts for FormAttempts<'_> {
         let body = self.form.build(self.client.inner.config(), &self.tally).await?;
         let mut request = self.client.inner.http().post(&self.url).multipart(body).build()?;
         crate::runtime::prepare_upload_request(&mut request, &self.client.inner);
+        if let Some(token) = self.client.inner.config().upload_token() {
+            // Every attempt takes the token of the moment (a provider may have a new one).
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, token.bearer().await?);
+        }
         Ok(request)
     }
 
@@ -507,10 +513,30 @@ impl Client {
             form: &mut form,
             tally: Tally::default(),
         };
-        let answer = crate::runtime::send_with_retries(&self.inner, &op, &mut attempts)
-            .await
-            .map_err(|failure| failure.into_error(&op))?;
-        parse_answer(answer.normalized())
+        let mut token_refreshed = false;
+        loop {
+            let answer = crate::runtime::send_with_retries(&self.inner, &op, &mut attempts)
+                .await
+                .map_err(|failure| failure.into_error(&op))?
+                .normalized();
+            // An expired or spent auth token from a provider: a new one, and once more
+            // (one such retry per request, besides the pipeline's own).
+            let refresh = !token_refreshed
+                && self
+                    .inner
+                    .config()
+                    .upload_token()
+                    .is_some_and(|token| token.refresh_after(answer.status.as_u16(), &answer.body));
+            if refresh && crate::runtime::Attempts::repeatable(&attempts) {
+                token_refreshed = true;
+                tracing::info!(
+                    operation,
+                    "the auth token was refused as expired or spent; fetching a new one"
+                );
+                continue;
+            }
+            return parse_answer(answer);
+        }
     }
 
     /// `POST /base/`: uploads one or more files (each below [`MAX_DIRECT_SIZE`]) and returns
