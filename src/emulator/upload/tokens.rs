@@ -15,7 +15,9 @@
 //! for signatures; a non-`Bearer` header is `AccessTokenInvalidError`.
 
 use super::errors::{upload_error, UploadError};
-use crate::upload_token::{base64url, base64url_decode, check_scope, signing_key, MAX_TOKEN_LIFETIME};
+use crate::upload_token::{
+    base64url, base64url_decode, check_scope, signing_key, MAX_TOKEN_LIFETIME, OPERATIONS_RANGE,
+};
 use serde_json::Value;
 
 /// The service's leeway on `exp`, in seconds.
@@ -151,7 +153,7 @@ fn restrictions(uc: Option<&Value>) -> Result<(Option<Vec<String>>, Option<u64>)
                 None => None,
                 Some(n) => Some(
                     n.as_u64()
-                        .filter(|n| (1..=100_000).contains(n))
+                        .filter(|n| u32::try_from(*n).is_ok_and(|n| OPERATIONS_RANGE.contains(&n)))
                         .ok_or_else(|| invalid("`operations` must be an integer from 1 to 100000"))?,
                 ),
             }
