@@ -156,6 +156,90 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is: what a caller can match on to decide what to do,
+/// whatever API or transport it came from ([`Error::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service throttled the request (429, `RequestThrottledError`): try later.
+    Throttled,
+    /// The credentials were missing or refused: keys, signature, auth token (401, the
+    /// Upload API's key, signature and token errors), or a token provider that failed.
+    Auth,
+    /// The credentials were accepted but do not allow this (403, `ScopeForbiddenError`).
+    Forbidden,
+    /// A limit of the account or of the token is reached (`OperationsLimitExceededError`,
+    /// account limits, file size limits).
+    Quota,
+    /// Input refused before any request was sent ([`Error::InvalidInput`],
+    /// [`Error::InvalidTag`]).
+    InvalidInput,
+    /// The service refused the input (400, 406, 413, 422 and the Upload API's input errors).
+    Validation,
+    /// What the request names does not exist (404).
+    NotFound,
+    /// The request conflicts with the state of the service (409, a multipart upload
+    /// already completed).
+    Conflict,
+    /// The service failed (5xx), or a job it ran failed.
+    Server,
+    /// The connection failed or broke.
+    Transport,
+    /// A request or a wait took too long.
+    Timeout,
+    /// The caller cancelled.
+    Cancelled,
+    /// A creating request's answer was lost: it may have been done ([`Error::OutcomeUnknown`]).
+    OutcomeUnknown,
+    /// The file exists but its upload could not be finished ([`Error::Incomplete`]).
+    Incomplete,
+    /// The client is not configured for this call ([`Error::Config`]).
+    Config,
+    /// A local file could not be read or written ([`Error::Io`]).
+    Io,
+    /// The service answered something the client cannot read (an undocumented status or
+    /// body).
+    InvalidResponse,
+}
+
+/// The kind of an Upload API error code, where the code says more than the status.
+fn upload_code_kind(code: &str) -> Option<ErrorKind> {
+    Some(match code {
+        "RequestThrottledError" => ErrorKind::Throttled,
+        "ScopeForbiddenError" => ErrorKind::Forbidden,
+        "OperationsLimitExceededError"
+        | "AccountLimitsExceededError"
+        | "AccountBlockedError"
+        | "AccountUnpaidError"
+        | "FileSizeLimitExceededError"
+        | "MultipartFileSizeLimitExceededError" => ErrorKind::Quota,
+        "MultipartFileAlreadyUploadedError" => ErrorKind::Conflict,
+        code if code.starts_with("Signature")
+            || code.starts_with("AccessToken")
+            || code.starts_with("ProjectPublicKey") =>
+        {
+            ErrorKind::Auth
+        }
+        code if code.ends_with("NotFoundError") => ErrorKind::NotFound,
+        _ => return None,
+    })
+}
+
+/// The kind of an HTTP error status.
+fn status_kind(status: u16) -> ErrorKind {
+    match status {
+        429 => ErrorKind::Throttled,
+        401 => ErrorKind::Auth,
+        403 => ErrorKind::Forbidden,
+        404 | 410 => ErrorKind::NotFound,
+        408 => ErrorKind::Timeout,
+        409 => ErrorKind::Conflict,
+        400..=499 => ErrorKind::Validation,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::InvalidResponse,
+    }
+}
+
 /// The step of an upload that failed after the file was created (see [`Error::Incomplete`]).
 #[cfg(feature = "upload")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -191,6 +275,37 @@ impl Error {
                 stage,
                 source: Box::new(source),
             },
+        }
+    }
+
+    /// What kind of failure this is (see [`ErrorKind`]).
+    ///
+    /// ```
+    /// let e = uploadcare::Error::InvalidInput("bad uuid".into());
+    /// assert_eq!(e.kind(), uploadcare::ErrorKind::InvalidInput);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api { status, .. } => status_kind(*status),
+            #[cfg(feature = "upload")]
+            Error::Upload { status, code, .. } => {
+                upload_code_kind(code.as_str()).unwrap_or_else(|| status_kind(*status))
+            }
+            #[cfg(feature = "upload")]
+            Error::UploadFromUrlFailed { .. } => ErrorKind::Server,
+            #[cfg(feature = "upload")]
+            Error::AuthTokenProvider { .. } => ErrorKind::Auth,
+            #[cfg(feature = "upload")]
+            Error::Incomplete { .. } => ErrorKind::Incomplete,
+            Error::InvalidInput(_) | Error::InvalidTag { .. } => ErrorKind::InvalidInput,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Transport(_) => ErrorKind::Transport,
+            Error::Timeout(_) | Error::TimedOut { .. } => ErrorKind::Timeout,
+            Error::JobFailed { .. } => ErrorKind::Server,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::InvalidResponse { .. } | Error::UnexpectedStatus { .. } => ErrorKind::InvalidResponse,
+            Error::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
         }
     }
 
@@ -477,6 +592,54 @@ mod tests {
         );
         assert_eq!(carried.to_string(), e.to_string());
         assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
+    }
+
+    #[test]
+    fn every_error_has_a_kind() {
+        let api = |status| Error::Api {
+            status,
+            detail: String::new(),
+            body: String::new(),
+            retry_after: None,
+        };
+        assert_eq!(api(429).kind(), ErrorKind::Throttled);
+        assert_eq!(api(401).kind(), ErrorKind::Auth);
+        assert_eq!(api(403).kind(), ErrorKind::Forbidden);
+        assert_eq!(api(404).kind(), ErrorKind::NotFound);
+        assert_eq!(api(400).kind(), ErrorKind::Validation);
+        assert_eq!(api(503).kind(), ErrorKind::Server);
+        #[cfg(feature = "upload")]
+        {
+            let upload = |status, code: &str| Error::Upload {
+                status,
+                code: ErrorCode::new(code),
+                message: String::new(),
+            };
+            for (status, code, kind) in [
+                (400, "SignatureRequiredError", ErrorKind::Auth),
+                (403, "SignatureExpirationError", ErrorKind::Auth),
+                (401, "AccessTokenExpiredError", ErrorKind::Auth),
+                (401, "AccessTokenInvalidError", ErrorKind::Auth),
+                (403, "ProjectPublicKeyInvalidError", ErrorKind::Auth),
+                (403, "ScopeForbiddenError", ErrorKind::Forbidden),
+                (403, "OperationsLimitExceededError", ErrorKind::Quota),
+                (400, "FileSizeLimitExceededError", ErrorKind::Quota),
+                (429, "RequestThrottledError", ErrorKind::Throttled),
+                (404, "FileNotFoundError", ErrorKind::NotFound),
+                (400, "MultipartFileAlreadyUploadedError", ErrorKind::Conflict),
+                (400, "FileMetadataKeyEmptyError", ErrorKind::Validation),
+                (500, "UploadAPIError", ErrorKind::Server),
+            ] {
+                assert_eq!(upload(status, code).kind(), kind, "{code}");
+            }
+        }
+        assert_eq!(Error::InvalidInput(String::new()).kind(), ErrorKind::InvalidInput);
+        assert_eq!(Error::Cancelled.kind(), ErrorKind::Cancelled);
+        let unknown = Error::OutcomeUnknown {
+            operation: String::new(),
+            detail: String::new(),
+        };
+        assert_eq!(unknown.kind(), ErrorKind::OutcomeUnknown);
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub use config::{
 };
 #[cfg(feature = "upload")]
 pub use error::UploadStage;
-pub use error::{ApiErrorBody, Error, ErrorCode, Result};
+pub use error::{ApiErrorBody, Error, ErrorCode, ErrorKind, Result};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
 /// The README's examples, compiled as doctests.

@@ -72,30 +72,14 @@ impl CliError {
     }
 }
 
-/// The exit status of a library error: bad input refused before any request → 2;
-/// credentials the service rejected (401/403, an Upload API key or signature error) or a
-/// configuration the library refuses → 3; anything else → 1.
+/// The exit status of a library error, from its kind: bad input refused before any request
+/// → 2; credentials missing or refused, or not allowing the call, or a configuration the
+/// library refuses → 3; anything else → 1.
 pub fn api_exit_code(error: &uploadcare::Error) -> u8 {
-    use uploadcare::Error as E;
-    match error {
-        E::InvalidInput(_) | E::InvalidTag { .. } => 2,
-        E::Config(_) => 3,
-        E::Api {
-            status: 401 | 403, ..
-        } => 3,
-        E::Upload { status, code, .. } => {
-            let code = code.as_str();
-            if matches!(status, 401 | 403)
-                || code.starts_with("PublicKey")
-                || code.starts_with("Signature")
-                || code.starts_with("ProjectPublicKey")
-                || code.contains("Secret")
-            {
-                3
-            } else {
-                1
-            }
-        }
+    use uploadcare::ErrorKind as K;
+    match error.kind() {
+        K::InvalidInput => 2,
+        K::Auth | K::Forbidden | K::Config => 3,
         _ => 1,
     }
 }
