@@ -49,6 +49,7 @@ async fn ucare(args: Vec<String>) -> Run {
             "UPLOADCARE_UPLOAD_BASE",
             "UPLOADCARE_API_VERSION",
             "UPLOADCARE_AUTH",
+            "UPLOADCARE_UPLOAD_TOKEN",
         ] {
             command.env_remove(var);
         }
@@ -851,6 +852,89 @@ async fn uploads_are_signed_when_the_secret_key_is_given() {
     let line = unsigned.failure(3); // exit 3 since #13 (rejected credentials)
     assert!(line.contains("SignatureRequiredError"), "{line}");
     assert!(line.contains("signed.txt"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_minted_token_signs_an_upload_made_without_the_secret_key() {
+    let emulator = Emulator::builder().signed_uploads(true).start().await.unwrap();
+    let secret = emulator.secret_key().expose_secret().to_owned();
+    // The backend mints (no network)...
+    let minted = ucare(strings(&[
+        "--secret-key",
+        &secret,
+        "token",
+        "mint",
+        "--lifetime",
+        "10m",
+        "--scope",
+        "/base/",
+        "--operations",
+        "1",
+    ]))
+    .await;
+    assert_eq!(minted.code, 0, "{}", minted.stderr);
+    let token = minted.stdout.trim().to_owned();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    // ...the client uploads with the public key and the token only.
+    let dir = Scratch::new();
+    let file = dir.join("tokened.txt");
+    std::fs::write(&file, "tokened").unwrap();
+    let file = file.display().to_string();
+    let upload = |file: String, token: String| {
+        let (public_key, base) = (
+            emulator.public_key().to_owned(),
+            emulator.upload_base_url().to_owned(),
+        );
+        run_binary(move |command| {
+            command.env_remove("UPLOADCARE_SECRET_KEY");
+            command.env("UPLOADCARE_UPLOAD_TOKEN", token);
+            command.args([
+                "--public-key",
+                &public_key,
+                "--upload-base",
+                &base,
+                "upload",
+                &file,
+            ]);
+        })
+    };
+    let first = upload(file.clone(), token.clone()).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // The token allowed one file: the second is refused, with exit 1 (a quota, not bad keys).
+    let second = upload(file.clone(), token.clone()).await;
+    let line = second.failure(1);
+    assert!(line.contains("OperationsLimitExceededError"), "{line}");
+    // A token signed with another key: rejected credentials, exit 3.
+    let forged = ucare(strings(&["--secret-key", "not the secret", "token", "mint"])).await;
+    let third = upload(file, forged.stdout.trim().to_owned()).await;
+    let line = third.failure(3);
+    assert!(line.contains("AccessTokenInvalidError"), "{line}");
+    // Minting refuses what the service would, before anything: exit 2.
+    let refused = ucare(strings(&[
+        "--secret-key",
+        &secret,
+        "token",
+        "mint",
+        "--scope",
+        "*",
+    ]))
+    .await;
+    let line = refused.failure(2);
+    assert!(line.contains("must start with `/`"), "{line}");
+    let json = ucare(strings(&[
+        "--secret-key",
+        &secret,
+        "token",
+        "mint",
+        "--json",
+        "token,expires_at",
+    ]))
+    .await;
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(
+        value["token"].is_string() && value["expires_at"].is_u64(),
+        "{value}"
+    );
 }
 
 #[cfg(feature = "v0_6")]

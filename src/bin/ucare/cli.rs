@@ -35,6 +35,15 @@ pub struct Global {
         hide_env_values = true
     )]
     pub secret_key: Option<String>,
+    /// An Upload API auth token to sign uploads with (instead of the secret key's
+    /// `signature`/`expire`): `ucare token mint` on the backend makes one.
+    #[arg(
+        long,
+        env = "UPLOADCARE_UPLOAD_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub upload_token: Option<String>,
     /// REST API base URL.
     #[arg(long, env = "UPLOADCARE_API_BASE", value_name = "URL", default_value = uploadcare::DEFAULT_REST_BASE_URL)]
     pub api_base: String,
@@ -145,6 +154,9 @@ pub enum Command {
     Url(UrlArgs),
     /// Upload files (or see `upload from-url`, `status`, `info`, `group`).
     Upload(UploadCommand),
+    /// Upload API auth tokens: `ucare token mint --lifetime 1h --scope /base/ --operations 10`.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// The end-to-end walkthrough, against the embedded emulator unless both keys are given.
     ///
     /// The steps are printed on stderr; stdout gets a JSON summary of what was created
@@ -165,6 +177,53 @@ pub enum Command {
 }
 
 /// `ucare config …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Mints a token with the secret key (no network) and prints it; with `--json`, the
+    /// token and its claims.
+    Mint(TokenMintArgs),
+}
+
+/// `ucare token mint`.
+#[derive(Debug, Args)]
+pub struct TokenMintArgs {
+    /// How long it is valid: seconds, or a number with `s`, `m` or `h` (at most 24h).
+    #[arg(long, default_value = "1h", value_parser = parse_lifetime)]
+    pub lifetime: std::time::Duration,
+    /// An endpoint it may be used on (`/base/`, `/multipart/*`); repeat for more. Without
+    /// it, every signed endpoint.
+    #[arg(long, value_name = "PATH")]
+    pub scope: Vec<String>,
+    /// How many files it may upload (1 to 100000). Without it, no limit.
+    #[arg(long, value_name = "N")]
+    pub operations: Option<u32>,
+    /// Your user's id (`sub`).
+    #[arg(long, value_name = "ID")]
+    pub sub: Option<String>,
+    /// The token's id (`jti`).
+    #[arg(long, value_name = "ID")]
+    pub jti: Option<String>,
+}
+
+/// `90`, `90s`, `15m`, `1h`.
+fn parse_lifetime(text: &str) -> std::result::Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a lifetime (e.g. 90, 90s, 15m, 1h)"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("`{text}`: the unit is s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// The resolved settings (secrets redacted) and where each one came from: a flag, the

@@ -151,8 +151,51 @@ async fn run(cli: Cli, sources: settings::Sources) -> Result {
             upload::run(&client, command).await
         }
         Command::Url(args) => url(&global, args),
+        Command::Token(cli::TokenCommand::Mint(args)) => mint_token(&global, args),
         Command::Demo => demo(&global).await,
     }
+}
+
+/// `ucare token mint`: the library's minter; prints the token (plain text), or with
+/// `--json` the token and its claims.
+fn mint_token(global: &Global, args: cli::TokenMintArgs) -> Result {
+    let secret = key(&global.secret_key).ok_or_else(|| {
+        CliError::credentials(
+            "minting a token needs the secret key: pass --secret-key or set UPLOADCARE_SECRET_KEY",
+        )
+    })?;
+    let mut builder = uploadcare::upload::AuthToken::builder().lifetime(args.lifetime);
+    if !args.scope.is_empty() {
+        builder = builder.scope(args.scope.clone());
+    }
+    if let Some(operations) = args.operations {
+        builder = builder.operations(operations);
+    }
+    if let Some(sub) = &args.sub {
+        builder = builder.subject(sub.clone());
+    }
+    if let Some(jti) = &args.jti {
+        builder = builder.token_id(jti.clone());
+    }
+    let token = builder.mint(&uploadcare::SecretKey::new(secret.to_owned()))?;
+    if global.json.is_none() && global.jq.is_none() {
+        println!("{}", token.expose_secret());
+        return Ok(());
+    }
+    let mut restrictions = serde_json::Map::new();
+    if !args.scope.is_empty() {
+        restrictions.insert("scope".into(), serde_json::json!(args.scope));
+    }
+    if let Some(operations) = args.operations {
+        restrictions.insert("limits".into(), serde_json::json!({ "operations": operations }));
+    }
+    output::print(&serde_json::json!({
+        "token": token.expose_secret(),
+        "expires_at": token.expires_at(),
+        "sub": args.sub,
+        "jti": args.jti,
+        "restrictions": restrictions,
+    }))
 }
 
 /// `ucare url`: the library's typed URL builder and signer; prints the URL (plain text).
@@ -210,10 +253,14 @@ fn config(global: &Global) -> Result<Config> {
         Some(secret_key) => Config::new(public_key, secret_key.to_owned()),
         None => Config::public_only(public_key),
     };
-    Ok(config
+    let config = config
         .with_rest_base_url(global.api_base.clone())
         .with_upload_base_url(global.upload_base.clone())
-        .with_auth_scheme(auth_scheme(global.auth)))
+        .with_auth_scheme(auth_scheme(global.auth));
+    Ok(match key(&global.upload_token) {
+        Some(token) => config.with_upload_token(token.to_owned()),
+        None => config,
+    })
 }
 
 fn auth_scheme(auth: Auth) -> AuthScheme {
