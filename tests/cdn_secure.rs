@@ -439,3 +439,59 @@ async fn group_urls_serve_members_and_archives() {
     assert_eq!(&tar[1024..1033], b"a (1).txt");
     assert_eq!(&tar[1536..1542], b"bravo!");
 }
+
+/// `videoframe` (URL API, 2026-09-17): the emulator's CDN serves a PNG frame of a video, with
+/// image operations after it, and refuses bad timestamps and files that are not videos.
+#[tokio::test]
+async fn video_frames_are_pngs_of_videos_only() {
+    use uploadcare::cdn::url::FileUrl;
+    let emulator = Emulator::start().await.unwrap();
+    let video = emulator
+        .state()
+        .add_file("clip.mp4", "video/mp4", vec![0u8; 64], Some(true));
+    let photo = emulator
+        .state()
+        .add_file("photo.png", "image/png", vec![0u8; 64], Some(true));
+    let base = emulator.cdn_base_url().to_owned();
+    let http = reqwest::Client::new();
+    let get = |url: String| {
+        let http = http.clone();
+        async move {
+            let answer = http.get(url).send().await.unwrap();
+            let status = answer.status().as_u16();
+            let kind = answer
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, kind, answer.bytes().await.unwrap())
+        }
+    };
+    let frame = FileUrl::from_parts(video, &base)
+        .unwrap()
+        .videoframe("00:00:01.500")
+        .unwrap()
+        .preview(320, 240)
+        .unwrap();
+    let (status, kind, body) = get(frame.to_string()).await;
+    assert_eq!((status, kind.as_str()), (200, "image/png"), "{frame}");
+    assert!(body.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let json = FileUrl::from_parts(video, &base)
+        .unwrap()
+        .videoframe("5s")
+        .unwrap()
+        .json();
+    let (status, _, body) = get(json.to_string()).await;
+    assert_eq!(status, 200);
+    let info: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(info["format"], "PNG");
+    // What the URL API refuses: a short clock form, and a file that is not a video.
+    let (status, _, _) = get(format!("{base}/{video}/videoframe/00:05/")).await;
+    assert_eq!(status, 400);
+    let not_video = FileUrl::from_parts(photo, &base)
+        .unwrap()
+        .videoframe("1s")
+        .unwrap();
+    let (status, _, _) = get(not_video.to_string()).await;
+    assert_eq!(status, 400);
+}

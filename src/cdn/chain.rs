@@ -171,6 +171,10 @@ impl FileUrl {
             Ok(url)
         };
         match name {
+            "videoframe" => match a.as_slice() {
+                [timestamp] => self.videoframe(timestamp),
+                _ => arity(name, &a, 1..=1).map(|_| self),
+            },
             "preview" => match a.as_slice() {
                 [] => Ok(self.preview_default()),
                 [size] => {

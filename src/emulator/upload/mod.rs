@@ -13,7 +13,7 @@
 //! | GET | `/info/` | a file's upload info |
 //! | POST | `/group/` | creates a group of `files[0]`, `files[1]`, … |
 //! | GET | `/group/info/` | a group |
-//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing); `…/-/json/`: its JSON info; 403 without a valid `token` under secure delivery |
+//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing); `…/-/json/`: its JSON info; `…/videoframe/<timestamp>/…`: a PNG frame of a video; 403 without a valid `token` under secure delivery |
 //!
 //! `/base/`, `/multipart/start/` and `/from_url/` take `tags` (a comma-separated list,
 //! normalized and checked like the REST tag endpoints; invalid tags refuse the upload with a
@@ -602,8 +602,55 @@ async fn cdn_with_name(
     file_response(&upload, &uuid, &rest)
 }
 
-/// What follows `<uuid>/` on the CDN: a name, an operation chain, `-/json/`, `detect_faces/`.
+/// A 1×1 PNG: what the emulator serves as a video's frame (it decodes no video).
+const FRAME_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00,
+    0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x50, 0x50, 0x50, 0x00, 0x00, 0x00, 0xc4,
+    0x00, 0x61, 0x29, 0x95, 0xf9, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
+    0x82,
+];
+
+/// `<uuid>/videoframe/<timestamp>/…`: a still frame (a PNG; the emulator's is 1×1) of a video
+/// file, to which image operations may follow; 400 for a timestamp the URL API refuses
+/// ([`crate::cdn::url::check_video_timestamp`]), a chain it refuses, or a file that is not a
+/// video. `-/json/` at the end describes the frame.
+fn video_frame(upload: &Upload, uuid: &str, rest: &str) -> Response {
+    let (timestamp, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if let Err(e) = crate::cdn::url::check_video_timestamp(timestamp) {
+        return (StatusCode::BAD_REQUEST, format!("Bad Request: {e}")).into_response();
+    }
+    let operations = match cdn::operations(tail) {
+        Ok(operations) => operations,
+        Err(reason) => return (StatusCode::BAD_REQUEST, format!("Bad Request: {reason}")).into_response(),
+    };
+    let Some(file) = uuid
+        .parse::<uuid::Uuid>()
+        .ok()
+        .and_then(|id| upload.state.lock().live_file(&id).cloned())
+    else {
+        return cdn_not_found();
+    };
+    if !file.mime_type.starts_with("video/") {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Bad Request: videoframe works on video files only",
+        )
+            .into_response();
+    }
+    if operations.last() == Some(&"json") {
+        let body = serde_json::json!({"width": 1, "height": 1, "format": "PNG", "id": file.uuid});
+        return ([("content-type", "application/json")], body.to_string()).into_response();
+    }
+    ([("content-type", "image/png")], FRAME_PNG).into_response()
+}
+
+/// What follows `<uuid>/` on the CDN: a name, an operation chain, `-/json/`, `detect_faces/`,
+/// `videoframe/<timestamp>/…`.
 fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
+    if let Some(frame) = rest.strip_prefix("videoframe/") {
+        return video_frame(upload, uuid, frame);
+    }
     let detect_faces = rest.trim_end_matches('/').rsplit('/').next() == Some("detect_faces");
     let operations = match cdn::operations(rest) {
         Ok(operations) => operations,
