@@ -909,6 +909,38 @@ async fn a_minted_token_signs_an_upload_made_without_the_secret_key() {
     let third = upload(file, forged.stdout.trim().to_owned()).await;
     let line = third.failure(3);
     assert!(line.contains("AccessTokenInvalidError"), "{line}");
+    // `--mint-token`: the secret key mints a token for just these files.
+    let dir2 = Scratch::new();
+    let a = dir2.join("a.txt");
+    let b = dir2.join("b.txt");
+    std::fs::write(&a, "a").unwrap();
+    std::fs::write(&b, "b").unwrap();
+    let minted_here = ucare(strings(&[
+        "--public-key",
+        emulator.public_key(),
+        "--secret-key",
+        &secret,
+        "--upload-base",
+        emulator.upload_base_url(),
+        "upload",
+        "--mint-token",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ]))
+    .await;
+    assert_eq!(minted_here.code, 0, "{}", minted_here.stderr);
+    let tokened = emulator
+        .state()
+        .lock()
+        .uploads
+        .token_operations
+        .values()
+        .copied()
+        .collect::<Vec<_>>();
+    assert!(
+        tokened.contains(&2),
+        "two files spent on one minted token: {tokened:?}"
+    );
     // Minting refuses what the service would, before anything: exit 2.
     let refused = ucare(strings(&[
         "--secret-key",

@@ -709,6 +709,11 @@ pub struct UploadFiles {
     /// Requests in flight at once across the files (small files may share one).
     #[arg(long, value_name = "N", default_value_t = uploadcare::upload::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub jobs: usize,
+    /// Sign with an auth token minted here from the secret key (10 minutes, limited to
+    /// `/base/` and `/multipart/*` and to as many files as are given) instead of
+    /// `signature`/`expire`.
+    #[arg(long)]
+    pub mint_token: bool,
 }
 
 #[derive(Debug, Subcommand)]

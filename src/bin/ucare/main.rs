@@ -147,7 +147,11 @@ async fn run(cli: Cli, sources: settings::Sources) -> Result {
         Command::Convert(command) => rest::convert(&rest_client(&global)?, command).await,
         Command::Addons(command) => rest::addons(&rest_client(&global)?, command).await,
         Command::Upload(command) => {
-            let client = uploadcare::upload::Client::from_config(config(&global)?)?;
+            let mut config = config(&global)?;
+            if command.command.is_none() && command.files.mint_token {
+                config = config.with_upload_token(upload_token_for(&global, command.files.files.len())?);
+            }
+            let client = uploadcare::upload::Client::from_config(config)?;
             upload::run(&client, command).await
         }
         Command::Url(args) => url(&global, args),
@@ -196,6 +200,23 @@ fn mint_token(global: &Global, args: cli::TokenMintArgs) -> Result {
         "jti": args.jti,
         "restrictions": restrictions,
     }))
+}
+
+/// `ucare upload --mint-token`: a token for just this upload (10 minutes, the upload
+/// endpoints, one operation per file).
+fn upload_token_for(global: &Global, files: usize) -> Result<String> {
+    let secret = key(&global.secret_key).ok_or_else(|| {
+        CliError::credentials(
+            "--mint-token needs the secret key: pass --secret-key or set UPLOADCARE_SECRET_KEY",
+        )
+    })?;
+    let operations = u32::try_from(files.max(1)).unwrap_or(u32::MAX).min(100_000);
+    let token = uploadcare::upload::AuthToken::builder()
+        .lifetime(std::time::Duration::from_secs(600))
+        .scope(["/base/", "/multipart/*"])
+        .operations(operations)
+        .mint(&uploadcare::SecretKey::new(secret.to_owned()))?;
+    Ok(token.expose_secret().to_owned())
 }
 
 /// `ucare url`: the library's typed URL builder and signer; prints the URL (plain text).
