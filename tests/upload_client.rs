@@ -962,3 +962,45 @@ async fn an_upload_can_wait_until_the_file_is_ready() {
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/from_url/", "/from_url/status/", "/info/", "/info/"]);
 }
+
+/// A GET of the Upload API (`/info/`) refused for an expired token gets a new token from the
+/// provider and is sent once more, with it; a second refusal is final.
+#[tokio::test]
+async fn an_info_request_refused_for_an_expired_token_is_sent_again_with_a_new_one() {
+    let expired = || upload_error(401, "AccessTokenExpiredError", "Expired token.");
+    let server = Server::start(vec![
+        expired(),
+        Reply::plain_json(200, &file_info(FILE, "a.txt", 1)),
+        expired(),
+        expired(),
+    ])
+    .await;
+    let fetches = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = fetches.clone();
+    let provider = uploadcare::upload::TokenProvider::new(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        async move { Ok::<_, std::io::Error>(format!("token-{n}")) }
+    });
+    let client = Client::from_config(
+        Config::public_only(PUBLIC_KEY)
+            .with_upload_base_url(server.url())
+            .with_upload_token_provider(provider),
+    )
+    .unwrap();
+    let info = client.info(FILE.parse().unwrap()).await.unwrap();
+    assert_eq!(info.uuid.to_string(), FILE);
+    let tokens: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(tokens, ["Bearer token-1", "Bearer token-2"]);
+    // Refused again after the new token: the error, after exactly one more try.
+    let err = client.info(FILE.parse().unwrap()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Upload { code, .. } if code == "AccessTokenExpiredError"),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 4);
+    assert_eq!(fetches.load(std::sync::atomic::Ordering::SeqCst), 3);
+}

@@ -52,7 +52,21 @@ impl crate::runtime::Exchange for Client {
             kind: operation_class(info.operation_id),
             api: crate::runtime::Api::Upload,
         };
-        crate::runtime::exchange(&self.inner, &op, request).await
+        let token = self.inner.config().upload_token();
+        // With an auth token, a copy for one more try with a new token (see `send_form`).
+        let again = token.and_then(|_| request.try_clone());
+        let answer = crate::runtime::exchange(&self.inner, &op, request).await?;
+        match (token, again) {
+            (Some(token), Some(mut again)) if token.refresh_after(answer.status.as_u16(), &answer.body) => {
+                let bearer = token
+                    .bearer()
+                    .await
+                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?;
+                again.headers_mut().insert(reqwest::header::AUTHORIZATION, bearer);
+                crate::runtime::exchange(&self.inner, &op, again).await
+            }
+            _ => Ok(answer),
+        }
     }
 }
 
