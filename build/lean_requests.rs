@@ -219,11 +219,16 @@ impl VisitMut for OwnExchange {
         }
         let stmts = &mut item.block.stmts;
         let Some(at) = stmts.iter().position(|s| is_local_named(s, "result")) else {
+            self.problems
+                .push("a generated `send` has no `let result = client.exec(..)`".to_owned());
             return;
         };
         // `let result = client.exec(request, &info).await; client.post(&result, &info).await?;
         // let response = result?;`
-        if at + 2 >= stmts.len() || !is_local_named(&stmts[at + 2], "response") {
+        let post = stmts
+            .get(at + 1)
+            .is_some_and(|s| quote::quote!(#s).to_string().contains(". post ("));
+        if at + 2 >= stmts.len() || !post || !is_local_named(&stmts[at + 2], "response") {
             self.problems
                 .push("a generated `send` does not end with exec, post, `let response`".to_owned());
             return;

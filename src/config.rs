@@ -129,9 +129,10 @@ impl UploadToken {
         Ok(value)
     }
 
-    /// After an answer refusing the token as expired or spent, drops a provider's token
-    /// and says whether the request is worth sending once more.
-    pub(crate) fn refresh_after(&self, status: u16, body: &[u8]) -> bool {
+    /// After an answer refusing the token a request carried (`sent`: its `Authorization`
+    /// value) as expired or spent, drops a provider's token if it is still that one, and
+    /// says whether the request is worth sending once more.
+    pub(crate) fn refresh_after(&self, status: u16, body: &[u8], sent: Option<&http::HeaderValue>) -> bool {
         let UploadToken::Provider(provider) = self else {
             return false;
         };
@@ -145,7 +146,13 @@ impl UploadToken {
             code.as_deref(),
             Some("AccessTokenExpiredError" | "OperationsLimitExceededError")
         ) {
-            provider.invalidate();
+            match sent
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+            {
+                Some(token) => provider.invalidate_if(token),
+                None => provider.invalidate(),
+            }
             return true;
         }
         false
@@ -477,6 +484,10 @@ impl ClientContext {
                             .unwrap_or_else(|| http::HeaderValue::from_static(USER_AGENT)),
                     )
                     .redirect(reqwest::redirect::Policy::none())
+                    // HTTP/1 only: there a reset before any answer means the request was
+                    // not read, which lets the retry rules repeat even creating requests
+                    // safely (see `crate::retry`); over HTTP/2 a reset tells nothing.
+                    .http1_only()
                     .connect_timeout(config.connect_timeout);
                 if let Some(timeout) = config.read_timeout {
                     builder = builder.read_timeout(timeout);
@@ -557,6 +568,13 @@ impl ClientContext {
     /// The `User-Agent` to set on each request (`None`: the HTTP client's default applies).
     pub(crate) fn request_user_agent(&self) -> Option<&http::HeaderValue> {
         self.user_agent.as_ref()
+    }
+
+    /// Whether a connection reset before any answer means the request was not read: true
+    /// for the crate's own client (HTTP/1 only), not for one given with
+    /// [`Config::with_http_client`], which may speak HTTP/2.
+    pub(crate) fn resets_mean_unread(&self) -> bool {
+        self.config.http_client.is_none()
     }
 
     /// The HTTP client.

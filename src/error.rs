@@ -126,13 +126,15 @@ pub enum Error {
     #[error("{operation}: the request was sent and its answer was lost ({detail}); it may have been done, and was not repeated")]
     // Keep in step with `OUTCOME_UNKNOWN_MIDDLE`/`_END` (a unit test checks).
     OutcomeUnknown {
-        /// The operation (e.g. `/base/`, `create_local_copy`).
+        /// The operation, as the API documents name it (e.g. `base_upload`,
+        /// `create_local_copy`).
         operation: String,
         /// What happened to the answer.
         detail: String,
     },
     /// The auth token provider ([`crate::upload_token::TokenProvider`]) could not give a
-    /// token: its fetch failed or returned an empty one. Nothing was sent.
+    /// token: its fetch failed or returned an empty one. The request that needed it was
+    /// not sent.
     #[cfg(feature = "upload")]
     #[error("the auth token provider failed: {source}")]
     AuthTokenProvider {
@@ -345,7 +347,7 @@ impl Error {
                 status: *status,
                 retry_after: None,
             },
-            Error::Transport(e) | Error::Timeout(e) => crate::retry::transport_outcome(e, true),
+            Error::Transport(e) | Error::Timeout(e) => crate::retry::transport_outcome(e, true, true),
             _ => return false,
         };
         let policy = crate::RetryPolicy {
@@ -476,7 +478,9 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
             E::InvalidRequest(message) => Error::InvalidInput(message),
             // Our middleware reports configuration problems, and creating requests whose
             // answer was lost, as `Custom`.
-            E::Custom(message) => outcome_unknown_from_text(&message).unwrap_or(Error::Config(message)),
+            E::Custom(message) => outcome_unknown_from_text(&message)
+                .or_else(|| provider_failure_from_text(&message))
+                .unwrap_or(Error::Config(message)),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => e.into(),
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
@@ -534,6 +538,20 @@ const OUTCOME_UNKNOWN_END: &str = "); it may have been done, and was not repeate
 /// (`progenitor_client::Error::Custom`): the same words as its `Display`.
 pub(crate) fn outcome_unknown_text(operation: &str, detail: &str) -> String {
     format!("{operation}{OUTCOME_UNKNOWN_MIDDLE}{detail}{OUTCOME_UNKNOWN_END}")
+}
+
+/// [`Error::AuthTokenProvider`] carried through the generated clients as its text.
+#[cfg(feature = "upload")]
+fn provider_failure_from_text(text: &str) -> Option<Error> {
+    let source = text.strip_prefix("the auth token provider failed: ")?;
+    Some(Error::AuthTokenProvider {
+        source: source.to_owned().into(),
+    })
+}
+
+#[cfg(not(feature = "upload"))]
+fn provider_failure_from_text(_: &str) -> Option<Error> {
+    None
 }
 
 fn outcome_unknown_from_text(text: &str) -> Option<Error> {

@@ -19,10 +19,13 @@
 //! ([`RetryPolicy`]).
 //!
 //! "Not read" is known for sure when the request's body was not all handed to the
-//! connection; a connection reset (`ECONNRESET`/`EPIPE`) before any answer is also taken
-//! as "not read": a server that has read a request and closes without answering closes
-//! normally, while one that refuses to read it (a throttle or a proxy answering early)
-//! leaves unread bytes, which makes the close a reset.
+//! connection; with the crate's own HTTP client (HTTP/1 only) a connection reset
+//! (`ECONNRESET`/`EPIPE`) before any answer is also taken as "not read": a server that has
+//! read a request and closes without answering closes normally, while one that refuses to
+//! read it (a throttle or a proxy answering early) leaves unread bytes, which makes the
+//! close a reset. With a client of your own ([`Config::with_http_client`](crate::Config::with_http_client)),
+//! which may speak HTTP/2 — where one reset fails every stream of a connection, processed
+//! ones included — a reset after the whole body was sent counts as a lost answer.
 
 use crate::RetryPolicy;
 use std::time::Duration;
@@ -146,8 +149,15 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
 }
 
 /// What a failed attempt (no answer, or an answer whose body could not be read) tells.
-/// `body_sent`: the request's body was handed to the connection whole.
-pub(crate) fn transport_outcome(error: &reqwest::Error, body_sent: bool) -> Outcome {
+/// `body_sent`: the request's body was handed to the connection whole. `resets_mean_unread`:
+/// the connection is HTTP/1 (the crate's own client), where a reset before any answer means
+/// the server refused to read; over HTTP/2 one reset fails every stream of the connection,
+/// processed ones included, so it tells nothing.
+pub(crate) fn transport_outcome(
+    error: &reqwest::Error,
+    body_sent: bool,
+    resets_mean_unread: bool,
+) -> Outcome {
     if error.is_connect() {
         Outcome::NotConnected
     } else if error.is_body() || error.is_decode() {
@@ -155,7 +165,7 @@ pub(crate) fn transport_outcome(error: &reqwest::Error, body_sent: bool) -> Outc
         Outcome::AnswerLost {
             timed_out: error.is_timeout(),
         }
-    } else if !body_sent || is_reset(error) {
+    } else if !body_sent || (resets_mean_unread && is_reset(error)) {
         Outcome::NotRead
     } else {
         Outcome::AnswerLost {

@@ -312,6 +312,8 @@ pub struct TokenProvider {
     /// Held while a fetch runs: later callers wait for it and take its token.
     flight: tokio::sync::Mutex<()>,
     fetches: std::sync::atomic::AtomicU64,
+    /// Tokens stored so far: a caller that waited sees whether one arrived meanwhile.
+    stored: std::sync::atomic::AtomicU64,
 }
 
 #[cfg(feature = "upload")]
@@ -340,6 +342,7 @@ impl TokenProvider {
             cached: std::sync::Mutex::new(None),
             flight: tokio::sync::Mutex::new(()),
             fetches: std::sync::atomic::AtomicU64::new(0),
+            stored: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -364,8 +367,16 @@ impl TokenProvider {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
+        let stored_before = self.stored.load(std::sync::atomic::Ordering::Acquire);
         let _flight = self.flight.lock().await;
-        // Another caller may have fetched while this one waited.
+        // Another caller fetched while this one waited: take its token, fresh or not (a
+        // token that lives no longer than the skew would otherwise be fetched once per
+        // waiting caller).
+        if self.stored.load(std::sync::atomic::Ordering::Acquire) != stored_before {
+            if let Some(cached) = self.lock().as_ref() {
+                return Ok(cached.token.clone());
+            }
+        }
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
@@ -383,12 +394,22 @@ impl TokenProvider {
             expires_at: unverified_expiry(&token),
             token: token.clone(),
         });
+        self.stored.fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(token)
     }
 
     /// Drops the cached token: the next request fetches a new one.
     pub fn invalidate(&self) {
         *self.lock() = None;
+    }
+
+    /// Drops the cached token if it is still `refused` (a request refused with an older
+    /// token must not throw away the new one another request already fetched).
+    pub(crate) fn invalidate_if(&self, refused: &str) {
+        let mut cached = self.lock();
+        if cached.as_ref().is_some_and(|c| c.token == refused) {
+            *cached = None;
+        }
     }
 
     /// How many times the provider has fetched so far.
@@ -596,6 +617,42 @@ mod tests {
             Some(1_678_363_440)
         );
         assert_eq!(unverified_expiry("not a token"), None);
+    }
+
+    #[cfg(feature = "upload")]
+    #[tokio::test]
+    async fn waiting_callers_share_one_fetch_even_of_a_short_lived_token() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Arc;
+        let calls = Arc::new(AtomicU64::new(0));
+        let counter = calls.clone();
+        // Lives 10 s, less than the 30 s skew: never fresh.
+        let provider = Arc::new(TokenProvider::new(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                AuthToken::builder()
+                    .lifetime(Duration::from_secs(10))
+                    .token_id(format!("t{n}"))
+                    .mint(&SecretKey::new(SECRET))
+                    .map(|t| t.expose_secret().to_owned())
+            }
+        }));
+        let tokens = futures_util::future::join_all((0..8).map(|_| {
+            let provider = provider.clone();
+            async move { provider.token().await.unwrap() }
+        }))
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(tokens.iter().all(|t| t == &tokens[0]));
+        // A refusal of an older token keeps the newer one.
+        provider.invalidate_if("an older token");
+        assert_eq!(
+            provider.lock().as_ref().map(|c| c.token.clone()),
+            Some(tokens[0].clone())
+        );
+        provider.invalidate_if(&tokens[0]);
+        assert!(provider.lock().is_none());
     }
 
     #[test]

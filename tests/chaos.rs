@@ -607,3 +607,27 @@ async fn incomplete_uploads_carry_the_uuid_of_the_one_copy() {
         large.as_slice()
     );
 }
+
+/// With a client of the caller's own (which may speak HTTP/2, where one reset fails every
+/// stream of a connection, processed ones included), a reset after the whole body was sent
+/// is not taken as "not read": a creating request is not repeated.
+#[tokio::test]
+async fn a_reset_after_the_body_is_not_trusted_with_a_custom_client() {
+    let emulator = Emulator::start().await.unwrap();
+    let config = emulator
+        .config()
+        .with_retry_policy(policy())
+        .with_http_client(reqwest::Client::new());
+    let client = Client::from_config(config).unwrap();
+    emulator
+        .faults()
+        .add(FaultRule::first(1, Fault::ResetBeforeBody).on_path("/base/"));
+    let result = client.upload(content(93, 2000)).send().await;
+    assert!(matches!(result, Err(Error::OutcomeUnknown { .. })), "{result:?}");
+    // The crate's own client (HTTP/1 only) takes the same reset as "not read" and repeats.
+    let own = Client::from_config(emulator.config().with_retry_policy(policy())).unwrap();
+    emulator
+        .faults()
+        .add(FaultRule::first(1, Fault::ResetBeforeBody).on_path("/base/"));
+    own.upload(content(94, 2000)).send().await.unwrap();
+}

@@ -490,7 +490,8 @@ impl<E: Into<crate::Error>> Failure<E> {
                 operation: op.name.to_owned(),
                 detail: crate::error::with_root_cause(&error),
             },
-            Failure::Transport { error, .. } => error.into(),
+            // Without its URL: a part's presigned URL carries a signature.
+            Failure::Transport { error, .. } => error.without_url().into(),
         }
     }
 }
@@ -711,7 +712,10 @@ async fn retry_loop<A: Attempts>(
         };
         let (outcome, status) = match &result {
             Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
-            Err(error) => (crate::retry::transport_outcome(error, attempts.body_sent()), None),
+            Err(error) => (
+                crate::retry::transport_outcome(error, attempts.body_sent(), ctx.resets_mean_unread()),
+                None,
+            ),
         };
         if let Some(status) = status {
             tracing::trace!(
@@ -743,7 +747,8 @@ async fn retry_loop<A: Attempts>(
                 }
                 Err(error) => {
                     attempts.attempt_failed();
-                    tracing::debug!(error = %error, "failed");
+                    // The cause only: a presigned URL's query is a credential.
+                    tracing::debug!(error = %crate::error::with_root_cause(&error), "failed");
                     Err(Failure::Transport { error, outcome })
                 }
             };

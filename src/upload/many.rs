@@ -367,11 +367,15 @@ impl UploadMany<'_> {
 }
 
 /// Whether a failed shared `/base/` request may have stored its files: its answer was
-/// lost ([`Error::OutcomeUnknown`]) or was a server error, which does not say whether the
-/// files were stored. Other failures (refusals, requests that were never read) stored
+/// lost ([`Error::OutcomeUnknown`]), was a success that could not be read, or was a server
+/// error, which does not say whether the files were stored. Other failures (refusals, requests that were never read) stored
 /// nothing.
 fn may_have_stored(error: &Error) -> bool {
-    matches!(error, Error::OutcomeUnknown { .. }) || error.status().is_some_and(|status| status >= 500)
+    // A success whose body could not be read stored them for sure.
+    matches!(
+        error,
+        Error::OutcomeUnknown { .. } | Error::InvalidResponse { .. }
+    ) || error.status().is_some_and(|status| status >= 500)
 }
 
 /// The semaphore is never closed; an error just in case.

@@ -57,7 +57,13 @@ impl crate::runtime::Exchange for Client {
         let again = token.and_then(|_| request.try_clone());
         let answer = crate::runtime::exchange(&self.inner, &op, request).await?;
         match (token, again) {
-            (Some(token), Some(mut again)) if token.refresh_after(answer.status.as_u16(), &answer.body) => {
+            (Some(token), Some(mut again))
+                if token.refresh_after(
+                    answer.status.as_u16(),
+                    &answer.body,
+                    again.headers().get(reqwest::header::AUTHORIZATION),
+                ) =>
+            {
                 let bearer = token
                     .bearer()
                     .await

@@ -403,6 +403,8 @@ struct FormAttempts<'a> {
     form: &'a mut FormRequest,
     /// The file bytes of the current attempt handed over so far.
     tally: Tally,
+    /// The `Authorization` value of the current attempt, if it carries a token.
+    bearer: Option<reqwest::header::HeaderValue>,
 }
 
 impl crate::runtime::Attempts for FormAttempts<'_> {
@@ -415,9 +417,11 @@ impl crate::runtime::Attempts for FormAttempts<'_> {
         crate::runtime::prepare_upload_request(&mut request, &self.client.inner);
         if let Some(token) = self.client.inner.config().upload_token() {
             // Every attempt takes the token of the moment (a provider may have a new one).
+            let bearer = token.bearer().await?;
+            self.bearer = Some(bearer.clone());
             request
                 .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, token.bearer().await?);
+                .insert(reqwest::header::AUTHORIZATION, bearer);
         }
         Ok(request)
     }
@@ -512,6 +516,7 @@ impl Client {
             url: self.url(form.path),
             form: &mut form,
             tally: Tally::default(),
+            bearer: None,
         };
         let mut token_refreshed = false;
         loop {
@@ -522,11 +527,9 @@ impl Client {
             // An expired or spent auth token from a provider: a new one, and once more
             // (one such retry per request, besides the pipeline's own).
             let refresh = !token_refreshed
-                && self
-                    .inner
-                    .config()
-                    .upload_token()
-                    .is_some_and(|token| token.refresh_after(answer.status.as_u16(), &answer.body));
+                && self.inner.config().upload_token().is_some_and(|token| {
+                    token.refresh_after(answer.status.as_u16(), &answer.body, attempts.bearer.as_ref())
+                });
             if refresh && crate::runtime::Attempts::repeatable(&attempts) {
                 token_refreshed = true;
                 tracing::info!(

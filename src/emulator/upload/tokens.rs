@@ -87,7 +87,7 @@ pub(super) fn verify(
         .get("iat")
         .and_then(Value::as_i64)
         .ok_or_else(|| invalid("`iat` is required"))?;
-    if exp - iat > MAX_TOKEN_LIFETIME.as_secs() as i64 {
+    if exp.saturating_sub(iat) > MAX_TOKEN_LIFETIME.as_secs() as i64 {
         return Err(invalid("`exp` is more than 24 hours after `iat`"));
     }
     for text in ["sub", "jti", "iss"] {
@@ -96,7 +96,7 @@ pub(super) fn verify(
         }
     }
     let (scope, operations) = restrictions(claims.get("uc"))?;
-    if exp + EXP_LEEWAY_SECS < now {
+    if exp.saturating_add(EXP_LEEWAY_SECS) < now {
         return Err(upload_error("AccessTokenExpiredError", &[]));
     }
     if let Some(scope) = &scope {
