@@ -139,13 +139,15 @@ impl UploadToken {
         if status != 401 && status != 403 {
             return false;
         }
-        let code = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("error")?.get("error_code")?.as_str().map(str::to_owned));
-        if matches!(
-            code.as_deref(),
-            Some("AccessTokenExpiredError" | "OperationsLimitExceededError")
-        ) {
+        // The answer's error, read by the one Upload API error parser.
+        let body = serde_json::from_slice(body).unwrap_or(crate::ApiErrorBody(serde_json::Value::Null));
+        let refused = match Error::from_error_body(status, &http::HeaderMap::new(), body) {
+            Error::Upload { code, .. } => {
+                code == "AccessTokenExpiredError" || code == "OperationsLimitExceededError"
+            }
+            _ => false,
+        };
+        if refused {
             match sent
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
@@ -565,9 +567,11 @@ impl ClientContext {
         &self.config
     }
 
-    /// The `User-Agent` to set on each request (`None`: the HTTP client's default applies).
-    pub(crate) fn request_user_agent(&self) -> Option<&http::HeaderValue> {
-        self.user_agent.as_ref()
+    /// Sets the per-request `User-Agent` on `headers`, when there is one.
+    pub(crate) fn set_user_agent(&self, headers: &mut http::HeaderMap) {
+        if let Some(user_agent) = &self.user_agent {
+            headers.insert(http::header::USER_AGENT, user_agent.clone());
+        }
     }
 
     /// Whether a connection reset before any answer means the request was not read: true

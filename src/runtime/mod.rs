@@ -15,7 +15,8 @@ pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_B
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
-pub use pipeline::{accept_header, query_some, BodyItemLimit};
+pub(crate) use pipeline::query_some;
+pub use pipeline::{accept_header, BodyItemLimit};
 // `empty` serves the documents with bodiless answers (the REST ones).
 #[allow(unused_imports)]
 pub(crate) use pipeline::{decode, empty, Answer, Exchange};

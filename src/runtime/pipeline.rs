@@ -21,7 +21,7 @@
 use crate::config::AuthScheme;
 use crate::config::ClientContext;
 use crate::retry::{OperationKind, Outcome};
-use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 use http::header::{ACCEPT, AUTHORIZATION, DATE};
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -46,8 +46,7 @@ pub struct BodyItemLimit {
 
 /// Adds an optional query parameter only when it is set (build.rs rewrites the generated
 /// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
-#[doc(hidden)]
-pub fn query_some<T: serde::Serialize>(
+pub(crate) fn query_some<T: serde::Serialize>(
     request: reqwest::RequestBuilder,
     name: &str,
     value: &Option<T>,
@@ -116,9 +115,7 @@ pub(crate) fn prepare_rest_request(
     if !headers.contains_key(CONTENT_TYPE) {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
     }
-    if let Some(user_agent) = ctx.request_user_agent() {
-        headers.insert(USER_AGENT_HEADER, user_agent.clone());
-    }
+    ctx.set_user_agent(headers);
     sign_rest_attempt(request, ctx)
 }
 
@@ -260,11 +257,7 @@ fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
 /// travels in the fields) and no version header; errors are requested as JSON
 /// (`jsonerrors=1`) so they carry an error code.
 pub(crate) fn prepare_upload_request(request: &mut reqwest::Request, ctx: &ClientContext) {
-    if let Some(user_agent) = ctx.request_user_agent() {
-        request
-            .headers_mut()
-            .insert(USER_AGENT_HEADER, user_agent.clone());
-    }
+    ctx.set_user_agent(request.headers_mut());
     let has_flag = request.url().query_pairs().any(|(k, _)| k == "jsonerrors");
     if !has_flag {
         request.url_mut().query_pairs_mut().append_pair("jsonerrors", "1");
@@ -424,18 +417,29 @@ pub(crate) enum Failure<E> {
     },
 }
 
+impl<E> Failure<E> {
+    /// What went wrong with a creating request sent whole whose answer was lost (it may
+    /// have been done, and is not repeated); `None` for any other failure.
+    fn outcome_unknown(&self, op: &Op<'_>) -> Option<String> {
+        match self {
+            Failure::Transport {
+                error,
+                outcome: Outcome::AnswerLost { .. },
+            } if op.kind == OperationKind::Creating => Some(crate::error::with_root_cause(error)),
+            _ => None,
+        }
+    }
+}
+
 impl Failure<reqwest::Error> {
     /// For the generated clients: a creating request whose answer was lost becomes
     /// [`crate::Error::OutcomeUnknown`] (carried as `Custom`, in the words of that error);
     /// anything else is the transport's error.
     pub(crate) fn into_progenitor<E>(self, op: &Op<'_>) -> progenitor_client::Error<E> {
+        if let Some(detail) = self.outcome_unknown(op) {
+            return progenitor_client::Error::Custom(crate::error::outcome_unknown_text(op.name, &detail));
+        }
         match self {
-            Failure::Transport {
-                error,
-                outcome: Outcome::AnswerLost { .. },
-            } if op.kind == OperationKind::Creating => progenitor_client::Error::Custom(
-                crate::error::outcome_unknown_text(op.name, &crate::error::with_root_cause(&error)),
-            ),
             Failure::Attempt(error) | Failure::Transport { error, .. } => {
                 progenitor_client::Error::CommunicationError(error)
             }
@@ -481,15 +485,14 @@ impl<E: Into<crate::Error>> Failure<E> {
     /// answer was lost.
     #[cfg_attr(not(feature = "upload"), allow(dead_code))]
     pub(crate) fn into_error(self, op: &Op<'_>) -> crate::Error {
+        if let Some(detail) = self.outcome_unknown(op) {
+            return crate::Error::OutcomeUnknown {
+                operation: op.name.to_owned(),
+                detail,
+            };
+        }
         match self {
             Failure::Attempt(error) => error.into(),
-            Failure::Transport {
-                error,
-                outcome: Outcome::AnswerLost { .. },
-            } if op.kind == OperationKind::Creating => crate::Error::OutcomeUnknown {
-                operation: op.name.to_owned(),
-                detail: crate::error::with_root_cause(&error),
-            },
             // Without its URL: a part's presigned URL carries a signature.
             Failure::Transport { error, .. } => error.without_url().into(),
         }
@@ -627,9 +630,7 @@ impl Attempts for Copies<'_> {
                 }
                 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
                 if let Some(ctx) = self.resign {
-                    if let Some(user_agent) = ctx.request_user_agent() {
-                        next.headers_mut().insert(USER_AGENT_HEADER, user_agent.clone());
-                    }
+                    ctx.set_user_agent(next.headers_mut());
                     // Signing succeeded in `prepare_rest_request` with the same inputs but
                     // the date, so it succeeds again.
                     let _ = sign_rest_attempt(&mut next, ctx);

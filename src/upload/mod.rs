@@ -29,16 +29,26 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
     ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
         crate::runtime::prepare_upload_request(request, &self.inner);
         if let Some(token) = self.inner.config().upload_token() {
-            let bearer = token
-                .bearer()
-                .await
-                .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?;
-            request
-                .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, bearer);
+            set_bearer(request, token).await?;
         }
         Ok(())
     }
+}
+
+/// `Authorization: Bearer` with the token of the moment, for the generated GETs (a
+/// provider's failure travels as text and comes back as `Error::AuthTokenProvider`).
+async fn set_bearer<E>(
+    request: &mut reqwest::Request,
+    token: &crate::config::UploadToken,
+) -> Result<(), progenitor_client::Error<E>> {
+    let bearer = token
+        .bearer()
+        .await
+        .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?;
+    request
+        .headers_mut()
+        .insert(reqwest::header::AUTHORIZATION, bearer);
+    Ok(())
 }
 
 impl crate::runtime::Exchange for Client {
@@ -64,11 +74,7 @@ impl crate::runtime::Exchange for Client {
                     again.headers().get(reqwest::header::AUTHORIZATION),
                 ) =>
             {
-                let bearer = token
-                    .bearer()
-                    .await
-                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?;
-                again.headers_mut().insert(reqwest::header::AUTHORIZATION, bearer);
+                set_bearer(&mut again, token).await?;
                 crate::runtime::exchange(&self.inner, &op, again).await
             }
             _ => Ok(answer),

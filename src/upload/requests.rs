@@ -680,16 +680,15 @@ impl Client {
         len: u64,
         content_type: &str,
     ) -> Result<reqwest::Request> {
-        let mut request = self
+        let request = self
             .inner
             .http()
             .put(url)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .header(reqwest::header::CONTENT_LENGTH, len);
-        if let Some(user_agent) = self.inner.request_user_agent() {
-            request = request.header(reqwest::header::USER_AGENT, user_agent.clone());
-        }
-        Ok(request.body(body).build()?)
+        let mut request = request.body(body).build()?;
+        self.inner.set_user_agent(request.headers_mut());
+        Ok(request)
     }
 
     /// Sends a part through the request pipeline, one request per attempt.
