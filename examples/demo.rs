@@ -5,13 +5,13 @@
 //! `UPLOADCARE_SECRET_KEY` set it runs against your real project instead, and removes what
 //! it created at the end.
 //!
-//! The walkthrough itself lives in `src/bin/ucare/walkthrough.rs`, shared with `ucare demo`.
+//! The walkthrough itself lives in `cli/src/walkthrough.rs`, shared with `ucare demo`.
 
-#[path = "../src/bin/ucare/walkthrough.rs"]
+#[path = "../cli/src/walkthrough.rs"]
 mod walkthrough;
 
-use uploadcare::emulator::Emulator;
 use uploadcare::Config;
+use uploadcare_emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), walkthrough::Error> {

@@ -6,7 +6,7 @@
 //! benchmarks); `--signed-uploads` makes the project require signed uploads (a signature
 //! or an auth token).
 
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {

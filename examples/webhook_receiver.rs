@@ -13,10 +13,10 @@ use axum::routing::post;
 use axum::Router;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use uploadcare::emulator::Emulator;
 use uploadcare::upload::types::StoreType;
 use uploadcare::v0_7::types::{WebhookEvent as EventType, WebhookSigningSecret};
 use uploadcare::webhooks::{self, SigningSecret, WebhookError, WebhookEvent};
+use uploadcare_emulator::Emulator;
 
 /// The signing secret set on the webhook (at most 32 characters).
 const SIGNING_SECRET: &str = "example-signing-secret";

@@ -21,7 +21,7 @@ tests/interop/install >&2
 
 echo "== building the benchmarks (release)" >&2
 cargo bench --no-run --bench micro --bench requests --bench uploads >&2 2>"$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
-cargo build --release --example emulator --features emulator 2>>"$out/build.log"
+cargo build --release --example emulator 2>>"$out/build.log"
 
 echo "== micro-benchmarks: signing, parsing" >&2
 cargo bench --bench micro -- --sample-count 300 > "$out/micro.txt" 2>>"$out/build.log"
@@ -100,7 +100,7 @@ if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
     done
     rm -rf "$dir"
   done
-  cargo build --quiet --release --features cli --bin ucare 2>>"$out/build.log"
+  cargo build --quiet --release -p ucare 2>>"$out/build.log"
   echo "{\"bench\":\"binary\",\"name\":\"ucare\",\"bytes\":$(stat -c %s target/release/ucare)}" >> "$results"
 fi
 

@@ -138,14 +138,13 @@ pub fn sign_upload(secret_key: &str, expire: u64) -> String {
 }
 
 /// [`sign_upload`] over `expire` exactly as written (the service signs the text it received).
-#[cfg_attr(not(feature = "emulator"), allow(dead_code))]
-pub(crate) fn sign_upload_expire_text(secret_key: &str, expire: &str) -> String {
+pub fn sign_upload_expire_text(secret_key: &str, expire: &str) -> String {
     hex_string(&hmac_sha256(secret_key.as_bytes(), expire.as_bytes()))
 }
 
 /// HMAC-SHA256 of `message` keyed with `key`: the one primitive behind signed uploads,
 /// webhook signatures and secure-delivery tokens.
-pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac =
         <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(message);
@@ -153,8 +152,7 @@ pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 }
 
 /// Compares two signatures without an early exit on the first differing byte.
-#[cfg_attr(not(feature = "emulator"), allow(dead_code))]
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -433,7 +433,7 @@ impl ApiErrorBody {
 
 /// The innermost message of an error's chain, e.g. `Connection refused (os error 111)`
 /// (reqwest's own message is only "error sending request").
-pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(source) = cause.source() {
         cause = source;

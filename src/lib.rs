@@ -34,8 +34,6 @@ pub mod cdn;
 mod config;
 #[cfg(test)]
 mod corpus;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 mod error;
 mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
@@ -48,6 +46,21 @@ mod sensitive;
 pub mod tags;
 pub mod upload_token;
 pub mod webhooks;
+
+/// Not public API: primitives the workspace's emulator and CLI share with the library, so
+/// each exists once. No semver guarantee; applications use the documented items instead.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::auth::{constant_time_eq, hmac_sha256, sign_upload_expire_text};
+    pub use crate::error::root_cause;
+    pub use crate::upload_token::{base64url, base64url_decode, check_scope, signing_key};
+    /// The field documentation of the REST API 0.7 schemas, for `ucare schema`.
+    #[cfg(feature = "v0_7")]
+    pub const REST_V0_7_FIELDS: &str = include_str!(concat!(env!("OUT_DIR"), "/v0_7.fields.json"));
+    /// The field documentation of the Upload API schemas, for `ucare schema`.
+    #[cfg(feature = "upload")]
+    pub const UPLOAD_FIELDS: &str = include_str!(concat!(env!("OUT_DIR"), "/upload.fields.json"));
+}
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};
 pub use config::{

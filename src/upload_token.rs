@@ -216,7 +216,8 @@ impl AuthTokenBuilder {
 }
 
 /// The scope rules of the service; the rule broken, in words.
-pub(crate) fn check_scope(scope: &[String]) -> std::result::Result<(), String> {
+#[doc(hidden)]
+pub fn check_scope(scope: &[String]) -> std::result::Result<(), String> {
     if scope.is_empty() {
         return Err("the scope can not be empty (leave it out for every endpoint)".to_owned());
     }
@@ -248,7 +249,8 @@ pub(crate) fn check_scope(scope: &[String]) -> std::result::Result<(), String> {
 }
 
 /// The HS256 key: the raw SHA-256 digest of the secret key's UTF-8 bytes.
-pub(crate) fn signing_key(secret_key: &SecretKey) -> [u8; 32] {
+#[doc(hidden)]
+pub fn signing_key(secret_key: &SecretKey) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(secret_key.expose_secret().as_bytes()).into()
 }
@@ -258,7 +260,8 @@ fn unix_seconds(at: SystemTime) -> u64 {
 }
 
 /// Base64url without padding (RFC 7515 §2).
-pub(crate) fn base64url(bytes: &[u8]) -> String {
+#[doc(hidden)]
+pub fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -445,8 +448,8 @@ impl std::fmt::Debug for TokenProvider {
 }
 
 /// Decodes base64url without padding; `None` for any other text.
-#[cfg_attr(not(any(feature = "upload", feature = "emulator")), allow(dead_code))]
-pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+#[doc(hidden)]
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let value = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',
@@ -475,7 +478,7 @@ pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// The `exp` claim of a token, read without verifying it (a client cannot: it has no
 /// key); `None` when the token is not readable.
-#[cfg_attr(not(any(feature = "upload", feature = "emulator")), allow(dead_code))]
+#[cfg_attr(not(feature = "upload"), allow(dead_code))]
 pub(crate) fn unverified_expiry(token: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
     let claims: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)?).ok()?;

@@ -2,9 +2,9 @@
 
 #![cfg(feature = "v0_7")]
 
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::v0_7::Client;
 use uploadcare::{Error, RetryPolicy};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 use uuid::Uuid;
 
 fn batch_requests(emulator: &Emulator, method: &str) -> usize {

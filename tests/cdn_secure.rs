@@ -1,12 +1,12 @@
 //! Secure delivery end to end: URLs signed by `uploadcare::cdn::secure` fetched from the
 //! emulator's CDN with a signing secret set, tampered, expired and unsigned ones refused;
 //! `-/json/` file info and malformed operation chains.
-#![cfg(all(feature = "cdn", feature = "emulator"))]
+#![cfg(feature = "cdn")]
 
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 use uploadcare::cdn::secure::{SecureDelivery, TokenKind, UrlSigner};
-use uploadcare::emulator::Emulator;
+use uploadcare_emulator::Emulator;
 
 /// The docs' test-environment secret.
 const SECRET: &str = "73636b6151";

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
-use uploadcare::emulator::{AppliedFault, Emulator, Fault, FaultApi, FaultRule};
 use uploadcare::upload::{Client, UploadSource};
 use uploadcare::{Error, RetryPolicy, UploadStage};
+use uploadcare_emulator::{AppliedFault, Emulator, Fault, FaultApi, FaultRule};
 
 const MIB: usize = 1024 * 1024;
 

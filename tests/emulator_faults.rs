@@ -7,7 +7,7 @@
 use std::io::ErrorKind;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use uploadcare::emulator::{AppliedFault, Emulator, Fault, FaultApi, FaultRule};
+use uploadcare_emulator::{AppliedFault, Emulator, Fault, FaultApi, FaultRule};
 use uuid::Uuid;
 
 const BOUNDARY: &str = "uploadcare-emulator-faults-boundary-Q2xq8Fw";

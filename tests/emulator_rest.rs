@@ -8,7 +8,6 @@
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime};
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::v0_7::types::{
     AddonExecutionState, BooleanString, ConversionJobState, FilesOrdering, FilesPage, GroupsOrdering,
     LocalCopyRequest, Metadata, RemoteCopyRequest, RemoveBgParams, RemoveBgType, RemoveBgTypeLevel,
@@ -17,6 +16,7 @@ use uploadcare::v0_7::types::{
 };
 use uploadcare::v0_7::Client;
 use uploadcare::{AuthScheme, Config, Error, ResponseValue, RetryPolicy};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 use uuid::Uuid;
 
 const SCHEMES: [AuthScheme; 2] = [AuthScheme::Signed, AuthScheme::Simple];

@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
-use uploadcare::emulator::Emulator;
+use uploadcare_emulator::Emulator;
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------

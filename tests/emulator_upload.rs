@@ -5,7 +5,7 @@
 use hmac::{KeyInit, Mac};
 use md5::Digest;
 use serde_json::{json, Value};
-use uploadcare::emulator::Emulator;
+use uploadcare_emulator::Emulator;
 use uuid::Uuid;
 
 const BOUNDARY: &str = "uploadcare-emulator-test-boundary-7MA4YWxkTrZu0gW";
@@ -1405,7 +1405,7 @@ async fn from_url_stages_last_polls_per_stage_polls() {
 #[cfg(feature = "upload")]
 #[tokio::test]
 async fn discarding_emulator_counts_multipart_bodies() {
-    let emulator = uploadcare::emulator::Emulator::builder()
+    let emulator = uploadcare_emulator::Emulator::builder()
         .discard_upload_bodies(true)
         .start()
         .await

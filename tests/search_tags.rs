@@ -6,10 +6,10 @@
 
 use futures_util::TryStreamExt;
 use std::collections::HashSet;
-use uploadcare::emulator::Emulator;
 use uploadcare::search::SortKey;
 use uploadcare::v0_7::Client;
 use uploadcare::Error;
+use uploadcare_emulator::Emulator;
 
 fn rest_requests(emulator: &Emulator) -> usize {
     emulator

@@ -5,10 +5,10 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashSet;
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::v0_7::types::FilesOrdering;
 use uploadcare::v0_7::Client;
 use uploadcare::{Error, RetryPolicy};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 
 fn page_requests(emulator: &Emulator, path: &str) -> usize {
     emulator

@@ -6,10 +6,10 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::upload::types::StoreType;
 use uploadcare::v0_7::types::{WebhookEvent, WebhookSigningSecret};
 use uploadcare::{AuthScheme, Error};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use md5::Digest;
 use tokio::io::AsyncWriteExt;
-use uploadcare::emulator::{Emulator, Fault, FaultRule};
 use uploadcare::upload::{Client, UploadProgress, UploadSource};
+use uploadcare_emulator::{Emulator, Fault, FaultRule};
 
 const MIB: usize = 1024 * 1024;
 

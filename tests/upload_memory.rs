@@ -11,8 +11,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::AsyncWriteExt;
-use uploadcare::emulator::Emulator;
 use uploadcare::upload::{Client, UploadSource, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE};
+use uploadcare_emulator::Emulator;
 
 /// The system allocator, keeping the bytes allocated now and the most at once.
 struct Counting;

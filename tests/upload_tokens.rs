@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use uploadcare::emulator::Emulator;
 use uploadcare::upload::{AuthToken, Client, TokenProvider};
 use uploadcare::{Config, Error};
+use uploadcare_emulator::Emulator;
 
 const MIB: usize = 1024 * 1024;
 

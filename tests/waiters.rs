@@ -4,11 +4,11 @@
 #![cfg(feature = "v0_7")]
 
 use std::time::Duration;
-use uploadcare::emulator::{Emulator, Job};
 use uploadcare::runtime::WaitPolicy;
 use uploadcare::v0_7::types::{AddonExecutionState, ConversionJobState};
 use uploadcare::v0_7::Client;
 use uploadcare::Error;
+use uploadcare_emulator::{Emulator, Job};
 
 fn quick(timeout: Duration) -> WaitPolicy {
     WaitPolicy {

@@ -435,9 +435,9 @@ mod deliveries {
     use axum::http::HeaderMap;
     use std::time::Duration;
     use tokio::sync::mpsc;
-    use uploadcare::emulator::{DeliveryStatus, Emulator};
     use uploadcare::upload::types::StoreType;
     use uploadcare::v0_7::types::{WebhookEvent as EventType, WebhookSigningSecret};
+    use uploadcare_emulator::{DeliveryStatus, Emulator};
 
     /// One POST the receiver got: `X-Uc-Signature`, `Content-Type`, body.
     type Received = (Option<String>, Option<String>, Bytes);
@@ -732,7 +732,7 @@ mod deliveries {
 
     #[tokio::test]
     async fn a_0_5_webhook_gets_the_file_in_the_0_5_layout() {
-        use uploadcare::emulator::WebhookRecord;
+        use uploadcare_emulator::WebhookRecord;
         let emulator = Emulator::start().await.unwrap();
         let rest = uploadcare::v0_7::Client::from_config(emulator.config()).unwrap();
         let (url, mut received) = receiver().await;
