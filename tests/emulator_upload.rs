@@ -1329,7 +1329,7 @@ async fn signed_uploads() {
 }
 
 /// Direct uploads take files under 100 MiB; bigger requests are refused. Ignored by default:
-/// it moves about 200 MiB through the loopback (`cargo test --test emulator_upload -- --ignored`).
+/// it moves about 200 MiB through the loopback (`cargo test --test integration emulator_upload -- --ignored`).
 #[tokio::test]
 #[ignore = "moves ~200 MiB; run with --ignored"]
 async fn direct_upload_size_limits() {

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "v0_7")]
 
-mod common;
+use crate::common;
 
 use common::{Reply, Server, PUBLIC_KEY, SECRET_KEY};
 use serde_json::json;

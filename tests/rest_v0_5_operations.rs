@@ -16,7 +16,7 @@
 
 #![cfg(feature = "v0_5")]
 
-mod common;
+use crate::common;
 
 use common::document::{assert_no_body, at, form, map, uuid, OpenApiDoc};
 use common::{Recorded, Reply, Server};

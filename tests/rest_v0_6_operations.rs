@@ -18,7 +18,7 @@
 
 #![cfg(feature = "v0_6")]
 
-mod common;
+use crate::common;
 
 use common::document::{assert_no_body, at, form, map, uuid, OpenApiDoc};
 use common::{Recorded, Reply, Server};

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "upload")]
 
-mod common;
+use crate::common;
 
 use common::{Reply, Server, PUBLIC_KEY, SECRET_KEY};
 use hmac::{KeyInit, Mac};

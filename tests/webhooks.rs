@@ -1,7 +1,7 @@
 //! Webhooks: `X-Uc-Signature` verification, payload parsing (the documented examples and
 //! their variants), and the emulator delivering signed payloads to a receiver on 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use common::document::OpenApiDoc;
 use serde_json::{json, Value};
