@@ -35,6 +35,7 @@ mod config;
 #[cfg(test)]
 mod corpus;
 mod error;
+pub mod limits;
 mod open_enum;
 #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
 mod rest;

@@ -33,14 +33,14 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// Shortest full-text term the service takes.
-pub const MIN_TEXT_LEN: usize = 4;
+pub const MIN_TEXT_LEN: usize = crate::limits::MIN_SEARCH_TEXT_LEN;
 /// Most sort keys of one search.
-pub const MAX_SORT_KEYS: usize = 4;
+pub const MAX_SORT_KEYS: usize = crate::limits::MAX_SEARCH_SORT_KEYS;
 /// The paging ceiling: `offset + limit` must stay under it, so at most 999 results of one
 /// search are reachable.
-pub const RESULT_CEILING: u64 = 1000;
+pub const RESULT_CEILING: u64 = crate::limits::SEARCH_RESULT_CEILING;
 /// Largest page.
-pub const MAX_PAGE_SIZE: u64 = 100;
+pub const MAX_PAGE_SIZE: u64 = crate::limits::MAX_SEARCH_PAGE;
 /// Page size of [`FileSearch::stream`] unless set.
 pub const DEFAULT_STREAM_PAGE_SIZE: u64 = 100;
 
@@ -81,13 +81,16 @@ impl SortKey {
         }
     }
 
+    const ALL: [SortKey; 4] = [
+        Self::Score,
+        Self::DatetimeUploaded,
+        Self::Size,
+        Self::OriginalFilename,
+    ];
+
+    /// The key's name, from [`crate::limits::SEARCH_SORT_KEYS`] (same order as the variants).
     fn token(self) -> &'static str {
-        match self {
-            Self::Score => "score",
-            Self::DatetimeUploaded => "datetime_uploaded",
-            Self::Size => "size",
-            Self::OriginalFilename => "original_filename",
-        }
+        crate::limits::SEARCH_SORT_KEYS[self as usize]
     }
 }
 
@@ -95,6 +98,38 @@ impl Sort {
     /// The token the service reads, e.g. `-datetime_uploaded`.
     pub fn token(&self) -> String {
         format!("{}{}", if self.descending { "-" } else { "" }, self.key.token())
+    }
+}
+
+impl std::str::FromStr for Sort {
+    type Err = Error;
+
+    /// Reads a token as [`Sort::token`] writes it: a key name, descending after a `-`.
+    ///
+    /// ```
+    /// use uploadcare::search::{Sort, SortKey};
+    /// assert_eq!("-size".parse::<Sort>().unwrap(), SortKey::Size.descending());
+    /// assert!("colour".parse::<Sort>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        let key = SortKey::ALL
+            .into_iter()
+            .find(|key| key.token() == name)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "search sort `{text}`: expected one of {}, optionally after `-`",
+                    crate::limits::SEARCH_SORT_KEYS.join(", ")
+                ))
+            })?;
+        Ok(if descending {
+            key.descending()
+        } else {
+            key.ascending()
+        })
     }
 }
 

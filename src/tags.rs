@@ -6,10 +6,7 @@
 
 use crate::error::{Error, Result};
 
-/// Most tags one file carries.
-pub const MAX_TAGS: usize = 50;
-/// Most characters in one tag.
-pub const MAX_TAG_LEN: usize = 100;
+pub use crate::limits::{MAX_TAGS, MAX_TAG_LEN};
 
 /// The tags as the service stores them, or the first one it would refuse.
 ///
@@ -32,10 +29,7 @@ where
         if tag.chars().count() > MAX_TAG_LEN {
             return Err(invalid(&tag, format!("longer than {MAX_TAG_LEN} characters")));
         }
-        if let Some(bad) = tag
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        {
+        if let Some(bad) = tag.chars().find(|c| !crate::limits::is_tag_char(*c)) {
             return Err(invalid(
                 &tag,
                 format!("`{bad}` is not allowed (only Latin letters, digits, `-`, `_`, `.`)"),

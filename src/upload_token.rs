@@ -31,13 +31,13 @@ use crate::SecretKey;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The longest lifetime the service accepts: 24 hours.
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
+pub const MAX_TOKEN_LIFETIME: Duration = crate::limits::MAX_TOKEN_LIFETIME;
 /// The most scope items a token may carry.
-pub const MAX_SCOPE_ITEMS: usize = 16;
+pub const MAX_SCOPE_ITEMS: usize = crate::limits::MAX_TOKEN_SCOPE_ITEMS;
 /// The longest scope item, in characters.
-pub const MAX_SCOPE_ITEM_LEN: usize = 64;
+pub const MAX_SCOPE_ITEM_LEN: usize = crate::limits::MAX_TOKEN_SCOPE_ITEM_LEN;
 /// The range of a token's operations limit.
-pub const OPERATIONS_RANGE: std::ops::RangeInclusive<u32> = 1..=100_000;
+pub const OPERATIONS_RANGE: std::ops::RangeInclusive<u32> = crate::limits::TOKEN_OPERATIONS;
 
 /// The compact JOSE header of every token: `{"alg":"HS256","typ":"JWT"}`, base64url.
 const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";

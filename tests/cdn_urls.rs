@@ -636,3 +636,32 @@ fn an_operation_without_a_typed_method_can_still_be_added_checked() {
         assert!(base().operation(name, args).is_err(), "{name} {args}");
     }
 }
+
+/// Every name of the URL API's operation list (which the emulator checks chains against)
+/// has a typed method reachable from text: `FileUrl::apply` (and so `FileUrl::chain`)
+/// knows it. Arguments are not the point here: a wrong arity is a different error.
+#[test]
+fn every_listed_operation_has_a_typed_method() {
+    use uploadcare::cdn::url::OPERATIONS;
+    // Names of conversion paths (`<uuid>/video/-/size/…`), built by `VideoConversion` and
+    // `DocumentConversion`, not by `FileUrl`.
+    const CONVERSION_PATH_NAMES: [&str; 5] = ["size", "cut", "thumbs", "page", "dpi"];
+    let url = || FileUrl::new("https://ucarecdn.com", "a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1").unwrap();
+    let unknown: Vec<&str> = OPERATIONS
+        .iter()
+        .copied()
+        .filter(|name| !CONVERSION_PATH_NAMES.contains(name))
+        .filter(|name| {
+            let by_name = url().apply(name, "").err().map(|e| e.to_string());
+            let in_chain = url().chain(&format!("-/{name}/")).err().map(|e| e.to_string());
+            [by_name, in_chain]
+                .iter()
+                .flatten()
+                .any(|message| message.contains("not an operation with a typed method"))
+        })
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "listed operations without a typed method: {unknown:?}"
+    );
+}

@@ -298,3 +298,46 @@ async fn typed_conversion_paths_submit_and_finish() {
         .unwrap();
     assert_eq!(done.status, Some(ConversionJobState::Finished));
 }
+
+/// Every path the library's typed conversions build is one the emulator accepts, and a page
+/// on a non-image target is refused on both sides (the formats and the page rule are the
+/// library's, read by the emulator).
+#[tokio::test]
+async fn every_typed_document_conversion_is_accepted() {
+    use uploadcare::cdn::url::{DocumentConversion, DocumentFormat};
+    let emulator = Emulator::start().await.unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+    let doc = emulator
+        .state()
+        .add_file("report.docx", "application/msword", "report", Some(true));
+    let mut paths: Vec<String> = DocumentFormat::ALL
+        .iter()
+        .map(|format| DocumentConversion::new(doc, *format).to_string())
+        .collect();
+    paths.extend(
+        DocumentFormat::ALL
+            .iter()
+            .filter_map(|format| DocumentConversion::new(doc, *format).page(2).ok())
+            .map(|conversion| conversion.to_string()),
+    );
+    assert_eq!(paths.len(), DocumentFormat::ALL.len() + 3);
+    let answer = client
+        .document_convert()
+        .body_map(|b| b.paths(paths.clone()))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert!(answer.problems.is_empty(), "refused: {:?}", answer.problems);
+    assert_eq!(answer.result.len(), paths.len());
+    // A page on a text target: the library refuses to build it, the emulator to run it.
+    let page_on_text = format!("{doc}/document/-/format/txt/-/page/1/");
+    let answer = client
+        .document_convert()
+        .body_map(|b| b.paths(vec![page_on_text.clone()]))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    assert!(answer.problems.contains_key(&page_on_text), "{answer:?}");
+}

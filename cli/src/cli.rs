@@ -373,28 +373,7 @@ pub struct FilesSearchArgs {
 
 /// A sort token: `size`, `-datetime_uploaded`, …
 fn parse_sort(text: &str) -> Result<uploadcare::search::Sort, String> {
-    use uploadcare::search::SortKey;
-    let (descending, key) = match text.strip_prefix('-') {
-        Some(key) => (true, key),
-        None => (false, text),
-    };
-    let key = match key {
-        "score" => SortKey::Score,
-        "datetime_uploaded" => SortKey::DatetimeUploaded,
-        "size" => SortKey::Size,
-        "original_filename" => SortKey::OriginalFilename,
-        _ => {
-            return Err(
-                "expected score, datetime_uploaded, size or original_filename, optionally after `-`"
-                    .to_owned(),
-            )
-        }
-    };
-    Ok(if descending {
-        key.descending()
-    } else {
-        key.ascending()
-    })
+    text.parse().map_err(|e: uploadcare::Error| e.to_string())
 }
 
 /// `ucare url`

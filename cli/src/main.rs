@@ -210,7 +210,9 @@ fn upload_token_for(global: &Global, files: usize) -> Result<String> {
             "--mint-token needs the secret key: pass --secret-key or set UPLOADCARE_SECRET_KEY",
         )
     })?;
-    let operations = u32::try_from(files.max(1)).unwrap_or(u32::MAX).min(100_000);
+    let operations = u32::try_from(files.max(1))
+        .unwrap_or(u32::MAX)
+        .min(*uploadcare::limits::TOKEN_OPERATIONS.end());
     let token = uploadcare::upload::AuthToken::builder()
         .lifetime(std::time::Duration::from_secs(600))
         .scope(["/base/", "/multipart/*"])

@@ -789,7 +789,9 @@ macro_rules! convert {
         output::print(&serde_json::json!({ "submitted": submitted, "statuses": statuses }))?;
         let failed: Vec<String> = statuses
             .iter()
-            .filter(|(_, s)| s.status.as_ref().is_some_and(|state| state.as_str() != "finished"))
+            .filter(|(_, s)| {
+                !matches!(uploadcare::runtime::JobStatus::job_state(*s), uploadcare::runtime::JobState::Succeeded)
+            })
             .map(|(token, s)| {
                 let state = s.status.as_ref().map(|s| s.to_string()).unwrap_or_default();
                 match &s.error {
@@ -1004,29 +1006,31 @@ pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
             let status = uploadcare::runtime::wait_until_final(&operation, &policy, || async move {
                 Ok::<_, CliError>(AddonAnswer(addon_status(client, name, request_id).await?))
             })
-            .await?
-            .0;
-            let state = status["status"].as_str().unwrap_or_default().to_owned();
+            .await?;
+            let state = uploadcare::runtime::JobStatus::job_state(&status);
+            let status = status.0;
             output::print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
-            match state.as_str() {
-                "done" => Ok(()),
+            match state {
+                uploadcare::runtime::JobState::Succeeded => Ok(()),
                 _ => Err(CliError::failed(format!(
-                    "add-on execution {request_id} ended with status `{state}`"
+                    "add-on execution {request_id} ended with status `{}`",
+                    status["status"].as_str().unwrap_or_default()
                 ))),
             }
         }
     }
 }
 
-/// An add-on status answer of any add-on (as JSON): final unless `in_progress`/`waiting`.
+/// An add-on status answer of any add-on (as JSON), read with the library's job states.
 struct AddonAnswer(serde_json::Value);
 
 impl uploadcare::runtime::JobStatus for AddonAnswer {
     fn job_state(&self) -> uploadcare::runtime::JobState {
-        match self.0["status"].as_str().unwrap_or_default() {
-            "in_progress" | "waiting" => uploadcare::runtime::JobState::Pending,
-            "done" => uploadcare::runtime::JobState::Succeeded,
-            other => uploadcare::runtime::JobState::Failed(other.to_owned()),
+        // Every add-on's status answer has the shape of `AddonExecutionStatus` (`status` and
+        // add-on specific fields, which the type ignores).
+        match serde_json::from_value::<v0_7::types::AddonExecutionStatus>(self.0.clone()) {
+            Ok(status) => status.job_state(),
+            Err(e) => uploadcare::runtime::JobState::Failed(format!("unreadable status answer: {e}")),
         }
     }
 }

@@ -20,6 +20,32 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # What the emulator shares with the library, and what it checks on its own
+//!
+//! **Facts are read, never restated.** Limits and rules (sizes, counts, character classes,
+//! page sizes, search and token limits: `uploadcare::limits`), the URL API's operation list
+//! (`uploadcare::cdn::url::OPERATIONS`), the conversion formats (`DocumentFormat`,
+//! `VideoFormat`), webhook event names (`EventName::KNOWN`) and the Upload API error table
+//! come from the library, so the two cannot drift apart. The service's error messages are
+//! quoted as the service writes them, with the numbers formatted in from those constants.
+//!
+//! **Some checks are written a second time on purpose**, so that a client bug is caught by
+//! an independent reading of the rules instead of agreeing with itself:
+//! - secure-delivery tokens (`upload/cdn.rs`): their own HMAC, field parsing and ACL
+//!   matching, not `uploadcare::cdn::secure`;
+//! - Upload API auth tokens (`upload/tokens.rs`): their own JWS parsing, claim rules, expiry
+//!   leeway and scope matching (the HS256 key derivation, base64url and the scope syntax
+//!   are the library's, pinned by the fact sheet's vectors and by PyJWT in the conformance
+//!   run);
+//! - the REST `Date` rules (formats, 15-minute skew).
+//!
+//! **Shared primitives, pinned from outside**: the REST signature (`sign_rest_request`) and
+//! the upload signature (`sign_upload_expire_text`) are the library's, each checked against
+//! vectors computed outside the crate (the reference's examples, Python's `hmac`); webhook
+//! deliveries are signed with `uploadcare::webhooks::sign`, whose output the tests check
+//! against the documented sample. The official Python and JS SDKs running against the
+//! emulator (`tests/interop/run`) are the outside check of all of it.
+//!
 //! Fault injection ([`Emulator::faults`]) makes chosen requests fail the way networks and busy
 //! services do ([`Fault`]): `Throttle` (429 with `Retry-After`, answered before the body is
 //! read), `Status` (e.g. 5xx, after reading the body), `Delay` (slow answers),

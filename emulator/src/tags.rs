@@ -3,9 +3,9 @@
 //! condition and the Upload API's `tags` form field.
 
 /// Most tags one file may carry (checked after normalization).
-pub(crate) const MAX_TAGS_PER_FILE: usize = 50;
+pub(crate) const MAX_TAGS_PER_FILE: usize = uploadcare::limits::MAX_TAGS;
 /// Longest tag, in characters (checked after normalization).
-pub(crate) const MAX_TAG_LENGTH: usize = 100;
+pub(crate) const MAX_TAG_LENGTH: usize = uploadcare::limits::MAX_TAG_LEN;
 
 /// Why a list of tags is refused. Nothing is changed when a list is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,10 +52,7 @@ pub(crate) fn check_tag(tag: &str) -> Result<(), TagError> {
     if tag.chars().count() > MAX_TAG_LENGTH {
         return Err(TagError::TooLong(tag.to_owned()));
     }
-    if !tag
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
+    if !tag.chars().all(uploadcare::limits::is_tag_char) {
         return Err(TagError::Forbidden(tag.to_owned()));
     }
     Ok(())

@@ -276,6 +276,13 @@ impl FileUrl {
             "invert" => none(self.invert()),
             "rasterize" => none(self.rasterize()),
             "json" => none(self.json()),
+            "detect_faces" => {
+                arity(name, &a, 0..=0)?;
+                self.detect_faces()
+            }
+            // A bare `gif2video`; its format and quality are `gif2video`'s arguments in the
+            // typed method (`FileUrl::gif2video`).
+            "gif2video" => none(self.gif2video(None, None)),
             "enhance" => {
                 arity(name, &a, 0..=1)?;
                 self.enhance(a.first().map(|s| number(name, s)).transpose()?)

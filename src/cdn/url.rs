@@ -354,6 +354,9 @@ macro_rules! keyword_enum {
             $($(#[$vmeta])* $variant),+
         }
         impl $name {
+            /// Every value, in the order of the reference.
+            pub const ALL: &'static [Self] = &[$($name::$variant),+];
+
             /// The keyword as it appears in the URL.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -1343,6 +1346,14 @@ keyword_enum! {
         Png => "png" }
 }
 
+impl DocumentFormat {
+    /// Whether a conversion to this format takes `-/page/<n>/`: only the image targets
+    /// (`jpg`, `enhanced.jpg`, `png`) do.
+    pub fn takes_page(self) -> bool {
+        matches!(self, Self::Jpg | Self::EnhancedJpg | Self::Png)
+    }
+}
+
 /// A document conversion path for the REST `paths` list:
 /// `<uuid>/document/-/format/<format>/[-/page/<n>/]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1366,10 +1377,7 @@ impl DocumentConversion {
     /// examples); only for image targets (`jpg`, `enhanced.jpg`, `png`). Without it a
     /// multi-page document converted to an image format comes back as a zip of pages.
     pub fn page(mut self, n: u32) -> Result<Self> {
-        if !matches!(
-            self.format,
-            DocumentFormat::Jpg | DocumentFormat::EnhancedJpg | DocumentFormat::Png
-        ) {
+        if !self.format.takes_page() {
             return Err(invalid(format!(
                 "document page: only image targets take a page, not {}",
                 self.format
@@ -1434,7 +1442,7 @@ pub struct VideoConversion {
 }
 
 /// Largest number of thumbnails a video conversion makes.
-pub const VIDEO_THUMBS_MAX: u32 = 50;
+pub const VIDEO_THUMBS_MAX: u32 = crate::limits::MAX_VIDEO_THUMBS;
 
 fn check_video_time(what: &str, t: &str) -> Result<()> {
     // `HHH:MM:SS.sss`, `MM:SS`, `SS`, with optional fraction.

@@ -262,7 +262,7 @@ macro_rules! rest_api_version {
             BODY_ITEM_LIMITS
                 .iter()
                 .find(|limit| limit.operation_id == operation)
-                .map_or(100, |limit| limit.max)
+                .map_or(crate::limits::MAX_BATCH_UUIDS, |limit| limit.max)
         }
 
         impl crate::runtime::BatchResponse for types::FilesBatchResponse {

@@ -24,7 +24,8 @@ use tokio_util::sync::CancellationToken;
 /// Default size from which [`Client::upload`] goes multipart: 25 MiB.
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 25 * 1024 * 1024;
 /// Allowed range of the multipart threshold: 10 MiB to 100 MiB.
-pub const MULTIPART_THRESHOLD_RANGE: std::ops::RangeInclusive<u64> = (10 * 1024 * 1024)..=(100 * 1024 * 1024);
+pub const MULTIPART_THRESHOLD_RANGE: std::ops::RangeInclusive<u64> =
+    crate::limits::MIN_MULTIPART_SIZE..=crate::limits::MAX_DIRECT_SIZE;
 /// Default part size: 5 MiB.
 pub const DEFAULT_PART_SIZE: u64 = MIN_PART_SIZE;
 /// Default number of parts in flight.

@@ -13,20 +13,10 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use tokio::io::AsyncRead;
 
-/// Files at least this large may (and, above [`MAX_DIRECT_SIZE`], must) go multipart.
-pub const MIN_MULTIPART_SIZE: u64 = 10 * 1024 * 1024;
-/// `/base/` takes files smaller than 100 MB; larger ones must go multipart.
-pub const MAX_DIRECT_SIZE: u64 = 100 * 1024 * 1024;
-/// Smallest multipart part (every part but the last has exactly the part size).
-pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
-/// Largest multipart part.
-pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
-/// Most metadata keys per file.
-pub const MAX_METADATA_KEYS: usize = 50;
-/// Most characters in a metadata key.
-pub const MAX_METADATA_KEY_LEN: usize = 64;
-/// Most characters in a metadata value.
-pub const MAX_METADATA_VALUE_LEN: usize = 512;
+pub use crate::limits::{
+    MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,
+    MIN_MULTIPART_SIZE, MIN_PART_SIZE,
+};
 
 /// Checks metadata against the API's limits: at most 50 keys; keys of 1–64 characters from
 /// `A-Z a-z 0-9 _ - . :`; values of 1–512 characters.
@@ -38,11 +28,7 @@ pub fn validate_metadata(metadata: &BTreeMap<String, String>) -> Result<()> {
         )));
     }
     for (key, value) in metadata {
-        let key_ok = (1..=MAX_METADATA_KEY_LEN).contains(&key.chars().count())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
-        if !key_ok {
+        if !crate::limits::is_metadata_key(key) {
             return Err(Error::InvalidInput(format!(
                 "metadata key `{key}` must be 1 to {MAX_METADATA_KEY_LEN} characters of A-Z a-z 0-9 _ - . :"
             )));

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
+use uploadcare::cdn::url::{DocumentFormat, VideoFormat};
+use uploadcare::limits::MAX_VIDEO_THUMBS;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<Rest> {
@@ -29,14 +31,6 @@ pub(super) fn plain_json(status: u16, body: &Value) -> Response {
     (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 
-/// Formats documents convert to.
-const DOCUMENT_TARGETS: [&str; 11] = [
-    "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "pdf", "jpg", "png",
-];
-/// Formats videos convert to.
-const VIDEO_TARGETS: [&str; 3] = ["mp4", "webm", "ogg"];
-/// Most thumbnails a video job makes (`-/thumbs~N/`).
-const MAX_THUMBNAILS: usize = 50;
 const JOB_STAGES: [&str; 3] = ["pending", "processing", "finished"];
 
 fn mime_of(format: &str) -> &'static str {
@@ -50,7 +44,7 @@ fn mime_of(format: &str) -> &'static str {
         "ods" => "application/vnd.oasis.opendocument.spreadsheet",
         "rtf" => "application/rtf",
         "txt" => "text/plain",
-        "jpg" => "image/jpeg",
+        "jpg" | "enhanced.jpg" => "image/jpeg",
         "png" => "image/png",
         "mp4" => "video/mp4",
         "webm" => "video/webm",
@@ -77,6 +71,7 @@ fn parse_path(project: &Project, path: &str, kind: &str) -> Option<Target> {
     let operations = operations.trim_end_matches('/');
     let mut format = None;
     let mut thumbnails = 1;
+    let mut page = false;
     if !operations.is_empty() {
         let operations = operations.strip_prefix("-/")?;
         for operation in operations.split("/-/") {
@@ -87,22 +82,30 @@ fn parse_path(project: &Project, path: &str, kind: &str) -> Option<Target> {
                 (_, "format") => format = Some(args.first()?.to_ascii_lowercase()),
                 ("document", "page") => {
                     args.first()?.parse::<u32>().ok().filter(|p| *p > 0)?;
+                    page = true;
                 }
                 ("document", "dpi" | "quality") | ("video", "size" | "quality" | "cut") => {}
                 ("video", thumbs) if thumbs.starts_with("thumbs~") => {
                     thumbnails = thumbs["thumbs~".len()..]
                         .parse::<usize>()
                         .ok()
-                        .filter(|n| (1..=MAX_THUMBNAILS).contains(n))?;
+                        .filter(|n| (1..=MAX_VIDEO_THUMBS as usize).contains(n))?;
                 }
                 _ => return None,
             }
         }
     }
     let format = match (kind, format) {
-        ("document", Some(format)) if DOCUMENT_TARGETS.contains(&format.as_str()) => format,
+        // The formats (and which of them take a page) are the library's.
+        ("document", Some(format))
+            if format
+                .parse::<DocumentFormat>()
+                .is_ok_and(|f| !page || f.takes_page()) =>
+        {
+            format
+        }
         ("video", None) => "mp4".to_owned(),
-        ("video", Some(format)) if VIDEO_TARGETS.contains(&format.as_str()) => format,
+        ("video", Some(format)) if format.parse::<VideoFormat>().is_ok() => format,
         _ => return None,
     };
     Some(Target {
@@ -403,9 +406,10 @@ async fn document_info(
         Some((_, ext)) if !ext.is_empty() => ext.to_ascii_lowercase(),
         _ => file.mime_type.rsplit('/').next().unwrap_or("").to_owned(),
     };
-    let formats: Vec<Value> = DOCUMENT_TARGETS
+    let formats: Vec<Value> = DocumentFormat::ALL
         .iter()
-        .filter(|f| **f != name)
+        .map(|f| f.as_str())
+        .filter(|f| *f != name)
         .map(|f| json!({"name": f}))
         .collect();
     let groups = json!(project.converted_groups.get(&uuid).cloned().unwrap_or_default());

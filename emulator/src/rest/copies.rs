@@ -10,6 +10,7 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use uploadcare::limits::{is_metadata_key, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN};
 
 pub(super) fn routes() -> Router<Rest> {
     Router::new()
@@ -72,37 +73,30 @@ fn copy_metadata(value: Option<&Value>) -> Result<BTreeMap<String, String>, Resp
         Some(Value::Object(object)) => object,
         Some(_) => return Err(detail(400, "`metadata` must be a JSON object.")),
     };
-    if object.len() > 50 {
-        return Err(detail(400, "A file can have at most 50 metadata keys."));
+    if object.len() > MAX_METADATA_KEYS {
+        return Err(detail(
+            400,
+            format!("A file can have at most {MAX_METADATA_KEYS} metadata keys."),
+        ));
     }
+    let value_error =
+        || format!("Metadata value must be a string of 1 to {MAX_METADATA_VALUE_LEN} characters.");
     let mut metadata = BTreeMap::new();
     for (key, value) in object {
-        let valid_key = (1..=64).contains(&key.len())
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
-        if !valid_key {
+        if !is_metadata_key(key) {
             return Err(detail(
                 400,
-                "Invalid metadata key: use 1 to 64 of A-Z a-z 0-9 _ - . :",
+                format!("Invalid metadata key: use 1 to {MAX_METADATA_KEY_LEN} of A-Z a-z 0-9 _ - . :"),
             ));
         }
         let value = match value {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
-            _ => {
-                return Err(detail(
-                    400,
-                    "Metadata value must be a string of 1 to 512 characters.",
-                ))
-            }
+            _ => return Err(detail(400, value_error())),
         };
-        if !(1..=512).contains(&value.chars().count()) {
-            return Err(detail(
-                400,
-                "Metadata value must be a string of 1 to 512 characters.",
-            ));
+        if !(1..=MAX_METADATA_VALUE_LEN).contains(&value.chars().count()) {
+            return Err(detail(400, value_error()));
         }
         metadata.insert(key.clone(), value);
     }

@@ -27,10 +27,10 @@ pub(super) fn routes() -> Router<Rest> {
         )
 }
 
-/// Most UUIDs one batch request may carry.
-const BATCH_LIMIT: usize = 100;
-/// Most metadata keys a file may have.
-const METADATA_KEYS_LIMIT: usize = 50;
+use uploadcare::limits::{
+    is_metadata_key, DEFAULT_LIST_PAGE, MAX_BATCH_UUIDS, MAX_LIST_PAGE, MAX_METADATA_KEYS,
+    MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN,
+};
 
 async fn project(State(rest): State<Rest>, Extension(version): Extension<ApiVersion>) -> Response {
     let project = rest.state.lock();
@@ -89,10 +89,15 @@ async fn list(
         Some(Some(b)) => Some(b),
         Some(None) => return detail(400, "`stored` must be `true` or `false`."),
     };
-    let limit = match param("limit").map(str::parse::<usize>) {
-        None => 100,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        Some(_) => return detail(400, "`limit` must be an integer from 1 to 1000."),
+    let limit = match param("limit").map(str::parse::<u64>) {
+        None => DEFAULT_LIST_PAGE as usize,
+        Some(Ok(n)) if (1..=MAX_LIST_PAGE).contains(&n) => n as usize,
+        Some(_) => {
+            return detail(
+                400,
+                format!("`limit` must be an integer from 1 to {MAX_LIST_PAGE}."),
+            )
+        }
     };
     let offset = match param("offset").map(str::parse::<usize>) {
         None => 0,
@@ -324,8 +329,11 @@ async fn batch(
     if items.is_empty() {
         return detail(400, "List of UUIDs can not be empty");
     }
-    if items.len() > BATCH_LIMIT {
-        return detail(400, "Maximum UUIDs per request is exceeded. The limit is 100");
+    if items.len() > MAX_BATCH_UUIDS {
+        return detail(
+            400,
+            format!("Maximum UUIDs per request is exceeded. The limit is {MAX_BATCH_UUIDS}"),
+        );
     }
     let mut project = rest.state.lock();
     let mut problems = serde_json::Map::new();
@@ -377,13 +385,6 @@ fn metadata_version(version: ApiVersion) -> Result<(), Response> {
     } else {
         Err(not_found())
     }
-}
-
-fn valid_key(key: &str) -> bool {
-    (1..=64).contains(&key.len())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
 }
 
 async fn metadata_all(
@@ -438,15 +439,18 @@ async fn metadata_put(
     let Ok(uuid) = uuid.parse::<Uuid>() else {
         return not_found();
     };
-    if !valid_key(&key) {
-        return detail(400, "Invalid metadata key: use 1 to 64 of A-Z a-z 0-9 _ - . :");
+    if !is_metadata_key(&key) {
+        return detail(
+            400,
+            format!("Invalid metadata key: use 1 to {MAX_METADATA_KEY_LEN} of A-Z a-z 0-9 _ - . :"),
+        );
     }
     let value = match json_body(&body) {
-        Ok(Value::String(value)) if (1..=512).contains(&value.chars().count()) => value,
+        Ok(Value::String(value)) if (1..=MAX_METADATA_VALUE_LEN).contains(&value.chars().count()) => value,
         _ => {
             return detail(
                 400,
-                "Metadata value must be a JSON string of 1 to 512 characters.",
+                format!("Metadata value must be a JSON string of 1 to {MAX_METADATA_VALUE_LEN} characters."),
             )
         }
     };
@@ -455,8 +459,11 @@ async fn metadata_put(
         return not_found();
     };
     let created = !file.metadata.contains_key(&key);
-    if created && file.metadata.len() >= METADATA_KEYS_LIMIT {
-        return detail(400, "A file can have at most 50 metadata keys.");
+    if created && file.metadata.len() >= MAX_METADATA_KEYS {
+        return detail(
+            400,
+            format!("A file can have at most {MAX_METADATA_KEYS} metadata keys."),
+        );
     }
     let previous = previous_values(file);
     let changed = file.metadata.get(&key) != Some(&value);

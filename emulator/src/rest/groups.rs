@@ -9,6 +9,7 @@ use axum::routing::{get, put};
 use axum::{Extension, Router};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
+use uploadcare::limits::{DEFAULT_LIST_PAGE, MAX_LIST_PAGE};
 use uploadcare::webhooks::EventName;
 
 pub(super) fn routes() -> Router<Rest> {
@@ -64,10 +65,15 @@ async fn list(
 ) -> Response {
     let pairs = query_pairs(query.as_deref());
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let limit = match param("limit").map(str::parse::<usize>) {
-        None => 100,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        Some(_) => return detail(400, "`limit` must be an integer from 1 to 1000."),
+    let limit = match param("limit").map(str::parse::<u64>) {
+        None => DEFAULT_LIST_PAGE as usize,
+        Some(Ok(n)) if (1..=MAX_LIST_PAGE).contains(&n) => n as usize,
+        Some(_) => {
+            return detail(
+                400,
+                format!("`limit` must be an integer from 1 to {MAX_LIST_PAGE}."),
+            )
+        }
     };
     let descending = match param("ordering").unwrap_or("datetime_created") {
         "datetime_created" => false,

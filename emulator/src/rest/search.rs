@@ -40,6 +40,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use uploadcare::limits;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<Rest> {
@@ -47,14 +48,15 @@ pub(super) fn routes() -> Router<Rest> {
 }
 
 /// Default and largest `limit`.
-const DEFAULT_LIMIT: usize = 20;
-const MAX_LIMIT: usize = 100;
-/// `offset + limit` may not exceed this.
-const RESULT_CEILING: usize = 1000;
+const DEFAULT_LIMIT: usize = limits::DEFAULT_SEARCH_PAGE as usize;
+const MAX_LIMIT: usize = limits::MAX_SEARCH_PAGE as usize;
+/// `offset + limit` may not exceed this (the service says "stay under"; the emulator allows
+/// reaching it, the lenient reading).
+const RESULT_CEILING: usize = limits::SEARCH_RESULT_CEILING as usize;
 /// Shortest `query` and `phrase` string.
-const MIN_TEXT_LEN: usize = 4;
+const MIN_TEXT_LEN: usize = limits::MIN_SEARCH_TEXT_LEN;
 /// Most `sort` keys.
-const MAX_SORT_KEYS: usize = 4;
+const MAX_SORT_KEYS: usize = limits::MAX_SEARCH_SORT_KEYS;
 /// Condition keys (`sort` and `fuzziness` only modify a search).
 const CONDITIONS: [&str; 7] = [
     "query",
@@ -149,6 +151,10 @@ fn lower_chars(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// The service's message for a too-short text condition.
+const TOO_SHORT: &str = "Must be at least 4 characters.";
+const _: () = assert!(MIN_TEXT_LEN == 4, "TOO_SHORT names the minimum");
+
 /// A string of at least [`MIN_TEXT_LEN`] characters (after trimming).
 fn text_condition(value: &Value) -> Result<String, &'static str> {
     let Value::String(text) = value else {
@@ -156,7 +162,7 @@ fn text_condition(value: &Value) -> Result<String, &'static str> {
     };
     let text = text.trim();
     if text.chars().count() < MIN_TEXT_LEN {
-        return Err("Must be at least 4 characters.");
+        return Err(TOO_SHORT);
     }
     Ok(text.to_owned())
 }
@@ -173,10 +179,7 @@ fn string_list(value: &Value, name: &str) -> Result<Vec<String>, String> {
 
 /// Whether `key` may be a metadata key (the REST metadata endpoints' rule).
 fn valid_metadata_key(key: &str) -> bool {
-    (1..=64).contains(&key.len())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+    limits::is_metadata_key(key)
 }
 
 /// A range object; `bound` reads one bound's value (or says why it can't).
@@ -339,7 +342,10 @@ fn parse_phrase(value: &Value, search: &mut Search, errors: &mut Errors) {
         match text_condition(value) {
             Ok(text) => *slot = Some(lower_chars(&text)),
             Err(_) if !value.is_string() => errors.add("phrase", format!("`{field}` must be a string.")),
-            Err(_) => errors.add("phrase", format!("`{field}` must be at least 4 characters.")),
+            Err(_) => errors.add(
+                "phrase",
+                format!("`{field}` must be at least {MIN_TEXT_LEN} characters."),
+            ),
         }
     }
 }

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::Value;
+use uploadcare::limits::{MAX_WEBHOOK_SIGNING_SECRET_LEN, MAX_WEBHOOK_TARGET_URL_LEN};
+use uploadcare::webhooks::EventName;
 
 pub(super) fn routes() -> Router<Rest> {
     Router::new()
@@ -24,14 +26,8 @@ pub(super) fn routes() -> Router<Rest> {
         )
 }
 
-/// Events a webhook can subscribe to.
-const EVENTS: [&str; 5] = [
-    "file.uploaded",
-    "file.infected",
-    "file.stored",
-    "file.deleted",
-    "file.info_updated",
-];
+/// Events a webhook can subscribe to: the library's list.
+const EVENTS: &[&str] = EventName::KNOWN;
 const TARGET_URL_MISSING: &str = "`target_url` is missing.";
 
 fn not_allowed(method: &str) -> Response {
@@ -87,10 +83,10 @@ fn parse_changes(pairs: &[(String, String)], api: ApiVersion, creating: bool) ->
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let mut changes = Changes::default();
     if let Some(url) = field("target_url") {
-        if url.chars().count() > 255 {
+        if url.chars().count() > MAX_WEBHOOK_TARGET_URL_LEN {
             return Err(detail(
                 400,
-                "Ensure `target_url` has no more than 255 characters.",
+                format!("Ensure `target_url` has no more than {MAX_WEBHOOK_TARGET_URL_LEN} characters."),
             ));
         }
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() <= "https://".len() {
@@ -112,10 +108,12 @@ fn parse_changes(pairs: &[(String, String)], api: ApiVersion, creating: bool) ->
             Some(parse_bool(active).ok_or_else(|| detail(400, "`is_active` must be `true` or `false`."))?);
     }
     if let Some(secret) = field("signing_secret") {
-        if secret.chars().count() > 32 {
+        if secret.chars().count() > MAX_WEBHOOK_SIGNING_SECRET_LEN {
             return Err(detail(
                 400,
-                "Ensure `signing_secret` has no more than 32 characters.",
+                format!(
+                    "Ensure `signing_secret` has no more than {MAX_WEBHOOK_SIGNING_SECRET_LEN} characters."
+                ),
             ));
         }
         changes.signing_secret = Some((!secret.is_empty()).then(|| secret.to_owned()));

@@ -17,13 +17,9 @@ use std::collections::BTreeMap;
 use uploadcare::webhooks::EventName;
 use uuid::Uuid;
 
-/// Multipart uploads take files of at least this many bytes.
-const MIN_MULTIPART_SIZE: u64 = 10_485_760;
+use uploadcare::limits::{MAX_PART_SIZE, MIN_MULTIPART_SIZE, MIN_PART_SIZE};
 /// The emulated project's file size cap for multipart uploads (5 TiB, S3's object limit).
 const MAX_MULTIPART_SIZE: u64 = 5 * 1024 * 1024 * 1024 * 1024;
-/// Smallest, default and largest `part_size`.
-const MIN_PART_SIZE: u64 = 5_242_880;
-const MAX_PART_SIZE: u64 = 5_368_709_120;
 
 /// `POST /base/`: one file per file part; answers `{<field name>: <uuid>}`.
 pub(super) async fn base(State(upload): State<Upload>, request: Request) -> Result<Response, UploadError> {

@@ -71,20 +71,18 @@ const UPLOADCARE_PUB_KEY: &str = "UPLOADCARE_PUB_KEY";
 /// Body/query field naming the project on the other endpoints.
 const PUB_KEY: &str = "pub_key";
 
-/// Direct uploads take files smaller than this ("smaller than 100 MB"; the emulator reads MB
-/// as MiB, the lenient reading).
-pub(crate) const MAX_DIRECT_FILE_SIZE: u64 = 100 * 1024 * 1024;
+/// Direct uploads take files smaller than this ("smaller than 100 MB", read as MiB, the
+/// lenient reading).
+pub(crate) const MAX_DIRECT_FILE_SIZE: u64 = uploadcare::limits::MAX_DIRECT_SIZE;
 /// Largest `/base/` request body: the largest file plus room for the other fields.
 const MAX_BASE_BODY: usize = MAX_DIRECT_FILE_SIZE as usize + (1 << 20);
 /// Largest body of the POSTs that carry no file bytes.
 const MAX_FORM_BODY: usize = 1 << 20;
 
-/// Most metadata keys per file.
-const METADATA_MAX_KEYS: usize = 50;
-/// Longest metadata key.
-const METADATA_MAX_KEY_LEN: usize = 64;
-/// Longest metadata value.
-const METADATA_MAX_VALUE_LEN: usize = 512;
+use uploadcare::limits::{
+    is_metadata_key_char, MAX_METADATA_KEYS as METADATA_MAX_KEYS,
+    MAX_METADATA_KEY_LEN as METADATA_MAX_KEY_LEN, MAX_METADATA_VALUE_LEN as METADATA_MAX_VALUE_LEN,
+};
 
 /// The Upload API router (and the CDN under `/cdn/`).
 pub(crate) fn router(upload: Upload) -> Router {
@@ -335,10 +333,7 @@ fn parse_metadata(form: &Form) -> Result<BTreeMap<String, String>, UploadError> 
                 &[&key, &METADATA_MAX_KEY_LEN],
             ));
         }
-        if !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
-        {
+        if !key.chars().all(is_metadata_key_char) {
             return Err(upload_error("FileMetadataKeyForbiddenError", &[&key]));
         }
         if metadata.contains_key(key) {
