@@ -85,6 +85,17 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
 
+    // `cfg(rest)`: at least one REST API version is compiled in (one alias instead of
+    // `any(feature = "v0_5", feature = "v0_6", feature = "v0_7")` all over the code).
+    println!("cargo::rustc-check-cfg=cfg(rest)");
+    let rest = DOCUMENTS
+        .iter()
+        .filter(|doc| doc.module.starts_with("v0_"))
+        .any(|doc| std::env::var_os(format!("CARGO_FEATURE_{}", doc.feature.to_uppercase())).is_some());
+    if rest {
+        println!("cargo::rustc-cfg=rest");
+    }
+
     for doc in DOCUMENTS {
         println!("cargo:rerun-if-changed={}", doc.path);
         let env_name = format!("CARGO_FEATURE_{}", doc.feature.to_uppercase());

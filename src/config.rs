@@ -364,10 +364,7 @@ impl Config {
         self.secret_key.is_some()
     }
 
-    #[cfg_attr(
-        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(rest), allow(dead_code))]
     pub(crate) fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
     }
@@ -514,6 +511,7 @@ impl ClientContext {
 
     /// Refuses [`AuthScheme::Simple`] (the secret key in every request) over plain HTTP to
     /// a host that is not loopback, unless the configuration allows it.
+    #[cfg_attr(not(rest), allow(dead_code))]
     pub(crate) fn check_rest_transport(&self) -> Result<()> {
         if self.config.auth_scheme != AuthScheme::Simple || self.config.simple_auth_over_http {
             return Ok(());
@@ -557,6 +555,7 @@ impl ClientContext {
         self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    #[cfg_attr(not(rest), allow(dead_code))]
     pub(crate) fn set_clock_offset(&self, seconds: i64) {
         self.clock_offset
             .store(seconds, std::sync::atomic::Ordering::Relaxed);

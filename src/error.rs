@@ -205,6 +205,7 @@ pub enum ErrorKind {
 }
 
 /// The kind of an Upload API error code, where the code says more than the status.
+#[cfg_attr(not(feature = "upload"), allow(dead_code))]
 fn upload_code_kind(code: &str) -> Option<ErrorKind> {
     Some(match code {
         "RequestThrottledError" => ErrorKind::Throttled,

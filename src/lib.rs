@@ -37,7 +37,7 @@ mod corpus;
 mod error;
 pub mod limits;
 mod open_enum;
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 mod rest;
 pub mod retry;
 pub mod runtime;

@@ -1317,10 +1317,7 @@ impl fmt::Display for GroupArchiveUrl {
 
 /// The `paths` and `store` of a conversion request from typed conversion paths (shared by
 /// every API version's `convert_documents` / `convert_videos`).
-#[cfg_attr(
-    not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(rest), allow(dead_code))]
 pub(crate) fn conversion_body<B: From<&'static str>>(
     conversions: &[impl fmt::Display],
     store: Option<bool>,

@@ -72,6 +72,7 @@ where
 
 /// Sends `uuids` in chunks of at most `chunk_size` with `send`, at most `concurrency` at
 /// once, and merges the answers in chunk order.
+#[cfg_attr(not(rest), allow(dead_code))]
 pub(crate) async fn in_chunks<R, F, Fut>(
     uuids: Vec<uuid::Uuid>,
     chunk_size: usize,

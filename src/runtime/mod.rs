@@ -15,6 +15,7 @@ pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_B
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
+#[cfg(rest)]
 pub(crate) use pipeline::query_some;
 pub use pipeline::{accept_header, BodyItemLimit};
 // `empty` serves the documents with bodiless answers (the REST ones).
@@ -22,5 +23,5 @@ pub use pipeline::{accept_header, BodyItemLimit};
 pub(crate) use pipeline::{decode, empty, Answer, Exchange};
 #[cfg(feature = "upload")]
 pub(crate) use pipeline::{exchange, prepare_upload_request, send_with_retries, Api, Attempts, Op};
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 pub(crate) use pipeline::{exchange_rest, prepare_rest_request};

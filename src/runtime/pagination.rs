@@ -83,6 +83,7 @@ impl<'a, P: Page> Pages<'a, P> {
     }
 
     /// Pages from any stream of pages (e.g. offset paging that re-sends a search body).
+    #[cfg_attr(not(feature = "v0_7"), allow(dead_code))]
     pub(crate) fn from_stream(pages: impl Stream<Item = Result<P>> + Send + 'a) -> Self {
         Self { inner: pages.boxed() }
     }

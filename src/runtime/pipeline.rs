@@ -17,18 +17,18 @@
 //! ([`send_with_retries`]) with their own [`Attempts`], which rebuild the body of every
 //! attempt.
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 use crate::config::AuthScheme;
 use crate::config::ClientContext;
 use crate::retry::{OperationKind, Outcome};
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 use http::header::{ACCEPT, AUTHORIZATION, DATE};
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 use std::time::SystemTime;
 use tracing::Instrument;
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// `Content-Type` sent (and signed) when a request has none, GETs included.
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
@@ -46,6 +46,7 @@ pub struct BodyItemLimit {
 
 /// Adds an optional query parameter only when it is set (build.rs rewrites the generated
 /// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
+#[cfg_attr(not(rest), allow(dead_code))]
 pub(crate) fn query_some<T: serde::Serialize>(
     request: reqwest::RequestBuilder,
     name: &str,
@@ -62,7 +63,7 @@ pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// Why a request was not sent.
 #[derive(Debug)]
 pub(crate) enum Rejected {
@@ -72,7 +73,7 @@ pub(crate) enum Rejected {
     Config(String),
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 impl<E> From<Rejected> for progenitor_client::Error<E> {
     fn from(rejected: Rejected) -> Self {
         match rejected {
@@ -83,7 +84,7 @@ impl<E> From<Rejected> for progenitor_client::Error<E> {
     }
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// Prepares a generated REST request for sending: validation, headers, signature.
 pub(crate) fn prepare_rest_request(
     request: &mut reqwest::Request,
@@ -119,7 +120,7 @@ pub(crate) fn prepare_rest_request(
     sign_rest_attempt(request, ctx)
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// Sets `Date` (now) and `Authorization` on a prepared REST request. Runs before every
 /// attempt, so a retried request carries a fresh date and signature.
 fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Result<(), Rejected> {
@@ -173,7 +174,7 @@ fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Res
     Ok(())
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// The path and query of `url` as sent (`/files/?limit=1`): a slice of its text, no copy.
 fn path_and_query(url: &reqwest::Url) -> &str {
     let text = url.as_str();
@@ -187,7 +188,7 @@ fn path_and_query(url: &reqwest::Url) -> &str {
     &text[start..end]
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// Sends a REST request prepared by [`prepare_rest_request`], retrying as the operation's
 /// kind allows; every retry is a copy of the request signed anew (fresh `Date`). Returns
 /// the answer read whole, its error body normalized.
@@ -222,7 +223,7 @@ pub(crate) async fn exchange_rest<E>(
     }
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 /// A signed request rejected with 401 while the service's `Date` is more than a minute away
 /// from the time it was signed with: the clock is off. Records the service's offset and says
 /// whether the request is worth sending again.
@@ -264,7 +265,7 @@ pub(crate) fn prepare_upload_request(request: &mut reqwest::Request, ctx: &Clien
     }
 }
 
-#[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+#[cfg(rest)]
 fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -> Result<(), String> {
     let Some(limit) = limits.iter().find(|l| l.operation_id == operation_id) else {
         return Ok(());
@@ -287,10 +288,7 @@ fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Api {
     /// REST API: non-JSON error bodies become JSON strings.
-    #[cfg_attr(
-        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(rest), allow(dead_code))]
     Rest,
     /// Upload API: also, a `200` carrying `{"error": {"status_code": N}}` gets status N.
     #[cfg_attr(not(feature = "upload"), allow(dead_code))]
@@ -476,6 +474,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned, E>(
 }
 
 /// An answer without a body.
+#[cfg_attr(not(rest), allow(dead_code))]
 pub(crate) fn empty(answer: Answer) -> progenitor_client::ResponseValue<()> {
     progenitor_client::ResponseValue::new((), answer.status, answer.headers)
 }
@@ -541,10 +540,7 @@ pub(crate) trait Attempts {
 pub(crate) struct Copies<'a> {
     first: Option<reqwest::Request>,
     template: Template,
-    #[cfg_attr(
-        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(rest), allow(dead_code))]
     resign: Option<&'a ClientContext>,
 }
 
@@ -557,10 +553,7 @@ enum Template {
     Whole(reqwest::Request),
     /// A REST request: its method, URL, body and the two headers that are not set again by
     /// signing (`Accept`, `Content-Type`); the copy is signed anew.
-    #[cfg_attr(
-        not(any(feature = "v0_5", feature = "v0_6", feature = "v0_7")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(rest), allow(dead_code))]
     Rest {
         method: reqwest::Method,
         url: reqwest::Url,
@@ -628,7 +621,7 @@ impl Attempts for Copies<'_> {
                 if let Some(body) = body {
                     *next.body_mut() = Some(body.clone().into());
                 }
-                #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+                #[cfg(rest)]
                 if let Some(ctx) = self.resign {
                     ctx.set_user_agent(next.headers_mut());
                     // Signing succeeded in `prepare_rest_request` with the same inputs but
@@ -788,7 +781,7 @@ async fn retry_loop<A: Attempts>(
 mod tests {
     use super::*;
 
-    #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+    #[cfg(rest)]
     #[test]
     fn the_signed_uri_is_the_path_and_query_as_sent() {
         for (url, uri) in [
@@ -812,7 +805,7 @@ mod tests {
         assert_eq!(accept_header("0.7"), "application/vnd.uploadcare-v0.7+json");
     }
 
-    #[cfg(any(feature = "v0_5", feature = "v0_6", feature = "v0_7"))]
+    #[cfg(rest)]
     #[test]
     fn body_item_limits_are_enforced() {
         let limits = [BodyItemLimit {
