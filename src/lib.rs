@@ -79,20 +79,15 @@ pub use progenitor_client::{ClientInfo, ResponseValue};
 pub struct ReadmeDoctests;
 
 #[cfg(feature = "upload")]
-#[allow(unreachable_patterns, missing_docs)]
 pub mod upload;
 
-// Documented error statuses and the `4XX`/`5XX` catch-alls share one type, so progenitor's
-// range arms shadow some specific ones. typify emits some undocumented helpers (`builder()`).
+// Each module's generated code sits in a private `generated` submodule, re-exported.
 #[cfg(feature = "v0_5")]
-#[allow(unreachable_patterns, missing_docs)]
 #[path = "rest/v0_5.rs"]
 pub mod v0_5;
 #[cfg(feature = "v0_6")]
-#[allow(unreachable_patterns, missing_docs)]
 #[path = "rest/v0_6.rs"]
 pub mod v0_6;
 #[cfg(feature = "v0_7")]
-#[allow(unreachable_patterns, missing_docs)]
 #[path = "rest/v0_7.rs"]
 pub mod v0_7;

@@ -176,48 +176,31 @@ pub trait CdnGroup {
     fn cdn_group_id(&self) -> Option<&str>;
 }
 
-#[allow(unused_macros)] // with `cdn` alone, no API version uses them
+/// `impl CdnFile` for value types with a `uuid: Uuid` field; each API module invokes it for
+/// its own types, next to them (so this module depends on none of them).
+#[allow(unused_macros)] // with `cdn` alone, no API module uses them
 macro_rules! cdn_files {
     ($($ty:ty),* $(,)?) => {$(
-        impl CdnFile for $ty {
-            fn cdn_uuid(&self) -> Uuid {
+        impl $crate::cdn::CdnFile for $ty {
+            fn cdn_uuid(&self) -> ::uuid::Uuid {
                 self.uuid
             }
         }
     )*};
 }
+#[allow(unused_imports)]
+pub(crate) use cdn_files;
 
+/// `impl CdnGroup` for group answers with an `id: Option<String>` field.
 #[allow(unused_macros)]
 macro_rules! cdn_groups {
     ($($ty:ty),* $(,)?) => {$(
-        impl CdnGroup for $ty {
+        impl $crate::cdn::CdnGroup for $ty {
             fn cdn_group_id(&self) -> Option<&str> {
                 self.id.as_deref()
             }
         }
     )*};
 }
-
-#[cfg(feature = "v0_7")]
-cdn_files!(
-    crate::v0_7::types::File,
-    crate::v0_7::types::GroupFile,
-    crate::v0_7::types::FileSearchResult
-);
-#[cfg(feature = "v0_7")]
-cdn_groups!(crate::v0_7::types::Group, crate::v0_7::types::GroupWithFiles);
-#[cfg(feature = "v0_6")]
-cdn_files!(crate::v0_6::types::File);
-#[cfg(feature = "v0_6")]
-cdn_groups!(crate::v0_6::types::Group, crate::v0_6::types::GroupWithFiles);
-#[cfg(feature = "v0_5")]
-cdn_files!(crate::v0_5::types::File);
-#[cfg(feature = "v0_5")]
-cdn_groups!(crate::v0_5::types::Group, crate::v0_5::types::GroupWithFiles);
-#[cfg(feature = "upload")]
-cdn_files!(
-    crate::upload::types::FileUploadInfo,
-    crate::upload::types::GroupFileInfo
-);
-#[cfg(feature = "upload")]
-cdn_groups!(crate::upload::types::GroupInfo);
+#[allow(unused_imports)]
+pub(crate) use cdn_groups;
