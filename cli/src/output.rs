@@ -181,19 +181,11 @@ pub fn records(value: Value) -> Vec<Value> {
                 object.insert("results".to_owned(), other);
                 vec![Value::Object(object)]
             }
-            None if is_keyed_files(&object) => object.into_values().collect(),
+            None if table::is_keyed_files(&object) => object.into_values().collect(),
             None => vec![Value::Object(object)],
         },
         other => vec![other],
     }
-}
-
-/// `{"a.txt": {"uuid": …}, "b.txt": {"uuid": …}}`: an upload's answer.
-pub fn is_keyed_files(object: &serde_json::Map<String, Value>) -> bool {
-    !object.is_empty()
-        && object
-            .values()
-            .all(|v| v.as_object().is_some_and(|o| o.contains_key("uuid")))
 }
 
 /// Keeps `fields` of every record, in place: list items, page results, upload files, or
@@ -210,7 +202,7 @@ fn select(value: Value, fields: Option<&[Vec<String>]>) -> Value {
                     *item = pick(item, fields);
                 }
                 Value::Object(object)
-            } else if is_keyed_files(&object) {
+            } else if table::is_keyed_files(&object) {
                 Value::Object(object.into_iter().map(|(k, v)| (k, pick(&v, fields))).collect())
             } else {
                 pick(&Value::Object(object), fields)

@@ -75,7 +75,7 @@ pub fn render(value: &Value) -> String {
                 let footer = (!footer.is_empty()).then(|| footer.join("; "));
                 list(items, None, footer)
             }
-            _ if crate::output::is_keyed_files(object) => {
+            _ if is_keyed_files(object) => {
                 let keys: Vec<String> = object.keys().cloned().collect();
                 let items: Vec<Value> = object.values().cloned().collect();
                 list(&items, Some(("PATH", keys)), None)
@@ -230,6 +230,14 @@ fn grid(rows: &[Vec<String>]) -> String {
         text.push('\n');
     }
     text
+}
+
+/// `{"a.txt": {"uuid": …}, "b.txt": {"uuid": …}}`: an upload's answer.
+pub fn is_keyed_files(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+    !object.is_empty()
+        && object
+            .values()
+            .all(|v| v.as_object().is_some_and(|o| o.contains_key("uuid")))
 }
 
 #[cfg(test)]

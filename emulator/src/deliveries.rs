@@ -17,7 +17,8 @@
 //! `project_pub_key` as in the 0.5 sample; the fact sheets show no more of those versions'
 //! payloads (the service added `initiator` in July 2023 without a per-version note).
 
-use super::state::{timestamp, ApiVersion, EmulatorState, FileRecord, Project, Urls, WebhookRecord};
+use super::records::{Delivery, DeliveryStatus, Outbox, Outgoing, Urls};
+use super::state::{timestamp, ApiVersion, EmulatorState, FileRecord, Project, WebhookRecord};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -30,62 +31,6 @@ const CONNECT_ATTEMPTS: u32 = 3;
 const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// How long one attempt may take.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One webhook delivery the emulator made (or decided not to make).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// Sequence number, from 1, in the order events happened.
-    pub id: u64,
-    /// The webhook delivered for.
-    pub webhook_id: i64,
-    /// The event (`file.uploaded`, …).
-    pub event: String,
-    /// Where the payload is POSTed.
-    pub target_url: String,
-    /// The file the event is about.
-    pub file: Uuid,
-    /// The JSON body sent.
-    pub body: String,
-    /// The `X-Uc-Signature` header sent (the webhook has a signing secret).
-    pub signature: Option<String>,
-    /// How it went.
-    pub status: DeliveryStatus,
-    /// POST attempts made so far.
-    pub attempts: u32,
-}
-
-/// The outcome of a [`Delivery`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeliveryStatus {
-    /// Not finished yet.
-    Pending,
-    /// The target answered with a 2XX status (the service's "received").
-    Delivered {
-        /// The status the target answered.
-        status: u16,
-    },
-    /// The target answered with another status.
-    Rejected {
-        /// The status the target answered.
-        status: u16,
-    },
-    /// No answer: connection refused (after retries), timeout, or another transport error.
-    Failed {
-        /// What went wrong.
-        error: String,
-    },
-    /// The target is not on the loopback interface, so the emulator did not contact it.
-    NotSent,
-}
-
-impl DeliveryStatus {
-    /// Whether the delivery is over (anything but [`DeliveryStatus::Pending`]).
-    pub fn is_final(&self) -> bool {
-        !matches!(self, Self::Pending)
-    }
-}
 
 /// What caused an event (the payload's `initiator`).
 pub(crate) enum EventCause {
@@ -117,22 +62,6 @@ impl EventCause {
             }),
         }
     }
-}
-
-/// A delivery handed to the dispatcher.
-#[derive(Debug)]
-pub(crate) struct Outgoing {
-    id: u64,
-    target_url: String,
-    body: String,
-    signature: Option<String>,
-}
-
-/// Where a project sends its deliveries (set when the emulator starts).
-#[derive(Debug)]
-pub(crate) struct Outbox {
-    sender: mpsc::UnboundedSender<Outgoing>,
-    urls: Urls,
 }
 
 /// `previous_values` of a `file.info_updated` payload, taken before the change.

@@ -13,16 +13,7 @@
 
 use super::state::{FileRecord, Project};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
-use std::time::Duration;
 use uuid::Uuid;
-
-/// Snapshots of the files, by UUID: `(visible from, the file as it was changed to)`, oldest
-/// first. Only the latest visible snapshot and the pending ones are kept.
-#[derive(Debug, Default)]
-pub(crate) struct SearchIndex {
-    snapshots: BTreeMap<Uuid, Vec<(DateTime<Utc>, FileRecord)>>,
-}
 
 impl Project {
     /// Records file `uuid` as it is now for search, visible after the project's
@@ -88,6 +79,3 @@ fn same_for_search(a: &FileRecord, b: &FileRecord) -> bool {
         && a.metadata == b.metadata
         && a.tags == b.tags
 }
-
-/// The default delay: none, every change is searchable at once.
-pub(crate) const DEFAULT_SEARCH_INDEX_DELAY: Duration = Duration::ZERO;

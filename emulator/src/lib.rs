@@ -71,14 +71,15 @@
 mod deliveries;
 mod faults;
 mod index;
+mod records;
 mod rest;
 mod serve;
 mod state;
 mod tags;
 mod upload;
 
-pub use deliveries::{Delivery, DeliveryStatus};
 pub use faults::{AppliedFault, Fault, FaultApi, FaultRule, Faults, Traffic};
+pub use records::{Delivery, DeliveryStatus};
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
     Project, UploadState, Urls, WebhookRecord,
@@ -142,7 +143,7 @@ impl Default for EmulatorBuilder {
             secret_key: uploadcare::SecretKey::new("demosecretkey"),
             project_name: "Emulated project".to_owned(),
             autostore: true,
-            search_index_delay: index::DEFAULT_SEARCH_INDEX_DELAY,
+            search_index_delay: state::DEFAULT_SEARCH_INDEX_DELAY,
             options: Options {
                 versions: vec![ApiVersion::V0_5, ApiVersion::V0_6, ApiVersion::V0_7],
                 forbid_simple_auth_over_http: false,

@@ -1,6 +1,7 @@
 //! The emulated project: everything the REST and Upload APIs read and change, in memory,
 //! plus how each object looks on the wire in each REST API version.
 
+pub use crate::records::Urls;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{json, Map, Value};
@@ -384,16 +385,15 @@ impl Job {
     }
 }
 
-/// The base URLs objects refer to.
-#[derive(Clone, Debug)]
-pub struct Urls {
-    /// REST API base URL (no trailing slash).
-    pub rest: String,
-    /// Upload API base URL (no trailing slash).
-    pub upload: String,
-    /// CDN base URL (no trailing slash), served by the Upload API listener under `/cdn`.
-    pub cdn: String,
+/// Snapshots of the files, by UUID: `(visible from, the file as it was changed to)`, oldest
+/// first. Only the latest visible snapshot and the pending ones are kept.
+#[derive(Debug, Default)]
+pub(crate) struct SearchIndex {
+    pub(crate) snapshots: BTreeMap<Uuid, Vec<(DateTime<Utc>, FileRecord)>>,
 }
+
+/// The default delay: none, every change is searchable at once.
+pub(crate) const DEFAULT_SEARCH_INDEX_DELAY: std::time::Duration = std::time::Duration::ZERO;
 
 /// One request as the emulator received it (for assertions in tests).
 #[derive(Clone, Debug)]
@@ -450,14 +450,14 @@ pub struct Project {
     /// Upload-side state (multipart uploads, from-URL tokens), owned by the Upload API.
     pub uploads: UploadState,
     /// Webhook deliveries made or attempted, in order (see [`EmulatorState::deliveries`]).
-    pub deliveries: Vec<super::deliveries::Delivery>,
+    pub deliveries: Vec<super::records::Delivery>,
     /// Where deliveries are sent from; set when the emulator starts.
-    pub(crate) outbox: Option<super::deliveries::Outbox>,
+    pub(crate) outbox: Option<super::records::Outbox>,
     /// How long a change takes to reach search results (see
     /// [`EmulatorBuilder::search_index_delay`](super::EmulatorBuilder::search_index_delay)).
     pub search_index_delay: std::time::Duration,
     /// Snapshots search matches while the delay runs.
-    pub(crate) search_index: super::index::SearchIndex,
+    pub(crate) search_index: SearchIndex,
     next_id: i64,
     last_time: DateTime<Utc>,
 }
@@ -564,7 +564,7 @@ impl Project {
             uploads: UploadState::default(),
             deliveries: Vec::new(),
             outbox: None,
-            search_index_delay: super::index::DEFAULT_SEARCH_INDEX_DELAY,
+            search_index_delay: DEFAULT_SEARCH_INDEX_DELAY,
             search_index: Default::default(),
             next_id: 1_000_000,
             last_time: DateTime::<Utc>::MIN_UTC,

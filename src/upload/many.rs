@@ -11,7 +11,8 @@ use std::sync::Arc;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
 
-use super::flow::{upload_settings, Settings, UploadProgress};
+use super::flow::{upload_settings, Settings};
+use super::progress::UploadProgress;
 use super::requests::{DirectFile, ProgressFn, UploadSource};
 use super::types;
 use super::Client;

@@ -16,17 +16,23 @@ crate::cdn::cdn_files!(types::FileUploadInfo, types::GroupFileInfo);
 #[cfg(feature = "cdn")]
 crate::cdn::cdn_groups!(types::GroupInfo);
 
+mod body;
 mod flow;
+mod from_url;
 mod many;
+mod parts;
+mod progress;
 mod requests;
+mod source;
 mod spool;
 
 pub use crate::upload_token::{AuthToken, AuthTokenBuilder, TokenProvider};
 pub use flow::{
-    Upload, UploadFromUrl, UploadProgress, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
+    Upload, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
 };
+pub use from_url::UploadFromUrl;
 pub use many::{UploadMany, BATCH_MAX_BYTES, BATCH_MAX_FILES, BATCH_MAX_FILE_SIZE};
+pub use progress::UploadProgress;
 pub use requests::{
     form_field_name, guess_content_type, validate_metadata, DirectFile, MultipartStart, UploadSource,
     MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,

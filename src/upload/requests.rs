@@ -6,13 +6,11 @@ use super::types::{self, StoreType};
 use super::Client;
 use crate::error::{truncated, Error, Result};
 use crate::ApiErrorBody;
-use bytes::Bytes;
 use reqwest::multipart::{Form, Part};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use tokio::io::AsyncRead;
 
+pub(crate) use super::body::{byte_chunks, counted_body, file_region, ProgressFn, Tally};
+pub use super::source::UploadSource;
 pub use crate::limits::{
     MAX_DIRECT_SIZE, MAX_METADATA_KEYS, MAX_METADATA_KEY_LEN, MAX_METADATA_VALUE_LEN, MAX_PART_SIZE,
     MIN_MULTIPART_SIZE, MIN_PART_SIZE,
@@ -41,236 +39,6 @@ pub fn validate_metadata(metadata: &BTreeMap<String, String>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Where the bytes of an upload come from.
-pub enum UploadSource {
-    /// Bytes in memory.
-    Bytes(Bytes),
-    /// A file on disk, read in parts (never whole into memory).
-    Path(PathBuf),
-    /// A reader and its exact length in bytes. It can be read only once, so a request that
-    /// carries it is not retried (bytes and paths are re-read for every attempt).
-    Reader {
-        /// The content.
-        reader: Pin<Box<dyn AsyncRead + Send>>,
-        /// How many bytes it yields.
-        len: u64,
-    },
-    /// A reader (or stream) of unknown length, read to its end. [`Client::upload`] takes
-    /// it: what fits in memory (see [`Upload::spool_dir`](super::Upload::spool_dir)) is
-    /// uploaded from memory, anything longer is first spooled to a temporary file (the
-    /// service needs a multipart upload's exact size before the first part). The lower
-    /// level calls ([`Client::direct_upload`]) need a length and refuse it.
-    Unsized(Pin<Box<dyn AsyncRead + Send>>),
-}
-
-impl std::fmt::Debug for UploadSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
-            Self::Path(path) => write!(f, "Path({})", path.display()),
-            Self::Reader { len, .. } => write!(f, "Reader({len} bytes)"),
-            Self::Unsized(_) => f.write_str("Unsized"),
-        }
-    }
-}
-
-impl UploadSource {
-    /// A reader of exactly `len` bytes.
-    pub fn reader(reader: impl AsyncRead + Send + 'static, len: u64) -> Self {
-        Self::Reader {
-            reader: Box::pin(reader),
-            len,
-        }
-    }
-
-    /// A reader of unknown length, read until it ends: see [`UploadSource::Unsized`].
-    /// A pipe, a socket or a decoder's output, for example.
-    pub fn unsized_reader(reader: impl AsyncRead + Send + 'static) -> Self {
-        Self::Unsized(Box::pin(reader))
-    }
-
-    /// A stream of byte chunks of unknown length (a response body, a channel), read until
-    /// it ends: see [`UploadSource::Unsized`]. An `Err` item fails the upload with
-    /// [`Error::Io`].
-    pub fn stream<S, E>(stream: S) -> Self
-    where
-        S: futures_util::Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
-        E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
-    {
-        use futures_util::TryStreamExt;
-        Self::unsized_reader(tokio_util::io::StreamReader::new(
-            stream.map_err(std::io::Error::other),
-        ))
-    }
-
-    /// A copy of a source that can be read again (bytes, a path); `None` for readers.
-    pub(crate) fn try_clone(&self) -> Option<Self> {
-        match self {
-            Self::Bytes(bytes) => Some(Self::Bytes(bytes.clone())),
-            Self::Path(path) => Some(Self::Path(path.clone())),
-            Self::Reader { .. } | Self::Unsized(_) => None,
-        }
-    }
-
-    /// The size in bytes (reads file metadata for a path). [`Error::InvalidInput`] for a
-    /// source of unknown length.
-    pub async fn len(&self) -> Result<u64> {
-        match self {
-            Self::Bytes(bytes) => Ok(bytes.len() as u64),
-            Self::Path(path) => tokio::fs::metadata(path)
-                .await
-                .map(|m| m.len())
-                .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", path.display()))),
-            Self::Reader { len, .. } => Ok(*len),
-            Self::Unsized(_) => Err(Error::InvalidInput(
-                "the source's length is unknown: upload it with `Client::upload`, which spools it".to_owned(),
-            )),
-        }
-    }
-
-    /// The file name a path suggests.
-    pub fn file_name(&self) -> Option<String> {
-        match self {
-            Self::Path(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            _ => None,
-        }
-    }
-
-    /// The content as chunks of at most [`STREAM_CHUNK`] bytes: slices of bytes in memory,
-    /// reads of a file or a reader.
-    async fn into_chunks(self) -> Result<ChunkStream> {
-        Ok(match self {
-            Self::Bytes(bytes) => byte_chunks(bytes),
-            Self::Path(path) => {
-                let file = tokio::fs::File::open(&path)
-                    .await
-                    .map_err(|e| Error::InvalidInput(format!("cannot open {}: {e}", path.display())))?;
-                // A small file needs no 64 KiB buffer (many of them go in one batch).
-                let len = file.metadata().await.map_or(STREAM_CHUNK as u64, |m| m.len());
-                let capacity = (len as usize).clamp(1, STREAM_CHUNK);
-                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, capacity))
-            }
-            Self::Reader { reader, len } => Box::pin(tokio_util::io::ReaderStream::with_capacity(
-                tokio::io::AsyncReadExt::take(reader, len),
-                STREAM_CHUNK,
-            )),
-            Self::Unsized(reader) => {
-                Box::pin(tokio_util::io::ReaderStream::with_capacity(reader, STREAM_CHUNK))
-            }
-        })
-    }
-
-    /// The content as a request body whose bytes count into `tally` (and `report`, see
-    /// [`counted_body`]) as the HTTP client takes them.
-    async fn into_counted_body(self, tally: &Tally, report: Option<ProgressFn>) -> Result<reqwest::Body> {
-        Ok(counted_body(self.into_chunks().await?, tally, report))
-    }
-}
-
-/// Bytes of one attempt's request body handed to the HTTP client so far: while they are
-/// fewer than the body's length, the server cannot have processed the request.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Tally(std::sync::Arc<std::sync::atomic::AtomicU64>);
-
-impl Tally {
-    fn add(&self, bytes: u64) {
-        self.0.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// Bytes handed over so far.
-    pub(crate) fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// `chunks` as a request body that adds every chunk the HTTP client takes to `tally` and,
-/// when there is a `report`, calls it with 0 and then with the body's running total.
-pub(crate) fn counted_body(chunks: ChunkStream, tally: &Tally, report: Option<ProgressFn>) -> reqwest::Body {
-    use futures_util::StreamExt;
-    let mut done = 0u64;
-    if let Some(report) = &report {
-        report(0);
-    }
-    let tally = tally.clone();
-    reqwest::Body::wrap_stream(chunks.map(move |chunk| {
-        if let Ok(bytes) = &chunk {
-            let len = bytes.len() as u64;
-            done += len;
-            tally.add(len);
-            if let Some(report) = &report {
-                report(done);
-            }
-        }
-        chunk
-    }))
-}
-
-/// `bytes` as chunks of at most [`STREAM_CHUNK`] (slices, no copies).
-pub(crate) fn byte_chunks(bytes: Bytes) -> ChunkStream {
-    let len = bytes.len();
-    Box::pin(futures_util::stream::iter(
-        (0..len)
-            .step_by(STREAM_CHUNK)
-            .map(move |at| Ok(bytes.slice(at..(at + STREAM_CHUNK).min(len)))),
-    ))
-}
-
-/// `len` bytes of the file at `path` from `offset`, read in [`PART_READ_CHUNK`] steps
-/// (no part buffer); the file is opened anew for every call, so a retry re-reads it.
-pub(crate) async fn file_region(path: &std::path::Path, offset: u64, len: u64) -> Result<ChunkStream> {
-    use tokio::io::{AsyncReadExt, AsyncSeekExt};
-    let io = |e: std::io::Error| Error::Io {
-        context: format!("reading {}", path.display()),
-        source: e,
-    };
-    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
-    file.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
-    Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-        file.take(len),
-        PART_READ_CHUNK,
-    )))
-}
-
-/// A body read chunk by chunk.
-pub(crate) type ChunkStream =
-    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
-
-impl From<Bytes> for UploadSource {
-    fn from(bytes: Bytes) -> Self {
-        Self::Bytes(bytes)
-    }
-}
-
-impl From<Vec<u8>> for UploadSource {
-    fn from(bytes: Vec<u8>) -> Self {
-        Self::Bytes(bytes.into())
-    }
-}
-
-impl From<&'static [u8]> for UploadSource {
-    fn from(bytes: &'static [u8]) -> Self {
-        Self::Bytes(Bytes::from_static(bytes))
-    }
-}
-
-impl From<&'static str> for UploadSource {
-    fn from(text: &'static str) -> Self {
-        Self::Bytes(Bytes::from_static(text.as_bytes()))
-    }
-}
-
-impl From<PathBuf> for UploadSource {
-    fn from(path: PathBuf) -> Self {
-        Self::Path(path)
-    }
-}
-
-impl From<&Path> for UploadSource {
-    fn from(path: &Path) -> Self {
-        Self::Path(path.to_owned())
-    }
 }
 
 /// The content type for `filename`, guessed from its extension.
@@ -346,15 +114,6 @@ impl std::fmt::Debug for FormFile {
             .finish()
     }
 }
-
-/// A progress callback: bytes done so far.
-pub(crate) type ProgressFn = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
-
-/// Chunk size of a streamed direct-upload body (also the step of its progress reports).
-const STREAM_CHUNK: usize = 64 * 1024;
-
-/// Read size when a part streams from a file: large enough that a part is a few dozen writes.
-const PART_READ_CHUNK: usize = 256 * 1024;
 
 /// A `multipart/form-data` POST of the Upload API, kept as data so that it can be built
 /// again for every attempt.
@@ -643,57 +402,6 @@ impl Client {
         self.send_form("multipart_file_upload_start", form).await
     }
 
-    /// PUTs one part's bytes to its presigned URL (from [`Client::multipart_start`]),
-    /// retried like every request (a part upload is idempotent).
-    pub async fn multipart_upload_part(&self, url: &str, bytes: Bytes, content_type: &str) -> Result<()> {
-        let part = super::flow::PartBody::Bytes(bytes);
-        self.send_part(&mut super::flow::PartAttempts::new(
-            self,
-            url,
-            &part,
-            content_type,
-            None,
-        ))
-        .await
-    }
-
-    /// The PUT of one attempt of a part: the URL is presigned, so it is sent exactly as
-    /// given (no `jsonerrors` flag).
-    pub(crate) fn part_request(
-        &self,
-        url: &str,
-        body: reqwest::Body,
-        len: u64,
-        content_type: &str,
-    ) -> Result<reqwest::Request> {
-        let request = self
-            .inner
-            .http()
-            .put(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .header(reqwest::header::CONTENT_LENGTH, len);
-        let mut request = request.body(body).build()?;
-        self.inner.set_user_agent(request.headers_mut());
-        Ok(request)
-    }
-
-    /// Sends a part through the request pipeline, one request per attempt.
-    pub(crate) async fn send_part(&self, attempts: &mut super::flow::PartAttempts<'_>) -> Result<()> {
-        let op = crate::runtime::Op {
-            name: "multipart_file_upload_part",
-            kind: super::operation_class("multipart_file_upload_part"),
-            api: crate::runtime::Api::Upload,
-        };
-        let answer = crate::runtime::send_with_retries(&self.inner, &op, attempts)
-            .await
-            .map_err(|failure| failure.into_error(&op))?
-            .normalized();
-        if answer.status.is_success() {
-            return Ok(());
-        }
-        Err(error_answer(&answer))
-    }
-
     /// `POST /multipart/complete/`: finishes a multipart upload once every part is in.
     pub async fn multipart_complete(&self, uuid: uuid::Uuid) -> Result<types::FileUploadInfo> {
         let form = FormRequest::new("/multipart/complete/", "UPLOADCARE_PUB_KEY", false)
@@ -767,7 +475,7 @@ pub(crate) fn parse_answer<T: serde::de::DeserializeOwned>(answer: crate::runtim
 }
 
 /// The typed error of an error answer (its body normalized to JSON by the pipeline).
-fn error_answer(answer: &crate::runtime::Answer) -> Error {
+pub(crate) fn error_answer(answer: &crate::runtime::Answer) -> Error {
     let body = serde_json::from_slice(&answer.body).unwrap_or(ApiErrorBody(serde_json::Value::Null));
     Error::from_error_body(answer.status.as_u16(), &answer.headers, body)
 }
