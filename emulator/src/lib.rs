@@ -70,6 +70,7 @@
 
 mod deliveries;
 mod faults;
+mod file_record;
 mod index;
 mod records;
 mod rest;
@@ -77,6 +78,7 @@ mod serve;
 mod state;
 mod tags;
 mod upload;
+mod wire;
 
 pub use faults::{AppliedFault, Fault, FaultApi, FaultRule, Faults, Traffic};
 pub use records::{Delivery, DeliveryStatus};

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod pagination;
 pub(crate) mod pipeline;
+pub(crate) mod prepare;
 pub mod wait;
 
 pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};
@@ -16,12 +17,16 @@ pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
 #[cfg(rest)]
-pub(crate) use pipeline::query_some;
-pub use pipeline::{accept_header, BodyItemLimit};
+pub(crate) use prepare::query_some;
+pub use prepare::{accept_header, BodyItemLimit};
 // `empty` serves the documents with bodiless answers (the REST ones).
+#[cfg(rest)]
+pub(crate) use pipeline::exchange_rest;
 #[allow(unused_imports)]
 pub(crate) use pipeline::{decode, empty, Answer, Exchange};
 #[cfg(feature = "upload")]
-pub(crate) use pipeline::{exchange, prepare_upload_request, send_with_retries, Api, Attempts, Op};
+pub(crate) use pipeline::{exchange, send_with_retries, Api, Attempts, Op};
 #[cfg(rest)]
-pub(crate) use pipeline::{exchange_rest, prepare_rest_request};
+pub(crate) use prepare::prepare_rest_request;
+#[cfg(feature = "upload")]
+pub(crate) use prepare::prepare_upload_request;

@@ -18,175 +18,17 @@
 //! attempt.
 
 #[cfg(rest)]
+use super::prepare::sign_rest_attempt;
+#[cfg(rest)]
 use crate::config::AuthScheme;
 use crate::config::ClientContext;
 use crate::retry::{OperationKind, Outcome};
-use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 #[cfg(rest)]
-use http::header::{ACCEPT, AUTHORIZATION, DATE};
+use http::header::DATE;
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 #[cfg(rest)]
 use std::time::SystemTime;
 use tracing::Instrument;
-
-#[cfg(rest)]
-/// `Content-Type` sent (and signed) when a request has none, GETs included.
-const DEFAULT_CONTENT_TYPE: &str = "application/json";
-
-/// Item-count bounds of an operation's array request body, taken from the document's
-/// `minItems`/`maxItems` (e.g. at most 100 UUIDs per batch).
-#[derive(Clone, Copy, Debug)]
-pub struct BodyItemLimit {
-    /// The operation as progenitor names it in `OperationInfo` (snake_case).
-    pub operation_id: &'static str,
-    /// Fewest items allowed.
-    pub min: usize,
-    /// Most items allowed.
-    pub max: usize,
-}
-
-/// Adds an optional query parameter only when it is set (build.rs rewrites the generated
-/// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
-#[cfg_attr(not(rest), allow(dead_code))]
-pub(crate) fn query_some<T: serde::Serialize>(
-    request: reqwest::RequestBuilder,
-    name: &str,
-    value: &Option<T>,
-) -> reqwest::RequestBuilder {
-    match value {
-        Some(_) => request.query(&progenitor_client::QueryParam::new(name, value)),
-        None => request,
-    }
-}
-
-/// The `Accept` value selecting REST API `version` (e.g. `0.7`).
-pub fn accept_header(version: &str) -> String {
-    format!("application/vnd.uploadcare-v{version}+json")
-}
-
-#[cfg(rest)]
-/// Why a request was not sent.
-#[derive(Debug)]
-pub(crate) enum Rejected {
-    /// The input breaks a documented limit ([`crate::Error::InvalidInput`]).
-    Input(String),
-    /// The client cannot make this request ([`crate::Error::Config`]).
-    Config(String),
-}
-
-#[cfg(rest)]
-impl<E> From<Rejected> for progenitor_client::Error<E> {
-    fn from(rejected: Rejected) -> Self {
-        match rejected {
-            Rejected::Input(message) => progenitor_client::Error::InvalidRequest(message),
-            // Converted into `Error::Config` by `From<progenitor_client::Error<_>> for Error`.
-            Rejected::Config(message) => progenitor_client::Error::Custom(message),
-        }
-    }
-}
-
-#[cfg(rest)]
-/// Prepares a generated REST request for sending: validation, headers, signature.
-pub(crate) fn prepare_rest_request(
-    request: &mut reqwest::Request,
-    ctx: &ClientContext,
-    api_version: &str,
-    operation_id: &str,
-    limits: &[BodyItemLimit],
-) -> Result<(), Rejected> {
-    let body: &[u8] = match request.body() {
-        None => b"",
-        Some(body) => body
-            .as_bytes()
-            .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
-    };
-    check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
-
-    let accept = match api_version {
-        // The versions of the documents: no allocation per request.
-        "0.5" => HeaderValue::from_static("application/vnd.uploadcare-v0.5+json"),
-        "0.6" => HeaderValue::from_static("application/vnd.uploadcare-v0.6+json"),
-        "0.7" => HeaderValue::from_static("application/vnd.uploadcare-v0.7+json"),
-        other => HeaderValue::from_str(&accept_header(other))
-            .map_err(|_| Rejected::Config("the API version is not a valid header value".to_owned()))?,
-    };
-    // progenitor's `api-version` header is trimmed from the generated code by build.rs:
-    // the service selects the version by `Accept` only.
-    let headers = request.headers_mut();
-    headers.insert(ACCEPT, accept);
-    if !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
-    }
-    ctx.set_user_agent(headers);
-    sign_rest_attempt(request, ctx)
-}
-
-#[cfg(rest)]
-/// Sets `Date` (now) and `Authorization` on a prepared REST request. Runs before every
-/// attempt, so a retried request carries a fresh date and signature.
-fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Result<(), Rejected> {
-    let config = ctx.config();
-    let secret = config.secret_key().ok_or_else(|| {
-        Rejected::Config(
-            "the REST API needs the project's secret key (Config::new or UPLOADCARE_SECRET_KEY)".to_owned(),
-        )
-    })?;
-    let date = httpdate::fmt_http_date(ctx.now());
-    let authorization = match config.auth_scheme() {
-        AuthScheme::Simple => format!(
-            "Uploadcare.Simple {}:{}",
-            config.public_key(),
-            secret.expose_secret()
-        ),
-        AuthScheme::Signed => {
-            let body: &[u8] = match request.body() {
-                None => b"",
-                Some(body) => body
-                    .as_bytes()
-                    .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
-            };
-            let content_type = request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            let uri = path_and_query(request.url());
-            let signature = crate::auth::sign_rest_request(
-                secret.expose_secret(),
-                request.method().as_str(),
-                body,
-                content_type,
-                &date,
-                uri,
-            );
-            format!("Uploadcare {}:{signature}", config.public_key())
-        }
-    };
-    // The strings become the header values without another copy.
-    let mut authorization = HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
-        .map_err(|_| Rejected::Config("the public key is not a valid header value".to_owned()))?;
-    // Keeps the value out of `Debug` output of the request and its headers.
-    authorization.set_sensitive(true);
-    let date = HeaderValue::from_maybe_shared(bytes::Bytes::from(date))
-        .map_err(|_| Rejected::Config("the date is not a valid header value".to_owned()))?;
-    let headers = request.headers_mut();
-    headers.insert(DATE, date);
-    headers.insert(AUTHORIZATION, authorization);
-    Ok(())
-}
-
-#[cfg(rest)]
-/// The path and query of `url` as sent (`/files/?limit=1`): a slice of its text, no copy.
-fn path_and_query(url: &reqwest::Url) -> &str {
-    let text = url.as_str();
-    // `path()` and `query()` are slices of the URL's text.
-    let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
-    let start = offset(url.path());
-    let end = match url.query() {
-        Some(query) => offset(query) + query.len(),
-        None => start + url.path().len(),
-    };
-    &text[start..end]
-}
 
 #[cfg(rest)]
 /// Sends a REST request prepared by [`prepare_rest_request`], retrying as the operation's
@@ -251,37 +93,6 @@ fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
     }
     ctx.set_clock_offset(offset);
     true
-}
-
-#[cfg(feature = "upload")]
-/// Prepares an Upload API request: the Upload API has no auth header (the public key
-/// travels in the fields) and no version header; errors are requested as JSON
-/// (`jsonerrors=1`) so they carry an error code.
-pub(crate) fn prepare_upload_request(request: &mut reqwest::Request, ctx: &ClientContext) {
-    ctx.set_user_agent(request.headers_mut());
-    let has_flag = request.url().query_pairs().any(|(k, _)| k == "jsonerrors");
-    if !has_flag {
-        request.url_mut().query_pairs_mut().append_pair("jsonerrors", "1");
-    }
-}
-
-#[cfg(rest)]
-fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -> Result<(), String> {
-    let Some(limit) = limits.iter().find(|l| l.operation_id == operation_id) else {
-        return Ok(());
-    };
-    let Ok(serde_json::Value::Array(items)) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Ok(());
-    };
-    if items.len() < limit.min || items.len() > limit.max {
-        return Err(format!(
-            "`{operation_id}` takes {} to {} items per request, got {}",
-            limit.min,
-            limit.max,
-            items.len()
-        ));
-    }
-    Ok(())
 }
 
 /// Which API a response comes from: how its body is normalized.
@@ -774,49 +585,5 @@ async fn retry_loop<A: Attempts>(
         // Boxed: a timer is only needed here, not in every request's future.
         Box::pin(tokio::time::sleep(delay)).await;
         attempt += 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[cfg(rest)]
-    #[test]
-    fn the_signed_uri_is_the_path_and_query_as_sent() {
-        for (url, uri) in [
-            ("https://api.uploadcare.com/files/", "/files/"),
-            (
-                "https://api.uploadcare.com/files/?limit=1&stored=true",
-                "/files/?limit=1&stored=true",
-            ),
-            (
-                "http://127.0.0.1:8000/files/%C3%A9/?q=a%20b#frag",
-                "/files/%C3%A9/?q=a%20b",
-            ),
-            ("http://127.0.0.1:8000/?", "/?"),
-        ] {
-            assert_eq!(path_and_query(&reqwest::Url::parse(url).unwrap()), uri, "{url}");
-        }
-    }
-
-    #[test]
-    fn accept_header_names_the_version() {
-        assert_eq!(accept_header("0.7"), "application/vnd.uploadcare-v0.7+json");
-    }
-
-    #[cfg(rest)]
-    #[test]
-    fn body_item_limits_are_enforced() {
-        let limits = [BodyItemLimit {
-            operation_id: "files_storing",
-            min: 1,
-            max: 2,
-        }];
-        assert!(check_body_items(b"[1,2]", "files_storing", &limits).is_ok());
-        let err = check_body_items(b"[1,2,3]", "files_storing", &limits).unwrap_err();
-        assert!(err.contains("got 3"), "{err}");
-        assert!(check_body_items(b"[]", "files_storing", &limits).is_err());
-        assert!(check_body_items(b"[1,2,3]", "other", &limits).is_ok());
     }
 }
