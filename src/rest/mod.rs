@@ -1,5 +1,22 @@
 //! Wiring shared by every generated REST API version module.
 
+/// One `wait_for_*` method (its doc comment goes right before the invocation): polls the
+/// status operation with the job's id until [`crate::runtime::wait_for`] sees a final state.
+macro_rules! waiter {
+    ($(#[$doc:meta])* $name:ident, $label:literal, $status:ident, $id:ident: $id_type:ty, $answer:ty) => {
+        $(#[$doc])*
+        pub async fn $name(&self, $id: $id_type, policy: &crate::runtime::WaitPolicy) -> crate::Result<$answer> {
+            let operation = format!(concat!($label, " {}"), $id);
+            crate::runtime::wait_for(&operation, policy, || async move {
+                let status = self.$status().$id($id).send().await;
+                Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
+            })
+            .await
+        }
+    };
+}
+pub(crate) use waiter;
+
 /// Connects a generated REST `Client` to the shared middleware and adds the constructors.
 /// Invoked once per version module, right after its generated code.
 macro_rules! rest_api_version {
@@ -32,81 +49,29 @@ macro_rules! rest_api_version {
         }
 
         impl Client {
-            /// Polls an AWS Rekognition label detection (started with
-            /// [`aws_rekognition_execute`](Self::aws_rekognition_execute)) until it is done
-            /// ([`Error::JobFailed`](crate::Error::JobFailed) on `error`/`unknown`).
-            pub async fn wait_for_aws_rekognition(
-                &self,
-                request_id: ::uuid::Uuid,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::AddonExecutionStatus> {
-                let operation = format!("aws_rekognition_detect_labels {request_id}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self
-                        .aws_rekognition_execution_status()
-                        .request_id(request_id)
-                        .send()
-                        .await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls an AWS Rekognition label detection (started with
+                /// [`aws_rekognition_execute`](Self::aws_rekognition_execute)) until it is done
+                /// ([`Error::JobFailed`](crate::Error::JobFailed) on `error`/`unknown`).
+                wait_for_aws_rekognition, "aws_rekognition_detect_labels", aws_rekognition_execution_status, request_id: ::uuid::Uuid, types::AddonExecutionStatus
+            );
 
-            /// Polls an AWS Rekognition moderation run until it is done; see
-            /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
-            pub async fn wait_for_aws_rekognition_moderation(
-                &self,
-                request_id: ::uuid::Uuid,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::AddonExecutionStatus> {
-                let operation = format!("aws_rekognition_detect_moderation_labels {request_id}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self
-                        .aws_rekognition_detect_moderation_labels_execution_status()
-                        .request_id(request_id)
-                        .send()
-                        .await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls an AWS Rekognition moderation run until it is done; see
+                /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
+                wait_for_aws_rekognition_moderation, "aws_rekognition_detect_moderation_labels", aws_rekognition_detect_moderation_labels_execution_status, request_id: ::uuid::Uuid, types::AddonExecutionStatus
+            );
 
-            /// Polls a ClamAV virus scan until it is done; see
-            /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
-            pub async fn wait_for_virus_scan(
-                &self,
-                request_id: ::uuid::Uuid,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::AddonExecutionStatus> {
-                let operation = format!("uc_clamav_virus_scan {request_id}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self
-                        .uc_clamav_virus_scan_execution_status()
-                        .request_id(request_id)
-                        .send()
-                        .await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls a ClamAV virus scan until it is done; see
+                /// [`wait_for_aws_rekognition`](Self::wait_for_aws_rekognition).
+                wait_for_virus_scan, "uc_clamav_virus_scan", uc_clamav_virus_scan_execution_status, request_id: ::uuid::Uuid, types::AddonExecutionStatus
+            );
 
-            /// Polls a remove.bg run until it is done; the answer holds the result file.
-            pub async fn wait_for_remove_bg(
-                &self,
-                request_id: ::uuid::Uuid,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::RemoveBgExecutionStatus> {
-                let operation = format!("remove_bg {request_id}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self
-                        .remove_bg_execution_status()
-                        .request_id(request_id)
-                        .send()
-                        .await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls a remove.bg run until it is done; the answer holds the result file.
+                wait_for_remove_bg, "remove_bg", remove_bg_execution_status, request_id: ::uuid::Uuid, types::RemoveBgExecutionStatus
+            );
 
             /// The UUIDs of a group's files that still exist (removed ones show as `null`).
             async fn group_file_uuids(&self, group_id: &str) -> crate::Result<Vec<::uuid::Uuid>> {
@@ -453,46 +418,28 @@ macro_rules! rest_api_version {
                     .into_inner())
             }
 
-            /// Polls a document conversion job (its `token` from
-            /// [`document_convert`](Self::document_convert)) until it is `finished`:
-            /// [`Error::JobFailed`](crate::Error::JobFailed) when it fails or is cancelled,
-            /// [`Error::TimedOut`](crate::Error::TimedOut) after `policy.timeout`.
-            ///
-            /// ```no_run
-            /// # async fn run(client: uploadcare::v0_7::Client, token: i64) -> uploadcare::Result<()> {
-            /// use uploadcare::runtime::WaitPolicy;
-            ///
-            /// let done = client.wait_for_document_conversion(token, &WaitPolicy::default()).await?;
-            /// println!("converted file: {:?}", done.result.and_then(|r| r.uuid));
-            /// # Ok(()) }
-            /// ```
-            pub async fn wait_for_document_conversion(
-                &self,
-                token: i64,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::DocumentConvertStatus> {
-                let operation = format!("document conversion {token}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self.document_convert_status().token(token).send().await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls a document conversion job (its `token` from
+                /// [`document_convert`](Self::document_convert)) until it is `finished`:
+                /// [`Error::JobFailed`](crate::Error::JobFailed) when it fails or is cancelled,
+                /// [`Error::TimedOut`](crate::Error::TimedOut) after `policy.timeout`.
+                ///
+                /// ```no_run
+                /// # async fn run(client: uploadcare::v0_7::Client, token: i64) -> uploadcare::Result<()> {
+                /// use uploadcare::runtime::WaitPolicy;
+                ///
+                /// let done = client.wait_for_document_conversion(token, &WaitPolicy::default()).await?;
+                /// println!("converted file: {:?}", done.result.and_then(|r| r.uuid));
+                /// # Ok(()) }
+                /// ```
+                wait_for_document_conversion, "document conversion", document_convert_status, token: i64, types::DocumentConvertStatus
+            );
 
-            /// Polls a video conversion job until it is `finished`; see
-            /// [`wait_for_document_conversion`](Self::wait_for_document_conversion).
-            pub async fn wait_for_video_conversion(
-                &self,
-                token: i64,
-                policy: &crate::runtime::WaitPolicy,
-            ) -> crate::Result<types::VideoConvertStatus> {
-                let operation = format!("video conversion {token}");
-                crate::runtime::wait_for(&operation, policy, || async move {
-                    let status = self.video_convert_status().token(token).send().await;
-                    Ok::<_, crate::Error>(status.map_err(crate::Error::from)?.into_inner())
-                })
-                .await
-            }
+            $crate::rest::waiter!(
+                /// Polls a video conversion job until it is `finished`; see
+                /// [`wait_for_document_conversion`](Self::wait_for_document_conversion).
+                wait_for_video_conversion, "video conversion", video_convert_status, token: i64, types::VideoConvertStatus
+            );
 
             /// Creates a client from a [`Config`](crate::Config).
             ///
