@@ -16,6 +16,7 @@ mod emulator_search_tags;
 mod emulator_upload;
 mod errors_and_tolerance;
 mod generated_surface;
+mod limits;
 mod observability;
 mod rest_v0_5_operations;
 mod rest_v0_6_operations;
