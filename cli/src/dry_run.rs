@@ -10,14 +10,6 @@ use axum::response::IntoResponse;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
-/// Whether this run is a dry run (flows that would react to a refused request, like
-/// small files falling back from a shared request to one each, check it).
-static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-pub fn active() -> bool {
-    ACTIVE.load(std::sync::atomic::Ordering::SeqCst)
-}
-
 /// Requests recorded so far.
 #[derive(Clone, Default)]
 pub struct Recorded(Arc<Mutex<Vec<Value>>>);
@@ -45,7 +37,6 @@ struct Real {
 impl Recorder {
     /// Starts the recorder; `rest` and `upload` are the real bases shown in the output.
     pub async fn start(rest: &str, upload: &str) -> std::io::Result<Self> {
-        ACTIVE.store(true, std::sync::atomic::Ordering::SeqCst);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let recorded = Recorded::default();

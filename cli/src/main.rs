@@ -60,11 +60,10 @@ fn main() -> ExitCode {
             global.table,
             std::io::stdout().is_terminal(),
         )?;
-        output::init(options);
-        Ok(sources)
+        Ok((sources, output::Output::new(options, global.dry_run)))
     });
-    let sources = match prepared {
-        Ok(sources) => sources,
+    let (sources, out) = match prepared {
+        Ok(prepared) => prepared,
         Err(error) => return fail(error),
     };
     if cli.global.verbose {
@@ -79,7 +78,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            result = run_or_record(cli, sources) => result,
+            result = run_or_record(cli, sources, &out) => result,
             _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
         }
     });
@@ -99,31 +98,31 @@ fn fail(error: CliError) -> ExitCode {
 
 /// Runs the command; with `--dry-run`, against the recorder, printing what was recorded
 /// instead of the command's own output.
-async fn run_or_record(mut cli: Cli, sources: settings::Sources) -> Result {
+async fn run_or_record(mut cli: Cli, sources: settings::Sources, out: &output::Output) -> Result {
     if !cli.global.dry_run {
-        return run(cli, sources).await;
+        return run(cli, sources, out).await;
     }
     let recorder = dry_run::Recorder::start(&cli.global.api_base, &cli.global.upload_base)
         .await
         .map_err(|e| CliError::failed(format!("--dry-run: cannot start the request recorder: {e}")))?;
     cli.global.api_base = recorder.rest_base.clone();
     cli.global.upload_base = recorder.upload_base.clone();
-    output::mute(true);
-    let result = run(cli, sources).await;
-    output::mute(false);
+    out.mute(true);
+    let result = run(cli, sources, out).await;
+    out.mute(false);
     let recorded = recorder.recorded.take();
     match result {
         // Refused before any request (bad input, missing keys): that is the answer.
         Err(error) if recorded.is_empty() => Err(error),
-        _ => output::print(&serde_json::json!({ "dry_run": true, "requests": recorded })),
+        _ => out.print(&serde_json::json!({ "dry_run": true, "requests": recorded })),
     }
 }
 
-async fn run(cli: Cli, sources: settings::Sources) -> Result {
+async fn run(cli: Cli, sources: settings::Sources, out: &output::Output) -> Result {
     let global = cli.global;
     match cli.command {
-        Command::Config(ConfigCommand::Show) => output::print(&settings::show(&global, &sources)),
-        Command::Schema => output::print(&schema::describe(&Cli::command())),
+        Command::Config(ConfigCommand::Show) => out.print(&settings::show(&global, &sources)),
+        Command::Schema => out.print(&schema::describe(&Cli::command())),
         Command::Completions { shell } => {
             let mut stdout = std::io::stdout();
             clap_complete::generate(shell, &mut Cli::command(), "ucare", &mut stdout);
@@ -136,33 +135,33 @@ async fn run(cli: Cli, sources: settings::Sources) -> Result {
         }
         Command::Groups(GroupsCommand::Create { files, stdin }) => {
             let client = uploadcare::upload::Client::from_config(config(&global)?)?;
-            upload::create_group(&client, files, stdin.from_stdin).await
+            upload::create_group(&client, out, files, stdin.from_stdin).await
         }
-        Command::Files(command) => rest::files(&rest_client(&global)?, command).await,
-        Command::Metadata(command) => rest::metadata(&rest_client(&global)?, command).await,
-        Command::Tags(command) => rest::tags(&rest_client(&global)?, command).await,
-        Command::Groups(command) => rest::groups(&rest_client(&global)?, command).await,
-        Command::Project => rest::project(&rest_client(&global)?).await,
-        Command::Webhooks(command) => rest::webhooks(&rest_client(&global)?, command).await,
-        Command::Convert(command) => rest::convert(&rest_client(&global)?, command).await,
-        Command::Addons(command) => rest::addons(&rest_client(&global)?, command).await,
+        Command::Files(command) => rest::files(&rest_client(&global)?, out, command).await,
+        Command::Metadata(command) => rest::metadata(&rest_client(&global)?, out, command).await,
+        Command::Tags(command) => rest::tags(&rest_client(&global)?, out, command).await,
+        Command::Groups(command) => rest::groups(&rest_client(&global)?, out, command).await,
+        Command::Project => rest::project(&rest_client(&global)?, out).await,
+        Command::Webhooks(command) => rest::webhooks(&rest_client(&global)?, out, command).await,
+        Command::Convert(command) => rest::convert(&rest_client(&global)?, out, command).await,
+        Command::Addons(command) => rest::addons(&rest_client(&global)?, out, command).await,
         Command::Upload(command) => {
             let mut config = config(&global)?;
             if command.command.is_none() && command.files.mint_token {
                 config = config.with_upload_token(upload_token_for(&global, command.files.files.len())?);
             }
             let client = uploadcare::upload::Client::from_config(config)?;
-            upload::run(&client, command).await
+            upload::run(&client, out, command).await
         }
         Command::Url(args) => url(&global, args),
-        Command::Token(cli::TokenCommand::Mint(args)) => mint_token(&global, args),
-        Command::Demo => demo(&global).await,
+        Command::Token(cli::TokenCommand::Mint(args)) => mint_token(&global, out, args),
+        Command::Demo => demo(&global, out).await,
     }
 }
 
 /// `ucare token mint`: the library's minter; prints the token (plain text), or with
 /// `--json` the token and its claims.
-fn mint_token(global: &Global, args: cli::TokenMintArgs) -> Result {
+fn mint_token(global: &Global, out: &output::Output, args: cli::TokenMintArgs) -> Result {
     let secret = key(&global.secret_key).ok_or_else(|| {
         CliError::credentials(
             "minting a token needs the secret key: pass --secret-key or set UPLOADCARE_SECRET_KEY",
@@ -193,7 +192,7 @@ fn mint_token(global: &Global, args: cli::TokenMintArgs) -> Result {
     if let Some(operations) = args.operations {
         restrictions.insert("limits".into(), serde_json::json!({ "operations": operations }));
     }
-    output::print(&serde_json::json!({
+    out.print(&serde_json::json!({
         "token": token.expose_secret(),
         "expires_at": token.expires_at(),
         "sub": args.sub,
@@ -307,7 +306,7 @@ fn rest_client(global: &Global) -> Result<Rest> {
 /// `ucare demo`: the walkthrough against the given project when both keys are given, else
 /// against the embedded emulator. The steps are messages (stderr); the summary of what was
 /// created is the command's JSON output (stdout).
-async fn demo(global: &Global) -> Result {
+async fn demo(global: &Global, out: &output::Output) -> Result {
     if global.api_version != ApiVersion::V0_7 {
         return Err(CliError::usage(format!(
             "the demo walks through API 0.7, not {}; drop --api-version",
@@ -336,5 +335,5 @@ async fn demo(global: &Global) -> Result {
         }
     };
     let summary = walkthrough::run_to(config, &mut stderr).await?;
-    output::print(&summary)
+    out.print(&summary)
 }

@@ -15,7 +15,6 @@ use crate::{jq, table};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Write;
-use std::sync::OnceLock;
 
 /// How stdout is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,53 +87,82 @@ fn parse_fields(list: &str) -> Result<Vec<Vec<String>>> {
         .collect()
 }
 
-static OPTIONS: OnceLock<Options> = OnceLock::new();
-
-/// While set, nothing reaches stdout (a dry run prints what it recorded instead).
-static MUTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Mutes or unmutes stdout.
-pub fn mute(muted: bool) {
-    MUTED.store(muted, std::sync::atomic::Ordering::SeqCst);
+/// Where a run's answers go: stdout, in the run's [`Options`]; made once in `main` and
+/// handed to every command (no global state).
+pub struct Output {
+    options: Options,
+    /// While set, nothing reaches stdout (a dry run prints what it recorded instead).
+    muted: std::sync::atomic::AtomicBool,
+    /// This run is a `--dry-run` (flows that would react to a refused request check it).
+    dry_run: bool,
 }
 
-/// Sets the options of this run (once, before any output).
-pub fn init(options: Options) {
-    let _ = OPTIONS.set(options);
-}
-
-fn options() -> &'static Options {
-    OPTIONS.get_or_init(|| Options {
-        mode: Mode::Json,
-        fields: None,
-        jq: None,
-    })
-}
-
-/// Prints one answer.
-pub fn print<T: Serialize + ?Sized>(value: &T) -> Result {
-    let options = options();
-    if options.plain() {
-        let mut text = serde_json::to_string_pretty(value)?;
-        text.push('\n');
-        return write(&text);
+impl Output {
+    /// The output of a run with `options`.
+    pub fn new(options: Options, dry_run: bool) -> Self {
+        Self {
+            options,
+            muted: std::sync::atomic::AtomicBool::new(false),
+            dry_run,
+        }
     }
-    let value = select(serde_json::to_value(value)?, options.fields.as_deref());
-    emit(options, value, false)
-}
 
-/// What an empty answer (`204 No Content`) prints: `{}` (nothing in a table).
-pub fn empty() -> Result {
-    match options().mode {
-        Mode::Table => write("(done)\n"),
-        _ if options().plain() => write("{}\n"),
-        _ => print(&serde_json::json!({})),
+    /// Whether this run is a dry run.
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// Mutes or unmutes stdout.
+    pub fn mute(&self, muted: bool) {
+        self.muted.store(muted, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Prints one answer.
+    pub fn print<T: Serialize + ?Sized>(&self, value: &T) -> Result {
+        let options = &self.options;
+        if options.plain() {
+            let mut text = serde_json::to_string_pretty(value)?;
+            text.push('\n');
+            return self.write(&text);
+        }
+        let value = select(serde_json::to_value(value)?, options.fields.as_deref());
+        self.emit(value, false)
+    }
+
+    /// What an empty answer (`204 No Content`) prints: `{}` (nothing in a table).
+    pub fn empty(&self) -> Result {
+        match self.options.mode {
+            Mode::Table => self.write("(done)\n"),
+            _ if self.options.plain() => self.write("{}\n"),
+            _ => self.print(&serde_json::json!({})),
+        }
+    }
+
+    /// A list printed item by item as the items arrive.
+    pub fn array(&self) -> Result<Array<'_>> {
+        Array::start(self)
+    }
+
+    fn write(&self, text: &str) -> Result {
+        if self.muted.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()?;
+        Ok(())
+    }
+
+    /// Renders a (selected) document in the run's mode. `streamed`: `value` is one item of a
+    /// streamed list (NDJSON writes it as one line).
+    fn emit(&self, value: Value, streamed: bool) -> Result {
+        let text = render(&self.options, value, streamed)?;
+        self.write(&text)
     }
 }
 
-/// Renders a (selected) document in the run's mode. `streamed`: `value` is one item of a
-/// streamed list (NDJSON writes it as one line).
-fn emit(options: &Options, value: Value, streamed: bool) -> Result {
+/// The text of a (selected) document in `options`' mode.
+fn render(options: &Options, value: Value, streamed: bool) -> Result<String> {
     let outputs = match &options.jq {
         Some(filter) => filter.run(value)?,
         None => vec![value],
@@ -150,19 +178,19 @@ fn emit(options: &Options, value: Value, streamed: bool) -> Result {
                     records(value)
                 };
                 for record in records {
-                    line(&mut text, &record, false)?;
+                    line(&mut text, &record, false, options.jq.is_some())?;
                 }
             }
-            Mode::Json => line(&mut text, &value, true)?,
+            Mode::Json => line(&mut text, &value, true, options.jq.is_some())?,
         }
     }
-    write(&text)
+    Ok(text)
 }
 
 /// One value on its own: strings raw (jq results), anything else JSON.
-fn line(text: &mut String, value: &Value, pretty: bool) -> Result {
+fn line(text: &mut String, value: &Value, pretty: bool, jq: bool) -> Result {
     match value {
-        Value::String(s) if options().jq.is_some() => text.push_str(s),
+        Value::String(s) if jq => text.push_str(s),
         _ if pretty => text.push_str(&serde_json::to_string_pretty(value)?),
         _ => text.push_str(&serde_json::to_string(value)?),
     }
@@ -239,32 +267,24 @@ fn pick(record: &Value, fields: &[Vec<String>]) -> Value {
     out
 }
 
-fn write(text: &str) -> Result {
-    if MUTED.load(std::sync::atomic::Ordering::SeqCst) {
-        return Ok(());
-    }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    Ok(())
-}
-
 /// A list printed item by item as the items arrive (e.g. page by page): a JSON array that
 /// streams, one line per item (`--ndjson`, constant memory), or — for tables and jq, which
 /// need the whole list — collected and printed at the end.
-pub struct Array {
+pub struct Array<'a> {
+    out: &'a Output,
     items: usize,
     collected: Option<Vec<Value>>,
 }
 
-impl Array {
-    pub fn start() -> Result<Self> {
-        let options = options();
+impl<'a> Array<'a> {
+    fn start(out: &'a Output) -> Result<Self> {
+        let options = &out.options;
         let collect = options.mode == Mode::Table || (options.mode == Mode::Json && options.jq.is_some());
         if !collect && options.mode == Mode::Json {
-            write("[")?;
+            out.write("[")?;
         }
         Ok(Self {
+            out,
             items: 0,
             collected: collect.then(Vec::new),
         })
@@ -272,7 +292,7 @@ impl Array {
 
     /// Appends `items` (and flushes).
     pub fn extend<T: Serialize>(&mut self, items: &[T]) -> Result {
-        let options = options();
+        let options = &self.out.options;
         if let Some(all) = &mut self.collected {
             for item in items {
                 all.push(select_one(serde_json::to_value(item)?, options));
@@ -281,7 +301,8 @@ impl Array {
         }
         if options.mode == Mode::Ndjson {
             for item in items {
-                emit(options, select_one(serde_json::to_value(item)?, options), true)?;
+                self.out
+                    .emit(select_one(serde_json::to_value(item)?, options), true)?;
             }
             return Ok(());
         }
@@ -301,14 +322,15 @@ impl Array {
             text.pop();
             self.items += 1;
         }
-        write(&text)
+        self.out.write(&text)
     }
 
     pub fn finish(self) -> Result {
-        let options = options();
         match self.collected {
-            Some(all) => emit(options, Value::Array(all), false),
-            None if options.mode == Mode::Json => write(if self.items == 0 { "]\n" } else { "\n]\n" }),
+            Some(all) => self.out.emit(Value::Array(all), false),
+            None if self.out.options.mode == Mode::Json => {
+                self.out.write(if self.items == 0 { "]\n" } else { "\n]\n" })
+            }
             None => Ok(()),
         }
     }

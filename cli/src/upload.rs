@@ -3,7 +3,7 @@
 
 use crate::cli::{Store, UploadCommand, UploadFiles, UploadGroupCommand, UploadSubcommand};
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::output::{self, Output};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -23,9 +23,9 @@ impl From<Store> for StoreType {
     }
 }
 
-pub async fn run(client: &Client, command: UploadCommand) -> Result {
+pub async fn run(client: &Client, out: &Output, command: UploadCommand) -> Result {
     match command.command {
-        None => upload_files(client, command.files).await,
+        None => upload_files(client, out, command.files).await,
         Some(UploadSubcommand::FromUrl {
             url,
             wait,
@@ -46,26 +46,26 @@ pub async fn run(client: &Client, command: UploadCommand) -> Result {
             }
             if wait {
                 eprintln!("waiting for the service to fetch the file…");
-                output::print(&request.send().await?)
+                out.print(&request.send().await?)
             } else {
-                output::print(&request.submit().await?)
+                out.print(&request.submit().await?)
             }
         }
-        Some(UploadSubcommand::Status { token }) => output::print(&client.from_url_status(token).await?),
-        Some(UploadSubcommand::Info { uuid }) => output::print(&client.info(uuid).await?),
+        Some(UploadSubcommand::Status { token }) => out.print(&client.from_url_status(token).await?),
+        Some(UploadSubcommand::Info { uuid }) => out.print(&client.info(uuid).await?),
         Some(UploadSubcommand::Group(UploadGroupCommand::Create { files, stdin })) => {
-            create_group(client, files, stdin.from_stdin).await
+            create_group(client, out, files, stdin.from_stdin).await
         }
         Some(UploadSubcommand::Group(UploadGroupCommand::Info { id })) => {
             crate::input::check_group_id(&id)?;
-            output::print(&client.group_info(&id).await?)
+            out.print(&client.group_info(&id).await?)
         }
     }
 }
 
 /// `upload group create` / `groups create`: a group of the files given (UUIDs or CDN URLs)
 /// and, with `--from-stdin`, of those read, in order.
-pub async fn create_group(client: &Client, mut files: Vec<String>, from_stdin: bool) -> Result {
+pub async fn create_group(client: &Client, out: &Output, mut files: Vec<String>, from_stdin: bool) -> Result {
     if from_stdin {
         files.extend(crate::input::read_stdin()?);
     }
@@ -75,7 +75,7 @@ pub async fn create_group(client: &Client, mut files: Vec<String>, from_stdin: b
     if files.is_empty() {
         return Err(CliError::usage("no files given (as arguments or on stdin)"));
     }
-    output::print(&client.create_group(files).await?)
+    out.print(&client.create_group(files).await?)
 }
 
 /// Uploads the files with the library's `upload_many` (at most `--jobs` requests in
@@ -84,7 +84,7 @@ pub async fn create_group(client: &Client, mut files: Vec<String>, from_stdin: b
 /// terminal, and prints each given path with its file info. Every file is checked before
 /// anything is sent. If some uploads fail, the ones that succeeded are still printed and
 /// the first failure is the error.
-async fn upload_files(client: &Client, args: UploadFiles) -> Result {
+async fn upload_files(client: &Client, out: &Output, args: UploadFiles) -> Result {
     let metadata: BTreeMap<String, String> = args.metadata.iter().cloned().collect();
     uploadcare::upload::validate_metadata(&metadata)?;
     let target = if std::io::stderr().is_terminal() {
@@ -126,7 +126,7 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
         .upload_many(paths.iter().map(|(_, path)| path.to_path_buf()))
         .concurrency(args.jobs)
         // A dry run shows each file's first request, not a shared one and its fallback.
-        .batch_small_files(!crate::dry_run::active())
+        .batch_small_files(!out.dry_run())
         .part_concurrency(args.concurrency)
         .multipart_threshold(args.multipart_threshold)
         .store(args.store.into())
@@ -158,13 +158,13 @@ async fn upload_files(client: &Client, args: UploadFiles) -> Result {
     let total = uploaded.len() + failures.len();
     let mut failures = failures.into_iter();
     let Some((shown, error)) = failures.next() else {
-        return output::print(&output::OrderedMap(&uploaded));
+        return out.print(&output::OrderedMap(&uploaded));
     };
     let mut message = format!("uploading {shown}: {}", crate::error::describe(&error));
     let more = failures.len();
     if !uploaded.is_empty() {
         // Nothing is lost: the files that did upload are printed.
-        output::print(&output::OrderedMap(&uploaded))?;
+        out.print(&output::OrderedMap(&uploaded))?;
         message.push_str(&format!(
             " ({} of {total} files uploaded, printed on stdout{})",
             uploaded.len(),

@@ -4,7 +4,7 @@
 use super::Rest;
 use crate::cli::{Addon, AddonsCommand};
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::output::Output;
 use std::time::Duration;
 use uploadcare::v0_7;
 
@@ -57,11 +57,11 @@ async fn addon_status(
     })
 }
 
-pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
+pub async fn addons(rest: &Rest, out: &Output, command: AddonsCommand) -> Result {
     let client = rest.v0_7("`addons`")?;
     match command {
         AddonsCommand::Status { name, request_id } => {
-            output::print(&addon_status(client, name, request_id).await?)
+            out.print(&addon_status(client, name, request_id).await?)
         }
         AddonsCommand::Execute {
             name,
@@ -114,7 +114,7 @@ pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
             }
             .into_inner();
             if !wait {
-                return output::print(&submitted);
+                return out.print(&submitted);
             }
             let request_id = submitted
                 .request_id
@@ -127,7 +127,7 @@ pub async fn addons(rest: &Rest, command: AddonsCommand) -> Result {
             .await?;
             let state = uploadcare::runtime::JobStatus::job_state(&status);
             let status = status.0;
-            output::print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
+            out.print(&serde_json::json!({ "submitted": submitted, "status": status }))?;
             match state {
                 uploadcare::runtime::JobState::Succeeded => Ok(()),
                 _ => Err(CliError::failed(format!(

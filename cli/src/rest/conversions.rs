@@ -4,7 +4,7 @@
 use super::Rest;
 use crate::cli::{ConversionKind, ConvertArgs, ConvertCommand};
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::output::Output;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use uploadcare::v0_7;
@@ -43,14 +43,14 @@ macro_rules! wait_for_jobs {
 /// Prints a conversion answer, or with `--wait` the answer and every job's final status;
 /// a job that did not finish makes the command fail after printing.
 macro_rules! convert {
-    ($client:expr, $submitted:expr, $status:ident, $args:expr) => {{
+    ($out:expr, $client:expr, $submitted:expr, $status:ident, $args:expr) => {{
         let submitted = $submitted;
         if !$args.wait {
-            return output::print(&submitted);
+            return $out.print(&submitted);
         }
         let timeout = Duration::from_secs($args.timeout);
         let statuses = wait_for_jobs!($client, submitted, $status, timeout);
-        output::print(&serde_json::json!({ "submitted": submitted, "statuses": statuses }))?;
+        $out.print(&serde_json::json!({ "submitted": submitted, "statuses": statuses }))?;
         let failed: Vec<String> = statuses
             .iter()
             .filter(|(_, s)| {
@@ -72,7 +72,7 @@ macro_rules! convert {
     }};
 }
 
-pub async fn convert(rest: &Rest, command: ConvertCommand) -> Result {
+pub async fn convert(rest: &Rest, out: &Output, command: ConvertCommand) -> Result {
     match command {
         ConvertCommand::Document { args, save_in_group } => {
             let store = args.store.then_some("1");
@@ -89,7 +89,7 @@ pub async fn convert(rest: &Rest, command: ConvertCommand) -> Result {
                         .send()
                         .await?
                         .into_inner();
-                    convert!(client, submitted, document_convert_status, args)
+                    convert!(out, client, submitted, document_convert_status, args)
                 }
                 #[allow(unreachable_patterns)]
                 other if save_in_group => Err(CliError::usage(format!(
@@ -107,26 +107,26 @@ pub async fn convert(rest: &Rest, command: ConvertCommand) -> Result {
                         .send()
                         .await?
                         .into_inner();
-                    convert!(client, submitted, document_convert_status, args)
+                    convert!(out, client, submitted, document_convert_status, args)
                 }),
             }
         }
-        ConvertCommand::Video { args } => convert_video(rest, args).await,
+        ConvertCommand::Video { args } => convert_video(rest, out, args).await,
         ConvertCommand::Status { kind, token } => each_version!(rest, |client, types| {
             match kind {
                 ConversionKind::Document => {
                     let status = client.document_convert_status().token(token).send().await?;
-                    output::print(&status.into_inner())
+                    out.print(&status.into_inner())
                 }
                 ConversionKind::Video => {
                     let status = client.video_convert_status().token(token).send().await?;
-                    output::print(&status.into_inner())
+                    out.print(&status.into_inner())
                 }
             }
         }),
         ConvertCommand::Info { uuid } => {
             let client = rest.v0_7("`convert info`")?;
-            output::print(
+            out.print(
                 &client
                     .document_convert_info()
                     .uuid(uuid)
@@ -138,7 +138,7 @@ pub async fn convert(rest: &Rest, command: ConvertCommand) -> Result {
     }
 }
 
-async fn convert_video(rest: &Rest, args: ConvertArgs) -> Result {
+async fn convert_video(rest: &Rest, out: &Output, args: ConvertArgs) -> Result {
     let store = args.store.then_some("1");
     each_version!(rest, |client, types| {
         let submitted = client
@@ -150,6 +150,6 @@ async fn convert_video(rest: &Rest, args: ConvertArgs) -> Result {
             .send()
             .await?
             .into_inner();
-        convert!(client, submitted, video_convert_status, args)
+        convert!(out, client, submitted, video_convert_status, args)
     })
 }

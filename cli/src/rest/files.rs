@@ -5,7 +5,8 @@
 use super::{for_each_uuid, Flag, Rest};
 use crate::cli::{ApiVersion, FilesCommand, FilesListArgs, FilesSearchArgs};
 use crate::error::{CliError, Result};
-use crate::{input, output};
+use crate::input;
+use crate::output::Output;
 use std::collections::BTreeMap;
 use uploadcare::v0_7;
 
@@ -74,10 +75,10 @@ extra_fields!(uploadcare::v0_5::builder::FileInfo<'_>, none);
 /// through the library's batch helper and prints the merged answer (results and problems);
 /// a chunk whose request failed makes the command fail after printing what succeeded.
 macro_rules! batch {
-    ($rest:expr, $operation:ident, $uuids:expr) => {
+    ($out:expr, $rest:expr, $operation:ident, $uuids:expr) => {
         each_version!($rest, |client, types| {
             let outcome = client.$operation($uuids.iter().map(|u| u.to_string())).await?;
-            output::print(&outcome.response)?;
+            $out.print(&outcome.response)?;
             match outcome.failed.into_iter().next() {
                 Some(chunk) => Err(chunk.error.into()),
                 None => Ok(()),
@@ -87,7 +88,7 @@ macro_rules! batch {
 }
 
 /// `files search`: the library's search builder, one page or (with `--all`) every result.
-async fn files_search(rest: &Rest, args: FilesSearchArgs) -> Result {
+async fn files_search(rest: &Rest, out: &Output, args: FilesSearchArgs) -> Result {
     let client = rest.v0_7("`files search`")?;
     let mut search = client.search();
     if let Some(text) = args.query {
@@ -154,13 +155,13 @@ async fn files_search(rest: &Rest, args: FilesSearchArgs) -> Result {
         if let Some(offset) = args.offset {
             search = search.offset(offset);
         }
-        return output::print(&search.send().await?);
+        return out.print(&search.send().await?);
     }
     use futures_util::TryStreamExt;
     let mut pages = search.stream()?;
     // Nothing is printed unless the first page arrives.
     let first = pages.try_next().await?;
-    let mut array = output::Array::start()?;
+    let mut array = out.array()?;
     if let Some(page) = first {
         array.extend(&page.results)?;
     }
@@ -170,10 +171,10 @@ async fn files_search(rest: &Rest, args: FilesSearchArgs) -> Result {
     array.finish()
 }
 
-pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
+pub async fn files(rest: &Rest, out: &Output, command: FilesCommand) -> Result {
     match command {
-        FilesCommand::List(args) => files_list(rest, args).await,
-        FilesCommand::Search(args) => files_search(rest, *args).await,
+        FilesCommand::List(args) => files_list(rest, out, args).await,
+        FilesCommand::Search(args) => files_search(rest, out, *args).await,
         FilesCommand::Info {
             uuid,
             stdin,
@@ -182,7 +183,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
         } => {
             let uuids = input::uuids(uuid.into_iter().collect(), stdin.from_stdin)?;
             each_version!(rest, |client, types| {
-                for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+                for_each_uuid(out, uuids, stdin.from_stdin, |uuid| {
                     let request = client
                         .file_info()
                         .uuid(uuid)
@@ -194,11 +195,11 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
         }
         FilesCommand::Store { uuids, stdin } => {
             let uuids = input::uuids(uuids, stdin.from_stdin)?;
-            batch!(rest, store_many, uuids)
+            batch!(out, rest, store_many, uuids)
         }
         FilesCommand::Delete { uuids, stdin } => {
             let uuids = input::uuids(uuids, stdin.from_stdin)?;
-            batch!(rest, delete_many, uuids)
+            batch!(out, rest, delete_many, uuids)
         }
         FilesCommand::CopyLocal {
             source,
@@ -222,7 +223,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                         })
                         .send()
                         .await?;
-                    output::print(&answer.into_inner())
+                    out.print(&answer.into_inner())
                 }
                 Rest::V0_6(client) => {
                     let answer = client
@@ -233,7 +234,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                         })
                         .send()
                         .await?;
-                    output::print(&answer.into_inner())
+                    out.print(&answer.into_inner())
                 }
                 Rest::V0_7(client) => {
                     let metadata: BTreeMap<String, String> = metadata.into_iter().collect();
@@ -247,7 +248,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                         })
                         .send()
                         .await?;
-                    output::print(&answer.into_inner())
+                    out.print(&answer.into_inner())
                 }
             }
         }
@@ -270,7 +271,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                         })
                         .send()
                         .await?;
-                    output::print(&answer.into_inner())
+                    out.print(&answer.into_inner())
                 }};
             }
             match rest {
@@ -287,7 +288,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
                         })
                         .send()
                         .await?;
-                    output::print(&answer.into_inner())
+                    out.print(&answer.into_inner())
                 }
                 Rest::V0_6(client) => remote_copy!(client),
                 Rest::V0_7(client) => remote_copy!(client),
@@ -296,7 +297,7 @@ pub async fn files(rest: &Rest, command: FilesCommand) -> Result {
     }
 }
 
-async fn files_list(rest: &Rest, args: FilesListArgs) -> Result {
+async fn files_list(rest: &Rest, out: &Output, args: FilesListArgs) -> Result {
     each_version!(rest, |client, types| {
         let mut request = client.files_list();
         if let Some(limit) = args.limit {
@@ -315,6 +316,6 @@ async fn files_list(rest: &Rest, args: FilesListArgs) -> Result {
             request = request.from(from.clone());
         }
         let request = request.extra_fields(args.include.as_deref(), args.add_fields.as_deref())?;
-        print_pages!(client, request, all_files, args.all)
+        print_pages!(out, client, request, all_files, args.all)
     })
 }

@@ -4,9 +4,10 @@
 use super::Rest;
 use crate::cli::GroupsCommand;
 use crate::error::{CliError, Result};
-use crate::{input, output};
+use crate::input;
+use crate::output::Output;
 
-pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
+pub async fn groups(rest: &Rest, out: &Output, command: GroupsCommand) -> Result {
     match command {
         GroupsCommand::List {
             limit,
@@ -24,19 +25,19 @@ pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
             if let Some(from) = from {
                 request = request.from(from);
             }
-            print_pages!(client, request, all_groups, all)
+            print_pages!(out, client, request, all_groups, all)
         }),
         GroupsCommand::Info { id } => {
             input::check_group_id(&id)?;
             each_version!(rest, |client, types| {
-                output::print(&client.group_info().uuid(id).send().await?.into_inner())
+                out.print(&client.group_info().uuid(id).send().await?.into_inner())
             })
         }
         GroupsCommand::Create { .. } => Err(CliError::usage("`groups create` goes through the Upload API")),
         GroupsCommand::Delete { id } => match input::check_group_id(&id).map(|()| rest)? {
             Rest::V0_7(client) => {
                 client.delete_group().uuid(id).send().await?;
-                output::empty()
+                out.empty()
             }
             #[allow(unreachable_patterns)]
             other => Err(CliError::usage(format!(
@@ -45,8 +46,8 @@ pub async fn groups(rest: &Rest, command: GroupsCommand) -> Result {
             ))),
         },
         GroupsCommand::Store { id } => match input::check_group_id(&id).map(|()| rest)? {
-            Rest::V0_5(client) => output::print(&client.store_group().uuid(id).send().await?.into_inner()),
-            Rest::V0_6(client) => output::print(&client.store_group().uuid(id).send().await?.into_inner()),
+            Rest::V0_5(client) => out.print(&client.store_group().uuid(id).send().await?.into_inner()),
+            Rest::V0_6(client) => out.print(&client.store_group().uuid(id).send().await?.into_inner()),
             Rest::V0_7(_) => Err(CliError::usage(
                 "`groups store` is not available in API 0.7: store the files with `files store` \
                  (or use --api-version 0.6)",

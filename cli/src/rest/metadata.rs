@@ -4,9 +4,10 @@
 use super::{for_each_uuid, Rest};
 use crate::cli::MetadataCommand;
 use crate::error::{CliError, Result};
-use crate::{input, output};
+use crate::input;
+use crate::output::Output;
 
-pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
+pub async fn metadata(rest: &Rest, out: &Output, command: MetadataCommand) -> Result {
     let client = rest.v0_7("`metadata`")?;
     // With `--from-stdin` the answers are listed with their file's UUID.
     let labelled = |uuid: uuid::Uuid, list: bool, value: serde_json::Value| {
@@ -25,7 +26,7 @@ pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
                 [key] => Some(checked_key(key)?),
                 _ => return Err(CliError::usage("`metadata get` takes a UUID and at most one KEY")),
             };
-            for_each_uuid(uuids, list, |uuid| {
+            for_each_uuid(out, uuids, list, |uuid| {
                 let key = key.clone();
                 async move {
                     let value = match key {
@@ -56,7 +57,7 @@ pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
                 ));
             };
             let key = checked_key(key)?;
-            for_each_uuid(uuids, list, |uuid| {
+            for_each_uuid(out, uuids, list, |uuid| {
                 let (key, value) = (key.clone(), value.clone());
                 async move {
                     let answer = client
@@ -95,9 +96,9 @@ pub async fn metadata(rest: &Rest, command: MetadataCommand) -> Result {
             if !list {
                 // One file: the empty answer, as before.
                 delete(uuids[0]).await?;
-                return output::empty();
+                return out.empty();
             }
-            for_each_uuid(uuids, list, delete).await
+            for_each_uuid(out, uuids, list, delete).await
         }
     }
 }

@@ -16,7 +16,7 @@
 
 use crate::cli::ApiVersion;
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::output::Output;
 use uploadcare::{v0_7, Config};
 
 /// The REST client of the chosen API version.
@@ -54,14 +54,14 @@ macro_rules! each_version {
 /// array, streamed page by page through the library's list stream (`$stream`: `all_files`
 /// or `all_groups`).
 macro_rules! print_pages {
-    ($client:expr, $request:expr, $stream:ident, $all:expr) => {{
+    ($out:expr, $client:expr, $request:expr, $stream:ident, $all:expr) => {{
         let request = $request;
         if $all {
             use futures_util::TryStreamExt;
             let mut pages = $client.$stream(move |_| request);
             // Nothing is printed unless the first page arrives.
             let first = pages.try_next().await?;
-            let mut array = output::Array::start()?;
+            let mut array = $out.array()?;
             if let Some(page) = first {
                 array.extend(&page.results)?;
             }
@@ -70,7 +70,7 @@ macro_rules! print_pages {
             }
             array.finish()
         } else {
-            output::print(&request.send().await?.into_inner())
+            $out.print(&request.send().await?.into_inner())
         }
     }};
 }
@@ -146,7 +146,7 @@ impl From<Flag> for uploadcare::v0_5::types::BooleanFlag {
 /// Runs `each` for every UUID in order. Without `--from-stdin` (one UUID) the answer is
 /// printed as it is; with it, the answers form a list (streamed: NDJSON prints each as it
 /// comes). The first failure ends the list and is the command's error.
-async fn for_each_uuid<F, Fut, T>(uuids: Vec<uuid::Uuid>, list: bool, mut each: F) -> Result
+async fn for_each_uuid<F, Fut, T>(out: &Output, uuids: Vec<uuid::Uuid>, list: bool, mut each: F) -> Result
 where
     F: FnMut(uuid::Uuid) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
@@ -154,11 +154,11 @@ where
 {
     if !list {
         for uuid in uuids {
-            output::print(&each(uuid).await?)?;
+            out.print(&each(uuid).await?)?;
         }
         return Ok(());
     }
-    let mut array = output::Array::start()?;
+    let mut array = out.array()?;
     for uuid in uuids {
         match each(uuid).await {
             Ok(answer) => array.extend(std::slice::from_ref(&answer))?,
@@ -171,8 +171,8 @@ where
     array.finish()
 }
 
-pub async fn project(rest: &Rest) -> Result {
+pub async fn project(rest: &Rest, out: &Output) -> Result {
     each_version!(rest, |client, types| {
-        output::print(&client.project_info().send().await?.into_inner())
+        out.print(&client.project_info().send().await?.into_inner())
     })
 }

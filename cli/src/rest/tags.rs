@@ -5,15 +5,16 @@ use super::{for_each_uuid, Rest};
 use crate::cli::TagsCommand;
 use crate::error::Result;
 use crate::input;
+use crate::output::Output;
 
 /// `tags get|set|add|remove` (API 0.7), through the library's checked tag calls.
-pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
+pub async fn tags(rest: &Rest, out: &Output, command: TagsCommand) -> Result {
     let client = rest.v0_7("`tags`")?;
     match command {
         TagsCommand::Get { uuid, stdin } => {
             let list = stdin.from_stdin;
             let uuids = input::uuids(uuid.into_iter().collect(), list)?;
-            for_each_uuid(uuids, list, |uuid| async move {
+            for_each_uuid(out, uuids, list, |uuid| async move {
                 let tags = client.tags(uuid).await?;
                 // Listed (from stdin) with their file's UUID.
                 Ok(if list {
@@ -26,7 +27,7 @@ pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
         }
         TagsCommand::Set { args, stdin } => {
             let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
-            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+            for_each_uuid(out, uuids, stdin.from_stdin, |uuid| {
                 let tags = tags.clone();
                 async move { Ok(client.set_tags(uuid, tags).await?) }
             })
@@ -34,7 +35,7 @@ pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
         }
         TagsCommand::Add { args, stdin } => {
             let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
-            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+            for_each_uuid(out, uuids, stdin.from_stdin, |uuid| {
                 let tags = tags.clone();
                 async move { Ok(client.change_tags(uuid, tags, Vec::<String>::new()).await?) }
             })
@@ -42,7 +43,7 @@ pub async fn tags(rest: &Rest, command: TagsCommand) -> Result {
         }
         TagsCommand::Remove { args, stdin } => {
             let (uuids, tags) = input::split_uuid_args(args, stdin.from_stdin)?;
-            for_each_uuid(uuids, stdin.from_stdin, |uuid| {
+            for_each_uuid(out, uuids, stdin.from_stdin, |uuid| {
                 let tags = tags.clone();
                 async move { Ok(client.change_tags(uuid, Vec::<String>::new(), tags).await?) }
             })

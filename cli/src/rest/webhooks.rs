@@ -4,13 +4,13 @@
 use super::Rest;
 use crate::cli::WebhooksCommand;
 use crate::error::{CliError, Result};
-use crate::output;
+use crate::output::{self, Output};
 
-pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
+pub async fn webhooks(rest: &Rest, out: &Output, command: WebhooksCommand) -> Result {
     match command {
         WebhooksCommand::List => each_version!(rest, |client, types| {
             let hooks = client.webhooks_list().send().await?.into_inner();
-            output::print(&output::redact_webhooks(&hooks)?)
+            out.print(&output::redact_webhooks(&hooks)?)
         }),
         WebhooksCommand::Create {
             target_url,
@@ -33,7 +33,7 @@ pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
                 })
                 .send()
                 .await?;
-            output::print(&output::redact_webhooks(&hook.into_inner())?)
+            out.print(&output::redact_webhooks(&hook.into_inner())?)
         }),
         WebhooksCommand::Update {
             id,
@@ -70,7 +70,7 @@ pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
                     })
                     .send()
                     .await?;
-                output::print(&output::redact_webhooks(&hook.into_inner())?)
+                out.print(&output::redact_webhooks(&hook.into_inner())?)
             })
         }
         WebhooksCommand::Delete { target_url } => each_version!(rest, |client, types| {
@@ -79,7 +79,7 @@ pub async fn webhooks(rest: &Rest, command: WebhooksCommand) -> Result {
                 .body_map(|b| b.target_url(target_url.as_str()))
                 .send()
                 .await?;
-            output::empty()
+            out.empty()
         }),
     }
 }
