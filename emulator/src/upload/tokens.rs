@@ -87,7 +87,10 @@ pub(super) fn verify(
         .and_then(Value::as_i64)
         .ok_or_else(|| invalid("`iat` is required"))?;
     if exp.saturating_sub(iat) > MAX_TOKEN_LIFETIME.as_secs() as i64 {
-        return Err(invalid("`exp` is more than 24 hours after `iat`"));
+        return Err(invalid(&format!(
+            "`exp` is more than {} hours after `iat`",
+            MAX_TOKEN_LIFETIME.as_secs() / 3600
+        )));
     }
     for text in ["sub", "jti", "iss"] {
         if claims.get(text).is_some_and(|v| !v.is_string()) {
@@ -153,7 +156,13 @@ fn restrictions(uc: Option<&Value>) -> Result<(Option<Vec<String>>, Option<u64>)
                 Some(n) => Some(
                     n.as_u64()
                         .filter(|n| u32::try_from(*n).is_ok_and(|n| OPERATIONS_RANGE.contains(&n)))
-                        .ok_or_else(|| invalid("`operations` must be an integer from 1 to 100000"))?,
+                        .ok_or_else(|| {
+                            invalid(&format!(
+                                "`operations` must be an integer from {} to {}",
+                                OPERATIONS_RANGE.start(),
+                                OPERATIONS_RANGE.end()
+                            ))
+                        })?,
                 ),
             }
         }

@@ -340,20 +340,25 @@ fn parse_sort(value: &Value, search: &mut Search, errors: &mut Errors) {
             Some(name) => (true, name),
             None => (false, token),
         };
-        let key = match name {
-            "score" => SortKey::Score,
-            "datetime_uploaded" => SortKey::Uploaded,
-            "size" => SortKey::Size,
-            "original_filename" => SortKey::Filename,
-            _ => {
-                errors.add(
-                    "sort",
-                    format!(
-                        "Unknown sort key `{token}`; use `score`, `datetime_uploaded`, `size` or `original_filename`, optionally prefixed with `-`."
-                    ),
-                );
-                continue;
-            }
+        // The names are the library's, in the order of `SortKey`'s variants.
+        const KEYS: [SortKey; 4] = [
+            SortKey::Score,
+            SortKey::Uploaded,
+            SortKey::Size,
+            SortKey::Filename,
+        ];
+        let names = uploadcare::limits::SEARCH_SORT_KEYS;
+        let Some(key) = names.iter().position(|known| *known == name).map(|at| KEYS[at]) else {
+            let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            errors.add(
+                "sort",
+                format!(
+                    "Unknown sort key `{token}`; use {} or {}, optionally prefixed with `-`.",
+                    listed[..listed.len() - 1].join(", "),
+                    listed[listed.len() - 1]
+                ),
+            );
+            continue;
         };
         if search.sort.iter().any(|(k, _)| *k == key) {
             errors.add("sort", format!("Sort key `{name}` is given more than once."));
