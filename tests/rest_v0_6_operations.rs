@@ -20,11 +20,9 @@
 
 use crate::common;
 
-use common::document::{assert_no_body, at, form, map, uuid, OpenApiDoc};
-use common::{Recorded, Reply, Server};
-use serde_json::{json, Value};
-use std::collections::BTreeSet;
-use std::future::Future;
+use common::document::{assert_no_body, at, form, map, uuid};
+use common::wire::Wire;
+use serde_json::json;
 use std::sync::OnceLock;
 use uploadcare::v0_6::types::{
     BooleanString, ConversionJobState, File, FilesOrdering, GroupsOrdering, LocalCopyRequest,
@@ -32,7 +30,7 @@ use uploadcare::v0_6::types::{
     WebhookSigningSecret, WebhookUpdateRequestTargetUrl, WebhookVersion,
 };
 use uploadcare::v0_6::Client;
-use uploadcare::{AuthScheme, Config, Error, ResponseValue};
+use uploadcare::{AuthScheme, Error};
 
 // ---------------------------------------------------------------------------------------
 // Values from the document's examples.
@@ -65,9 +63,6 @@ const SCHEMES: [AuthScheme; 2] = [AuthScheme::Signed, AuthScheme::Simple];
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
-/// The media type the service answers 0.6 requests with.
-const VND_JSON: &str = "application/vnd.uploadcare-v0.6+json";
-
 /// Every operationId this file exercises (one test or more each).
 const EXERCISED: [&str; 21] = [
     "filesList",
@@ -97,73 +92,15 @@ const EXERCISED: [&str; 21] = [
 // The OpenAPI document and its examples.
 // ---------------------------------------------------------------------------------------
 
-fn document() -> &'static OpenApiDoc {
-    static DOCUMENT: OnceLock<OpenApiDoc> = OnceLock::new();
-    DOCUMENT.get_or_init(|| OpenApiDoc::load("rest-v0.6.yaml"))
-}
-
-fn example(operation_id: &str, status: u16) -> Value {
-    document().example(operation_id, status)
-}
-
-fn empty_reply(operation_id: &str, status: u16) -> Reply {
-    document().empty_reply(operation_id, status)
-}
-
-fn assert_request(
-    request: &Recorded,
-    operation_id: &str,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    content_type: &str,
-) {
-    document().assert_request(request, operation_id, method, path, query, content_type)
-}
-
-/// The server's answer: the documented example, as the service sends it
-/// (`application/vnd.uploadcare-v0.6+json`).
-fn example_reply(operation_id: &str, status: u16) -> Reply {
-    Reply {
-        content_type: VND_JSON,
-        ..Reply::json(status, &example(operation_id, status))
-    }
-}
-
-/// Same, with `Content-Type: application/json` (what the service sends for conversion job
-/// answers).
-fn plain_json_example_reply(operation_id: &str, status: u16) -> Reply {
-    Reply {
-        content_type: JSON,
-        ..example_reply(operation_id, status)
-    }
+/// The harness of this version (`common::wire`).
+fn wire() -> &'static Wire<Client> {
+    static WIRE: OnceLock<Wire<Client>> = OnceLock::new();
+    WIRE.get_or_init(|| Wire::new("0.6", Client::from_config))
 }
 
 // ---------------------------------------------------------------------------------------
 // Harness.
 // ---------------------------------------------------------------------------------------
-
-/// Starts a server answering `reply`, runs `call` with a client for `scheme`, checks the
-/// request's authentication headers (and `Accept` for 0.6) and returns the response and the
-/// single request.
-async fn exercise<T, F, Fut>(scheme: AuthScheme, reply: Reply, call: F) -> (ResponseValue<T>, Recorded)
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, Error>>,
-{
-    let server = Server::start(vec![reply]).await;
-    let config = Config::new(common::PUBLIC_KEY, common::SECRET_KEY)
-        .with_rest_base_url(server.url())
-        .with_auth_scheme(scheme);
-    let client = Client::from_config(config).expect("client from config");
-    let response = match call(client).await {
-        Ok(response) => response,
-        Err(e) => panic!("{scheme:?}: the call failed: {e}"),
-    };
-    let recorded = server.only_request();
-    common::verify_auth(&recorded, scheme == AuthScheme::Signed, "0.6");
-    (response, recorded)
-}
 
 fn api_url(uuid: &str) -> String {
     format!("https://api.uploadcare.com/files/{uuid}/")
@@ -244,25 +181,12 @@ fn assert_river_report(file: &File) {
 
 #[test]
 fn every_documented_operation_is_exercised_here() {
-    let documented: BTreeSet<String> = document()
-        .operations()
-        .iter()
-        .map(|(_, _, op)| {
-            op["operationId"]
-                .as_str()
-                .expect("operationId is a string")
-                .to_owned()
-        })
-        .collect();
-    let exercised: BTreeSet<String> = EXERCISED.iter().map(|s| s.to_string()).collect();
-    assert_eq!(exercised.len(), EXERCISED.len(), "duplicates in EXERCISED");
-    assert_eq!(documented, exercised);
-    assert_eq!(documented.len(), 21);
+    wire().assert_every_operation_exercised(&EXERCISED);
 }
 
 #[test]
 fn the_webhook_payload_example_parses() {
-    let doc = document();
+    let doc = wire().document();
     let example = doc.resolve(&doc.value["components"]["schemas"]["WebhookFilePayload"])["example"].clone();
     let payload: WebhookFilePayload = serde_json::from_value(example).expect("the payload example parses");
     assert_eq!(payload.hook.id, Some(WEBHOOK_ID));
@@ -289,21 +213,26 @@ fn the_webhook_payload_example_parses() {
 #[tokio::test]
 async fn files_list_sends_filters_and_add_fields_and_parses_the_page() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-            client
-                .files_list()
-                .limit(2u64)
-                .ordering(FilesOrdering::DatetimeUploadedDesc)
-                .stored(true)
-                .removed(false)
-                .from("2015-09-10T10:00:00")
-                .add_fields("rekognition_info")
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesList", 200),
+                |client| async move {
+                    client
+                        .files_list()
+                        .limit(2u64)
+                        .ordering(FilesOrdering::DatetimeUploadedDesc)
+                        .stored(true)
+                        .removed(false)
+                        .from("2015-09-10T10:00:00")
+                        .add_fields("rekognition_info")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "filesList",
             "GET",
@@ -345,24 +274,29 @@ async fn files_list_sends_filters_and_add_fields_and_parses_the_page() {
 
 #[tokio::test]
 async fn files_list_orders_by_size_from_a_size_in_bytes() {
-    for (ordering, wire) in [(FilesOrdering::Size, "size"), (FilesOrdering::SizeDesc, "-size")] {
+    for (ordering, token) in [(FilesOrdering::Size, "size"), (FilesOrdering::SizeDesc, "-size")] {
         for scheme in SCHEMES {
             let ordering = ordering.clone();
-            let (page, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-                client
-                    .files_list()
-                    .ordering(ordering)
-                    .from("12909")
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            })
-            .await;
-            let query = format!("from=12909&ordering={wire}");
-            assert_request(&request, "filesList", "GET", "/files/", Some(&query), JSON);
+            let (page, request) = wire()
+                .exercise(
+                    scheme,
+                    wire().example_reply("filesList", 200),
+                    |client| async move {
+                        client
+                            .files_list()
+                            .ordering(ordering)
+                            .from("12909")
+                            .send()
+                            .await
+                            .map_err(Error::from)
+                    },
+                )
+                .await;
+            let query = format!("from=12909&ordering={token}");
+            wire().assert_request(&request, "filesList", "GET", "/files/", Some(&query), JSON);
             assert_eq!(
                 request.query_pairs(),
-                form(&[("from", "12909"), ("ordering", wire)])
+                form(&[("from", "12909"), ("ordering", token)])
             );
             assert_no_body(&request);
             let page = page.into_inner();
@@ -376,17 +310,22 @@ async fn files_list_orders_by_size_from_a_size_in_bytes() {
 #[tokio::test]
 async fn files_list_sends_removed_and_stored_as_booleans() {
     for scheme in SCHEMES {
-        let (_, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-            client
-                .files_list()
-                .removed(true)
-                .stored(false)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (_, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesList", 200),
+                |client| async move {
+                    client
+                        .files_list()
+                        .removed(true)
+                        .stored(false)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "filesList",
             "GET",
@@ -400,12 +339,15 @@ async fn files_list_sends_removed_and_stored_as_booleans() {
 #[tokio::test]
 async fn files_list_without_filters_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-            client.files_list().send().await.map_err(Error::from)
-        })
-        .await;
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesList", 200),
+                |client| async move { client.files_list().send().await.map_err(Error::from) },
+            )
+            .await;
         // Documented defaults (`removed=false`, `limit=100`, ordering) are left to the service.
-        assert_request(&request, "filesList", "GET", "/files/", None, JSON);
+        wire().assert_request(&request, "filesList", "GET", "/files/", None, JSON);
         assert_no_body(&request);
         let page = page.into_inner();
         assert_eq!(page.results[0].uuid, uuid(PDF_FILE));
@@ -416,16 +358,21 @@ async fn files_list_without_filters_sends_no_query_string() {
 #[tokio::test]
 async fn store_file_puts_to_the_file_storage_path_and_parses_the_stored_file() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("storeFile", 200), |client| async move {
-            client
-                .store_file()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("storeFile", 200),
+                |client| async move {
+                    client
+                        .store_file()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "storeFile",
             "PUT",
@@ -445,20 +392,21 @@ async fn store_file_puts_to_the_file_storage_path_and_parses_the_stored_file() {
 #[tokio::test]
 async fn delete_file_storage_deletes_the_file_storage_path_and_parses_the_removed_file() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(
-            scheme,
-            example_reply("deleteFileStorage", 200),
-            |client| async move {
-                client
-                    .delete_file_storage()
-                    .uuid(uuid(MAIN_FILE))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("deleteFileStorage", 200),
+                |client| async move {
+                    client
+                        .delete_file_storage()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "deleteFileStorage",
             "DELETE",
@@ -476,17 +424,22 @@ async fn delete_file_storage_deletes_the_file_storage_path_and_parses_the_remove
 #[tokio::test]
 async fn file_info_sends_add_fields_and_parses_rekognition_info() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("fileInfo", 200), |client| async move {
-            client
-                .file_info()
-                .uuid(uuid(MAIN_FILE))
-                .add_fields("rekognition_info")
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileInfo", 200),
+                |client| async move {
+                    client
+                        .file_info()
+                        .uuid(uuid(MAIN_FILE))
+                        .add_fields("rekognition_info")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileInfo",
             "GET",
@@ -510,16 +463,21 @@ async fn file_info_sends_add_fields_and_parses_rekognition_info() {
 #[tokio::test]
 async fn file_info_without_add_fields_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("fileInfo", 200), |client| async move {
-            client
-                .file_info()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileInfo", 200),
+                |client| async move {
+                    client
+                        .file_info()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileInfo",
             "GET",
@@ -535,16 +493,21 @@ async fn file_info_without_add_fields_sends_no_query_string() {
 #[tokio::test]
 async fn delete_file_deletes_the_file_path_and_parses_the_removed_file() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("deleteFile", 200), |client| async move {
-            client
-                .delete_file()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("deleteFile", 200),
+                |client| async move {
+                    client
+                        .delete_file()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "deleteFile",
             "DELETE",
@@ -562,17 +525,22 @@ async fn delete_file_deletes_the_file_path_and_parses_the_removed_file() {
 #[tokio::test]
 async fn files_storing_puts_the_uuid_list_with_add_fields_and_parses_problems() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesStoring", 200), |client| async move {
-            client
-                .files_storing()
-                .add_fields("rekognition_info")
-                .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesStoring", 200),
+                |client| async move {
+                    client
+                        .files_storing()
+                        .add_fields("rekognition_info")
+                        .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "filesStoring",
             "PUT",
@@ -593,16 +561,21 @@ async fn files_storing_puts_the_uuid_list_with_add_fields_and_parses_problems() 
 #[tokio::test]
 async fn files_storing_without_add_fields_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesStoring", 200), |client| async move {
-            client
-                .files_storing()
-                .body(vec![uuid(MAIN_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "filesStoring", "PUT", "/files/storage/", None, JSON);
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesStoring", 200),
+                |client| async move {
+                    client
+                        .files_storing()
+                        .body(vec![uuid(MAIN_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "filesStoring", "PUT", "/files/storage/", None, JSON);
         assert_eq!(request.json(), json!([MAIN_FILE]));
         assert_eq!(batch.into_inner().result[0].uuid, uuid(MAIN_FILE));
     }
@@ -611,17 +584,22 @@ async fn files_storing_without_add_fields_sends_no_query_string() {
 #[tokio::test]
 async fn files_delete_sends_the_uuid_list_in_a_delete_body_and_parses_problems() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesDelete", 200), |client| async move {
-            client
-                .files_delete()
-                .add_fields("rekognition_info")
-                .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesDelete", 200),
+                |client| async move {
+                    client
+                        .files_delete()
+                        .add_fields("rekognition_info")
+                        .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "filesDelete",
             "DELETE",
@@ -642,16 +620,21 @@ async fn files_delete_sends_the_uuid_list_in_a_delete_body_and_parses_problems()
 #[tokio::test]
 async fn files_delete_without_add_fields_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesDelete", 200), |client| async move {
-            client
-                .files_delete()
-                .body(vec![uuid(MAIN_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "filesDelete", "DELETE", "/files/storage/", None, JSON);
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesDelete", 200),
+                |client| async move {
+                    client
+                        .files_delete()
+                        .body(vec![uuid(MAIN_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "filesDelete", "DELETE", "/files/storage/", None, JSON);
         assert_eq!(request.json(), json!([MAIN_FILE]));
         assert_eq!(batch.into_inner().result[0].uuid, uuid(MAIN_FILE));
     }
@@ -662,21 +645,22 @@ async fn create_local_copy_sends_source_and_store_and_parses_the_unfinished_copy
     // The document accepts 200 and 201 for a created copy, with the same body.
     for status in [201, 200] {
         for scheme in SCHEMES {
-            let reply = example_reply("createLocalCopy", status);
-            let (copy, request) = exercise(scheme, reply, |client| async move {
-                let body = LocalCopyRequest {
-                    source: MAIN_FILE.to_owned(),
-                    store: Some(StoreFlag::True),
-                };
-                client
-                    .create_local_copy()
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            })
-            .await;
-            assert_request(
+            let reply = wire().example_reply("createLocalCopy", status);
+            let (copy, request) = wire()
+                .exercise(scheme, reply, |client| async move {
+                    let body = LocalCopyRequest {
+                        source: MAIN_FILE.to_owned(),
+                        store: Some(StoreFlag::True),
+                    };
+                    client
+                        .create_local_copy()
+                        .body(body)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                })
+                .await;
+            wire().assert_request(
                 &request,
                 "createLocalCopy",
                 "POST",
@@ -712,20 +696,21 @@ async fn create_local_copy_sends_source_and_store_and_parses_the_unfinished_copy
 #[tokio::test]
 async fn create_local_copy_with_only_a_source_sends_only_the_source() {
     for scheme in SCHEMES {
-        let (copy, request) = exercise(
-            scheme,
-            example_reply("createLocalCopy", 201),
-            |client| async move {
-                client
-                    .create_local_copy()
-                    .body_map(|b| b.source(MAIN_FILE))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (copy, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("createLocalCopy", 201),
+                |client| async move {
+                    client
+                        .create_local_copy()
+                        .body_map(|b| b.source(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "createLocalCopy",
             "POST",
@@ -747,26 +732,27 @@ async fn create_remote_copy_sends_target_make_public_and_pattern_and_parses_the_
     // 201: copied; 200: an object with that name already exists at the target.
     for status in [201, 200] {
         for scheme in SCHEMES {
-            let (copy, request) = exercise(
-                scheme,
-                example_reply("createRemoteCopy", status),
-                |client| async move {
-                    let body = RemoteCopyRequest {
-                        source: MAIN_FILE.to_owned(),
-                        target: CUSTOM_STORAGE.to_owned(),
-                        make_public: Some(false),
-                        pattern: Some("${uuid}/${filename}${ext}".to_owned()),
-                    };
-                    client
-                        .create_remote_copy()
-                        .body(body)
-                        .send()
-                        .await
-                        .map_err(Error::from)
-                },
-            )
-            .await;
-            assert_request(
+            let (copy, request) = wire()
+                .exercise(
+                    scheme,
+                    wire().example_reply("createRemoteCopy", status),
+                    |client| async move {
+                        let body = RemoteCopyRequest {
+                            source: MAIN_FILE.to_owned(),
+                            target: CUSTOM_STORAGE.to_owned(),
+                            make_public: Some(false),
+                            pattern: Some("${uuid}/${filename}${ext}".to_owned()),
+                        };
+                        client
+                            .create_remote_copy()
+                            .body(body)
+                            .send()
+                            .await
+                            .map_err(Error::from)
+                    },
+                )
+                .await;
+            wire().assert_request(
                 &request,
                 "createRemoteCopy",
                 "POST",
@@ -796,20 +782,21 @@ async fn create_remote_copy_sends_target_make_public_and_pattern_and_parses_the_
 #[tokio::test]
 async fn create_remote_copy_with_required_fields_only_sends_only_those() {
     for scheme in SCHEMES {
-        let (copy, request) = exercise(
-            scheme,
-            example_reply("createRemoteCopy", 201),
-            |client| async move {
-                client
-                    .create_remote_copy()
-                    .body_map(|b| b.source(MAIN_FILE).target(CUSTOM_STORAGE))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (copy, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("createRemoteCopy", 201),
+                |client| async move {
+                    client
+                        .create_remote_copy()
+                        .body_map(|b| b.source(MAIN_FILE).target(CUSTOM_STORAGE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "createRemoteCopy",
             "POST",
@@ -833,18 +820,23 @@ async fn create_remote_copy_with_required_fields_only_sends_only_those() {
 #[tokio::test]
 async fn groups_list_sends_filters_and_parses_the_page() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("groupsList", 200), |client| async move {
-            client
-                .groups_list()
-                .limit(50u64)
-                .from(at("2015-01-02T10:00:00.463352Z"))
-                .ordering(GroupsOrdering::DatetimeCreatedDesc)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupsList", 200),
+                |client| async move {
+                    client
+                        .groups_list()
+                        .limit(50u64)
+                        .from(at("2015-01-02T10:00:00.463352Z"))
+                        .ordering(GroupsOrdering::DatetimeCreatedDesc)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "groupsList",
             "GET",
@@ -887,11 +879,14 @@ async fn groups_list_sends_filters_and_parses_the_page() {
 #[tokio::test]
 async fn groups_list_without_filters_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("groupsList", 200), |client| async move {
-            client.groups_list().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "groupsList", "GET", "/groups/", None, JSON);
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupsList", 200),
+                |client| async move { client.groups_list().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "groupsList", "GET", "/groups/", None, JSON);
         assert_no_body(&request);
         assert_eq!(page.into_inner().results[0].id.as_deref(), Some(GROUP_ID));
     }
@@ -900,17 +895,22 @@ async fn groups_list_without_filters_sends_no_query_string() {
 #[tokio::test]
 async fn group_info_gets_the_group_and_its_files() {
     for scheme in SCHEMES {
-        let (group, request) = exercise(scheme, example_reply("groupInfo", 200), |client| async move {
-            client
-                .group_info()
-                .uuid(GROUP_ID)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
+        let (group, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupInfo", 200),
+                |client| async move {
+                    client
+                        .group_info()
+                        .uuid(GROUP_ID)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
         // The `~` of a group ID travels as is.
-        assert_request(
+        wire().assert_request(
             &request,
             "groupInfo",
             "GET",
@@ -943,16 +943,21 @@ async fn group_info_gets_the_group_and_its_files() {
 #[tokio::test]
 async fn store_group_puts_to_the_group_storage_path_and_parses_the_stored_group() {
     for scheme in SCHEMES {
-        let (group, request) = exercise(scheme, example_reply("storeGroup", 200), |client| async move {
-            client
-                .store_group()
-                .uuid(GROUP_ID)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (group, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("storeGroup", 200),
+                |client| async move {
+                    client
+                        .store_group()
+                        .uuid(GROUP_ID)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "storeGroup",
             "PUT",
@@ -981,11 +986,14 @@ async fn store_group_puts_to_the_group_storage_path_and_parses_the_stored_group(
 #[tokio::test]
 async fn project_info_gets_the_project() {
     for scheme in SCHEMES {
-        let (project, request) = exercise(scheme, example_reply("projectInfo", 200), |client| async move {
-            client.project_info().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "projectInfo", "GET", "/project/", None, JSON);
+        let (project, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("projectInfo", 200),
+                |client| async move { client.project_info().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "projectInfo", "GET", "/project/", None, JSON);
         assert_no_body(&request);
 
         let project = project.into_inner();
@@ -1006,11 +1014,14 @@ async fn project_info_gets_the_project() {
 #[tokio::test]
 async fn webhooks_list_gets_the_subscriptions() {
     for scheme in SCHEMES {
-        let (hooks, request) = exercise(scheme, example_reply("webhooksList", 200), |client| async move {
-            client.webhooks_list().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "webhooksList", "GET", "/webhooks/", None, JSON);
+        let (hooks, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("webhooksList", 200),
+                |client| async move { client.webhooks_list().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "webhooksList", "GET", "/webhooks/", None, JSON);
         assert_no_body(&request);
 
         let hooks = hooks.into_inner();
@@ -1036,24 +1047,25 @@ async fn webhook_create_posts_a_form_with_every_field() {
     // The document accepts 200 and 201 for a created webhook, with the same body.
     for status in [201, 200] {
         for scheme in SCHEMES {
-            let reply = example_reply("webhookCreate", status);
-            let (hook, request) = exercise(scheme, reply, |client| async move {
-                let secret = WebhookSigningSecret::try_from(WEBHOOK_SECRET).unwrap();
-                client
-                    .webhook_create()
-                    .body_map(|b| {
-                        b.target_url(WEBHOOK_URL)
-                            .event(WebhookEvent::FileUploaded)
-                            .is_active(true)
-                            .signing_secret(secret)
-                            .version(WebhookPayloadVersion::V0_6)
-                    })
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            })
-            .await;
-            assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
+            let reply = wire().example_reply("webhookCreate", status);
+            let (hook, request) = wire()
+                .exercise(scheme, reply, |client| async move {
+                    let secret = WebhookSigningSecret::try_from(WEBHOOK_SECRET).unwrap();
+                    client
+                        .webhook_create()
+                        .body_map(|b| {
+                            b.target_url(WEBHOOK_URL)
+                                .event(WebhookEvent::FileUploaded)
+                                .is_active(true)
+                                .signing_secret(secret)
+                                .version(WebhookPayloadVersion::V0_6)
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                })
+                .await;
+            wire().assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
             assert_eq!(
                 request.form(),
                 form(&[
@@ -1085,16 +1097,21 @@ async fn webhook_create_posts_a_form_with_every_field() {
 #[tokio::test]
 async fn webhook_create_with_required_fields_only_sends_only_those() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("webhookCreate", 201), |client| async move {
-            client
-                .webhook_create()
-                .body_map(|b| b.target_url(WEBHOOK_URL).event(WebhookEvent::FileUploaded))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("webhookCreate", 201),
+                |client| async move {
+                    client
+                        .webhook_create()
+                        .body_map(|b| b.target_url(WEBHOOK_URL).event(WebhookEvent::FileUploaded))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
         assert_eq!(
             request.form(),
             form(&[("event", "file.uploaded"), ("target_url", WEBHOOK_URL)]),
@@ -1107,18 +1124,23 @@ async fn webhook_create_with_required_fields_only_sends_only_those() {
 #[tokio::test]
 async fn update_webhook_puts_only_the_fields_that_are_set() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("updateWebhook", 200), |client| async move {
-            client
-                .update_webhook()
-                .id(WEBHOOK_ID)
-                .body_map(|b| b.is_active(false))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("updateWebhook", 200),
+                |client| async move {
+                    client
+                        .update_webhook()
+                        .id(WEBHOOK_ID)
+                        .body_map(|b| b.is_active(false))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
         // 0.6: a PUT (a POST in 0.5).
-        assert_request(
+        wire().assert_request(
             &request,
             "updateWebhook",
             "PUT",
@@ -1147,26 +1169,32 @@ async fn update_webhook_puts_only_the_fields_that_are_set() {
 #[tokio::test]
 async fn update_webhook_puts_every_field_when_all_are_set() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("updateWebhook", 200), |client| async move {
-            let secret = WebhookSigningSecret::try_from("n3wS3cr3t").unwrap();
-            let target =
-                WebhookUpdateRequestTargetUrl::try_from("https://hooks.example.com/uploadcare-v06?v=2")
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("updateWebhook", 200),
+                |client| async move {
+                    let secret = WebhookSigningSecret::try_from("n3wS3cr3t").unwrap();
+                    let target = WebhookUpdateRequestTargetUrl::try_from(
+                        "https://hooks.example.com/uploadcare-v06?v=2",
+                    )
                     .unwrap();
-            client
-                .update_webhook()
-                .id(WEBHOOK_ID)
-                .body_map(|b| {
-                    b.target_url(target)
-                        .event(WebhookEvent::FileUploaded)
-                        .is_active(true)
-                        .signing_secret(secret)
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+                    client
+                        .update_webhook()
+                        .id(WEBHOOK_ID)
+                        .body_map(|b| {
+                            b.target_url(target)
+                                .event(WebhookEvent::FileUploaded)
+                                .is_active(true)
+                                .signing_secret(secret)
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "updateWebhook",
             "PUT",
@@ -1194,21 +1222,22 @@ async fn update_webhook_puts_every_field_when_all_are_set() {
 #[tokio::test]
 async fn webhook_unsubscribe_deletes_with_a_form_body_and_accepts_no_content() {
     for scheme in SCHEMES {
-        let (response, request) = exercise(
-            scheme,
-            empty_reply("webhookUnsubscribe", 204),
-            |client| async move {
-                client
-                    .webhook_unsubscribe()
-                    .body_map(|b| b.target_url(WEBHOOK_URL))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
+        let (response, request) = wire()
+            .exercise(
+                scheme,
+                wire().empty_reply("webhookUnsubscribe", 204),
+                |client| async move {
+                    client
+                        .webhook_unsubscribe()
+                        .body_map(|b| b.target_url(WEBHOOK_URL))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
         // 0.6: a DELETE with a body (a POST in 0.5).
-        assert_request(
+        wire().assert_request(
             &request,
             "webhookUnsubscribe",
             "DELETE",
@@ -1230,18 +1259,19 @@ async fn webhook_unsubscribe_deletes_with_a_form_body_and_accepts_no_content() {
 async fn document_convert_posts_paths_and_store_and_parses_jobs_and_problems() {
     let bad = "not-a-uuid/document/-/format/pdf/";
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("documentConvert", 200);
+        let reply = wire().plain_json_example_reply("documentConvert", 200);
         let paths = vec![DOCUMENT_SOURCE.to_owned(), bad.to_owned()];
-        let (jobs, request) = exercise(scheme, reply, |client| async move {
-            client
-                .document_convert()
-                .body_map(|b| b.paths(paths).store(BooleanString::V1))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (jobs, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .document_convert()
+                    .body_map(|b| b.paths(paths).store(BooleanString::V1))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "documentConvert",
             "POST",
@@ -1274,20 +1304,21 @@ async fn document_convert_posts_paths_and_store_and_parses_jobs_and_problems() {
 #[tokio::test]
 async fn document_convert_status_gets_the_job_by_a_large_token() {
     for scheme in SCHEMES {
-        let (status, request) = exercise(
-            scheme,
-            example_reply("documentConvertStatus", 200),
-            |client| async move {
-                client
-                    .document_convert_status()
-                    .token(DOCUMENT_TOKEN)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (status, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("documentConvertStatus", 200),
+                |client| async move {
+                    client
+                        .document_convert_status()
+                        .token(DOCUMENT_TOKEN)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "documentConvertStatus",
             "GET",
@@ -1307,17 +1338,18 @@ async fn document_convert_status_gets_the_job_by_a_large_token() {
 #[tokio::test]
 async fn video_convert_posts_paths_and_store_and_parses_jobs() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("videoConvert", 200);
-        let (jobs, request) = exercise(scheme, reply, |client| async move {
-            client
-                .video_convert()
-                .body_map(|b| b.paths(vec![VIDEO_SOURCE.to_owned()]).store(BooleanString::False))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "videoConvert", "POST", "/convert/video/", None, JSON);
+        let reply = wire().plain_json_example_reply("videoConvert", 200);
+        let (jobs, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .video_convert()
+                    .body_map(|b| b.paths(vec![VIDEO_SOURCE.to_owned()]).store(BooleanString::False))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(&request, "videoConvert", "POST", "/convert/video/", None, JSON);
         assert_eq!(request.json(), json!({"paths": [VIDEO_SOURCE], "store": "false"}));
 
         let jobs = jobs.into_inner();
@@ -1334,20 +1366,21 @@ async fn video_convert_posts_paths_and_store_and_parses_jobs() {
 #[tokio::test]
 async fn video_convert_status_gets_the_job_by_a_large_token() {
     for scheme in SCHEMES {
-        let (status, request) = exercise(
-            scheme,
-            example_reply("videoConvertStatus", 200),
-            |client| async move {
-                client
-                    .video_convert_status()
-                    .token(VIDEO_TOKEN)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (status, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("videoConvertStatus", 200),
+                |client| async move {
+                    client
+                        .video_convert_status()
+                        .token(VIDEO_TOKEN)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "videoConvertStatus",
             "GET",

@@ -12,11 +12,9 @@
 
 use crate::common;
 
-use common::document::{assert_no_body, at, form, map, uuid, OpenApiDoc};
-use common::{Recorded, Reply, Server};
-use serde_json::{json, Value};
-use std::collections::BTreeSet;
-use std::future::Future;
+use common::document::{assert_no_body, at, form, map, uuid};
+use common::wire::Wire;
+use serde_json::json;
 use std::sync::OnceLock;
 use uploadcare::v0_7::types::{
     AddonExecuteRequest, AddonExecutionState, BooleanString, ConversionJobState, File, FilesOrdering,
@@ -25,7 +23,7 @@ use uploadcare::v0_7::types::{
     WebhookSigningSecret, WebhookUpdateRequestTargetUrl, WebhookVersion,
 };
 use uploadcare::v0_7::Client;
-use uploadcare::{AuthScheme, Config, Error, ResponseValue};
+use uploadcare::{AuthScheme, Error};
 
 // ---------------------------------------------------------------------------------------
 // Values from the document's examples.
@@ -100,69 +98,15 @@ const EXERCISED: [&str; 37] = [
 // The OpenAPI document and its examples.
 // ---------------------------------------------------------------------------------------
 
-fn document() -> &'static OpenApiDoc {
-    static DOCUMENT: OnceLock<OpenApiDoc> = OnceLock::new();
-    DOCUMENT.get_or_init(|| OpenApiDoc::load("rest-v0.7.yaml"))
-}
-
-fn example(operation_id: &str, status: u16) -> Value {
-    document().example(operation_id, status)
-}
-
-fn empty_reply(operation_id: &str, status: u16) -> Reply {
-    document().empty_reply(operation_id, status)
-}
-
-fn assert_request(
-    request: &Recorded,
-    operation_id: &str,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    content_type: &str,
-) {
-    document().assert_request(request, operation_id, method, path, query, content_type)
-}
-
-/// The server's answer: the documented example, as the service sends it
-/// (`application/vnd.uploadcare-v0.7+json`).
-fn example_reply(operation_id: &str, status: u16) -> Reply {
-    Reply::json(status, &example(operation_id, status))
-}
-
-/// Same, with `Content-Type: application/json` (what the service sends for add-on and
-/// conversion job answers).
-fn plain_json_example_reply(operation_id: &str, status: u16) -> Reply {
-    Reply {
-        content_type: JSON,
-        ..example_reply(operation_id, status)
-    }
+/// The harness of this version (`common::wire`).
+fn wire() -> &'static Wire<Client> {
+    static WIRE: OnceLock<Wire<Client>> = OnceLock::new();
+    WIRE.get_or_init(|| Wire::new("0.7", Client::from_config))
 }
 
 // ---------------------------------------------------------------------------------------
 // Harness.
 // ---------------------------------------------------------------------------------------
-
-/// Starts a server answering `reply`, runs `call` with a client for `scheme`, checks the
-/// request's authentication headers and returns the response and the single request.
-async fn exercise<T, F, Fut>(scheme: AuthScheme, reply: Reply, call: F) -> (ResponseValue<T>, Recorded)
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, Error>>,
-{
-    let server = Server::start(vec![reply]).await;
-    let config = Config::new(common::PUBLIC_KEY, common::SECRET_KEY)
-        .with_rest_base_url(server.url())
-        .with_auth_scheme(scheme);
-    let client = Client::from_config(config).expect("client from config");
-    let response = match call(client).await {
-        Ok(response) => response,
-        Err(e) => panic!("{scheme:?}: the call failed: {e}"),
-    };
-    let recorded = server.only_request();
-    common::verify_auth(&recorded, scheme == AuthScheme::Signed, "0.7");
-    (response, recorded)
-}
 
 /// What every example of `mountain-lake.jpg` says about the file, whatever its state.
 fn assert_mountain_lake(file: &File) {
@@ -209,20 +153,7 @@ fn original_file_url() -> String {
 
 #[test]
 fn every_documented_operation_is_exercised_here() {
-    let documented: BTreeSet<String> = document()
-        .operations()
-        .iter()
-        .map(|(_, _, op)| {
-            op["operationId"]
-                .as_str()
-                .expect("operationId is a string")
-                .to_owned()
-        })
-        .collect();
-    let exercised: BTreeSet<String> = EXERCISED.iter().map(|s| s.to_string()).collect();
-    assert_eq!(exercised.len(), EXERCISED.len(), "duplicates in EXERCISED");
-    assert_eq!(documented, exercised);
-    assert_eq!(documented.len(), 37);
+    wire().assert_every_operation_exercised(&EXERCISED);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -232,21 +163,26 @@ fn every_documented_operation_is_exercised_here() {
 #[tokio::test]
 async fn files_list_sends_filters_and_parses_the_page() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-            client
-                .files_list()
-                .limit(10u64)
-                .ordering(FilesOrdering::DatetimeUploadedDesc)
-                .stored(true)
-                .removed(false)
-                .from("2015-09-10T10:00:00Z")
-                .include("appdata")
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesList", 200),
+                |client| async move {
+                    client
+                        .files_list()
+                        .limit(10u64)
+                        .ordering(FilesOrdering::DatetimeUploadedDesc)
+                        .stored(true)
+                        .removed(false)
+                        .from("2015-09-10T10:00:00Z")
+                        .include("appdata")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "filesList",
             "GET",
@@ -290,12 +226,15 @@ async fn files_list_sends_filters_and_parses_the_page() {
 #[tokio::test]
 async fn files_list_without_filters_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("filesList", 200), |client| async move {
-            client.files_list().send().await.map_err(Error::from)
-        })
-        .await;
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesList", 200),
+                |client| async move { client.files_list().send().await.map_err(Error::from) },
+            )
+            .await;
         // Documented defaults (`removed=false`, `limit=100`, ordering) are left to the service.
-        assert_request(&request, "filesList", "GET", "/files/", None, JSON);
+        wire().assert_request(&request, "filesList", "GET", "/files/", None, JSON);
         assert_no_body(&request);
         assert_eq!(page.into_inner().results[0].uuid, uuid(MAIN_FILE));
     }
@@ -304,16 +243,21 @@ async fn files_list_without_filters_sends_no_query_string() {
 #[tokio::test]
 async fn store_file_puts_to_the_file_storage_path_and_parses_the_stored_file() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("storeFile", 200), |client| async move {
-            client
-                .store_file()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("storeFile", 200),
+                |client| async move {
+                    client
+                        .store_file()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "storeFile",
             "PUT",
@@ -334,20 +278,21 @@ async fn store_file_puts_to_the_file_storage_path_and_parses_the_stored_file() {
 #[tokio::test]
 async fn delete_file_storage_deletes_the_file_storage_path_and_parses_the_removed_file() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(
-            scheme,
-            example_reply("deleteFileStorage", 200),
-            |client| async move {
-                client
-                    .delete_file_storage()
-                    .uuid(uuid(MAIN_FILE))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("deleteFileStorage", 200),
+                |client| async move {
+                    client
+                        .delete_file_storage()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "deleteFileStorage",
             "DELETE",
@@ -367,17 +312,22 @@ async fn delete_file_storage_deletes_the_file_storage_path_and_parses_the_remove
 #[tokio::test]
 async fn file_info_sends_include_and_parses_appdata_of_every_addon() {
     for scheme in SCHEMES {
-        let (file, request) = exercise(scheme, example_reply("fileInfo", 200), |client| async move {
-            client
-                .file_info()
-                .uuid(uuid(MAIN_FILE))
-                .include("appdata")
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (file, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileInfo", 200),
+                |client| async move {
+                    client
+                        .file_info()
+                        .uuid(uuid(MAIN_FILE))
+                        .include("appdata")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileInfo",
             "GET",
@@ -437,16 +387,21 @@ async fn file_info_sends_include_and_parses_appdata_of_every_addon() {
 #[tokio::test]
 async fn files_storing_puts_the_uuid_list_and_parses_problems() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesStoring", 200), |client| async move {
-            client
-                .files_storing()
-                .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "filesStoring", "PUT", "/files/storage/", None, JSON);
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesStoring", 200),
+                |client| async move {
+                    client
+                        .files_storing()
+                        .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "filesStoring", "PUT", "/files/storage/", None, JSON);
         assert_eq!(request.json(), json!([MAIN_FILE, MISSING_FILE]));
 
         let batch = batch.into_inner();
@@ -461,16 +416,21 @@ async fn files_storing_puts_the_uuid_list_and_parses_problems() {
 #[tokio::test]
 async fn files_delete_sends_the_uuid_list_in_a_delete_body_and_parses_problems() {
     for scheme in SCHEMES {
-        let (batch, request) = exercise(scheme, example_reply("filesDelete", 200), |client| async move {
-            client
-                .files_delete()
-                .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "filesDelete", "DELETE", "/files/storage/", None, JSON);
+        let (batch, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("filesDelete", 200),
+                |client| async move {
+                    client
+                        .files_delete()
+                        .body(vec![uuid(MAIN_FILE), uuid(MISSING_FILE)])
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "filesDelete", "DELETE", "/files/storage/", None, JSON);
         assert_eq!(request.json(), json!([MAIN_FILE, MISSING_FILE]));
 
         let batch = batch.into_inner();
@@ -489,25 +449,26 @@ async fn files_delete_sends_the_uuid_list_in_a_delete_body_and_parses_problems()
 #[tokio::test]
 async fn create_local_copy_sends_source_store_and_metadata_and_parses_the_unfinished_copy() {
     for scheme in SCHEMES {
-        let (copy, request) = exercise(
-            scheme,
-            example_reply("createLocalCopy", 201),
-            |client| async move {
-                let body = LocalCopyRequest {
-                    source: MAIN_FILE.to_owned(),
-                    store: Some(StoreFlag::True),
-                    metadata: Some(Metadata::from(map(&[("subsystem", "gallery")]))),
-                };
-                client
-                    .create_local_copy()
-                    .body(body)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (copy, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("createLocalCopy", 201),
+                |client| async move {
+                    let body = LocalCopyRequest {
+                        source: MAIN_FILE.to_owned(),
+                        store: Some(StoreFlag::True),
+                        metadata: Some(Metadata::from(map(&[("subsystem", "gallery")]))),
+                    };
+                    client
+                        .create_local_copy()
+                        .body(body)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "createLocalCopy",
             "POST",
@@ -547,20 +508,21 @@ async fn create_local_copy_sends_source_store_and_metadata_and_parses_the_unfini
 #[tokio::test]
 async fn create_local_copy_with_only_a_source_sends_only_the_source() {
     for scheme in SCHEMES {
-        let (copy, request) = exercise(
-            scheme,
-            example_reply("createLocalCopy", 201),
-            |client| async move {
-                client
-                    .create_local_copy()
-                    .body_map(|b| b.source(MAIN_FILE))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (copy, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("createLocalCopy", 201),
+                |client| async move {
+                    client
+                        .create_local_copy()
+                        .body_map(|b| b.source(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "createLocalCopy",
             "POST",
@@ -582,26 +544,27 @@ async fn create_remote_copy_sends_target_make_public_and_pattern_and_parses_the_
     // 201: copied; 200: a file with that name already exists at the target.
     for status in [201, 200] {
         for scheme in SCHEMES {
-            let (copy, request) = exercise(
-                scheme,
-                example_reply("createRemoteCopy", status),
-                |client| async move {
-                    let body = RemoteCopyRequest {
-                        source: MAIN_FILE.to_owned(),
-                        target: "uc-demo-bucket".to_owned(),
-                        make_public: Some(false),
-                        pattern: Some("${uuid}${ext}".to_owned()),
-                    };
-                    client
-                        .create_remote_copy()
-                        .body(body)
-                        .send()
-                        .await
-                        .map_err(Error::from)
-                },
-            )
-            .await;
-            assert_request(
+            let (copy, request) = wire()
+                .exercise(
+                    scheme,
+                    wire().example_reply("createRemoteCopy", status),
+                    |client| async move {
+                        let body = RemoteCopyRequest {
+                            source: MAIN_FILE.to_owned(),
+                            target: "uc-demo-bucket".to_owned(),
+                            make_public: Some(false),
+                            pattern: Some("${uuid}${ext}".to_owned()),
+                        };
+                        client
+                            .create_remote_copy()
+                            .body(body)
+                            .send()
+                            .await
+                            .map_err(Error::from)
+                    },
+                )
+                .await;
+            wire().assert_request(
                 &request,
                 "createRemoteCopy",
                 "POST",
@@ -634,19 +597,20 @@ async fn create_remote_copy_sends_target_make_public_and_pattern_and_parses_the_
 #[tokio::test]
 async fn aws_rekognition_execute_posts_the_target_and_parses_the_request_id() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("awsRekognitionExecute", 200);
-        let (run, request) = exercise(scheme, reply, |client| async move {
-            client
-                .aws_rekognition_execute()
-                .body(AddonExecuteRequest {
-                    target: uuid(MAIN_FILE),
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("awsRekognitionExecute", 200);
+        let (run, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .aws_rekognition_execute()
+                    .body(AddonExecuteRequest {
+                        target: uuid(MAIN_FILE),
+                    })
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "awsRekognitionExecute",
             "POST",
@@ -662,17 +626,18 @@ async fn aws_rekognition_execute_posts_the_target_and_parses_the_request_id() {
 #[tokio::test]
 async fn aws_rekognition_execution_status_sends_the_request_id_and_parses_done() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("awsRekognitionExecutionStatus", 200);
-        let (status, request) = exercise(scheme, reply, |client| async move {
-            client
-                .aws_rekognition_execution_status()
-                .request_id(uuid(ADDON_REQUEST_ID))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("awsRekognitionExecutionStatus", 200);
+        let (status, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .aws_rekognition_execution_status()
+                    .request_id(uuid(ADDON_REQUEST_ID))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "awsRekognitionExecutionStatus",
             "GET",
@@ -688,17 +653,18 @@ async fn aws_rekognition_execution_status_sends_the_request_id_and_parses_done()
 #[tokio::test]
 async fn aws_rekognition_moderation_execute_posts_the_target_and_parses_the_request_id() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("awsRekognitionDetectModerationLabelsExecute", 200);
-        let (run, request) = exercise(scheme, reply, |client| async move {
-            client
-                .aws_rekognition_detect_moderation_labels_execute()
-                .body_map(|b| b.target(uuid(MAIN_FILE)))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("awsRekognitionDetectModerationLabelsExecute", 200);
+        let (run, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .aws_rekognition_detect_moderation_labels_execute()
+                    .body_map(|b| b.target(uuid(MAIN_FILE)))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "awsRekognitionDetectModerationLabelsExecute",
             "POST",
@@ -714,17 +680,19 @@ async fn aws_rekognition_moderation_execute_posts_the_target_and_parses_the_requ
 #[tokio::test]
 async fn aws_rekognition_moderation_execution_status_sends_the_request_id_and_parses_done() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("awsRekognitionDetectModerationLabelsExecutionStatus", 200);
-        let (status, request) = exercise(scheme, reply, |client| async move {
-            client
-                .aws_rekognition_detect_moderation_labels_execution_status()
-                .request_id(uuid(ADDON_REQUEST_ID))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply =
+            wire().plain_json_example_reply("awsRekognitionDetectModerationLabelsExecutionStatus", 200);
+        let (status, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .aws_rekognition_detect_moderation_labels_execution_status()
+                    .request_id(uuid(ADDON_REQUEST_ID))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "awsRekognitionDetectModerationLabelsExecutionStatus",
             "GET",
@@ -740,21 +708,22 @@ async fn aws_rekognition_moderation_execution_status_sends_the_request_id_and_pa
 #[tokio::test]
 async fn clamav_execute_posts_the_target_and_purge_infected() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("ucClamavVirusScanExecute", 200);
-        let (run, request) = exercise(scheme, reply, |client| async move {
-            client
-                .uc_clamav_virus_scan_execute()
-                .body_map(|b| {
-                    b.target(uuid(MAIN_FILE)).params(UcClamavVirusScanParams {
-                        purge_infected: Some(true),
+        let reply = wire().plain_json_example_reply("ucClamavVirusScanExecute", 200);
+        let (run, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .uc_clamav_virus_scan_execute()
+                    .body_map(|b| {
+                        b.target(uuid(MAIN_FILE)).params(UcClamavVirusScanParams {
+                            purge_infected: Some(true),
+                        })
                     })
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "ucClamavVirusScanExecute",
             "POST",
@@ -773,17 +742,18 @@ async fn clamav_execute_posts_the_target_and_purge_infected() {
 #[tokio::test]
 async fn clamav_execute_without_params_sends_only_the_target() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("ucClamavVirusScanExecute", 200);
-        let (run, request) = exercise(scheme, reply, |client| async move {
-            client
-                .uc_clamav_virus_scan_execute()
-                .body_map(|b| b.target(uuid(MAIN_FILE)))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("ucClamavVirusScanExecute", 200);
+        let (run, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .uc_clamav_virus_scan_execute()
+                    .body_map(|b| b.target(uuid(MAIN_FILE)))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "ucClamavVirusScanExecute",
             "POST",
@@ -799,17 +769,18 @@ async fn clamav_execute_without_params_sends_only_the_target() {
 #[tokio::test]
 async fn clamav_execution_status_sends_the_request_id_and_parses_done() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("ucClamavVirusScanExecutionStatus", 200);
-        let (status, request) = exercise(scheme, reply, |client| async move {
-            client
-                .uc_clamav_virus_scan_execution_status()
-                .request_id(uuid(ADDON_REQUEST_ID))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("ucClamavVirusScanExecutionStatus", 200);
+        let (status, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .uc_clamav_virus_scan_execution_status()
+                    .request_id(uuid(ADDON_REQUEST_ID))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "ucClamavVirusScanExecutionStatus",
             "GET",
@@ -825,29 +796,30 @@ async fn clamav_execution_status_sends_the_request_id_and_parses_done() {
 #[tokio::test]
 async fn remove_bg_execute_posts_the_target_and_every_param() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("removeBgExecute", 200);
-        let (run, request) = exercise(scheme, reply, |client| async move {
-            let params = RemoveBgParams {
-                crop: Some(true),
-                crop_margin: Some("30px".to_owned()),
-                scale: Some("80%".to_owned()),
-                add_shadow: Some(true),
-                type_level: Some(RemoveBgTypeLevel::V2),
-                type_: Some(RemoveBgType::Person),
-                semitransparency: Some(false),
-                channels: Some(RemoveBgChannels::Alpha),
-                roi: Some("10% 10% 90% 90%".to_owned()),
-                position: Some("center".to_owned()),
-            };
-            client
-                .remove_bg_execute()
-                .body_map(|b| b.target(uuid(MAIN_FILE)).params(params))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("removeBgExecute", 200);
+        let (run, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                let params = RemoveBgParams {
+                    crop: Some(true),
+                    crop_margin: Some("30px".to_owned()),
+                    scale: Some("80%".to_owned()),
+                    add_shadow: Some(true),
+                    type_level: Some(RemoveBgTypeLevel::V2),
+                    type_: Some(RemoveBgType::Person),
+                    semitransparency: Some(false),
+                    channels: Some(RemoveBgChannels::Alpha),
+                    roi: Some("10% 10% 90% 90%".to_owned()),
+                    position: Some("center".to_owned()),
+                };
+                client
+                    .remove_bg_execute()
+                    .body_map(|b| b.target(uuid(MAIN_FILE)).params(params))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "removeBgExecute",
             "POST",
@@ -880,22 +852,23 @@ async fn remove_bg_execute_posts_the_target_and_every_param() {
 #[tokio::test]
 async fn remove_bg_execute_with_a_subset_of_params_sends_only_those() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("removeBgExecute", 200);
-        let (_, request) = exercise(scheme, reply, |client| async move {
-            let params = RemoveBgParams {
-                crop: Some(true),
-                type_: Some(RemoveBgType::Product),
-                ..Default::default()
-            };
-            client
-                .remove_bg_execute()
-                .body_map(|b| b.target(uuid(MAIN_FILE)).params(params))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("removeBgExecute", 200);
+        let (_, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                let params = RemoveBgParams {
+                    crop: Some(true),
+                    type_: Some(RemoveBgType::Product),
+                    ..Default::default()
+                };
+                client
+                    .remove_bg_execute()
+                    .body_map(|b| b.target(uuid(MAIN_FILE)).params(params))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "removeBgExecute",
             "POST",
@@ -913,17 +886,18 @@ async fn remove_bg_execute_with_a_subset_of_params_sends_only_those() {
 #[tokio::test]
 async fn remove_bg_execution_status_sends_the_request_id_and_parses_the_result_file() {
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("removeBgExecutionStatus", 200);
-        let (status, request) = exercise(scheme, reply, |client| async move {
-            client
-                .remove_bg_execution_status()
-                .request_id(uuid(ADDON_REQUEST_ID))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let reply = wire().plain_json_example_reply("removeBgExecutionStatus", 200);
+        let (status, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .remove_bg_execution_status()
+                    .request_id(uuid(ADDON_REQUEST_ID))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "removeBgExecutionStatus",
             "GET",
@@ -948,16 +922,21 @@ async fn remove_bg_execution_status_sends_the_request_id_and_parses_the_result_f
 #[tokio::test]
 async fn file_metadata_gets_the_whole_map() {
     for scheme in SCHEMES {
-        let (metadata, request) = exercise(scheme, example_reply("fileMetadata", 200), |client| async move {
-            client
-                .file_metadata()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (metadata, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileMetadata", 200),
+                |client| async move {
+                    client
+                        .file_metadata()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileMetadata",
             "GET",
@@ -976,16 +955,21 @@ async fn file_metadata_gets_the_whole_map() {
 #[tokio::test]
 async fn file_tags_get_replace_and_update_send_the_documented_bodies() {
     for scheme in SCHEMES {
-        let (tags, request) = exercise(scheme, example_reply("fileTags", 200), |client| async move {
-            client
-                .file_tags()
-                .uuid(uuid(MAIN_FILE))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (tags, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileTags", 200),
+                |client| async move {
+                    client
+                        .file_tags()
+                        .uuid(uuid(MAIN_FILE))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileTags",
             "GET",
@@ -999,23 +983,24 @@ async fn file_tags_get_replace_and_update_send_the_documented_bodies() {
             Some(vec!["summer".to_owned(), "beach".to_owned()])
         );
 
-        let (change, request) = exercise(
-            scheme,
-            example_reply("replaceFileTags", 200),
-            |client| async move {
-                client
-                    .replace_file_tags()
-                    .uuid(uuid(MAIN_FILE))
-                    .body(uploadcare::v0_7::types::FileTagsReplaceRequest {
-                        tags: vec!["Summer".into(), "beach".into()],
-                    })
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (change, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("replaceFileTags", 200),
+                |client| async move {
+                    client
+                        .replace_file_tags()
+                        .uuid(uuid(MAIN_FILE))
+                        .body(uploadcare::v0_7::types::FileTagsReplaceRequest {
+                            tags: vec!["Summer".into(), "beach".into()],
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "replaceFileTags",
             "PUT",
@@ -1030,24 +1015,25 @@ async fn file_tags_get_replace_and_update_send_the_documented_bodies() {
             (vec!["beach".to_owned()], vec!["winter".to_owned()])
         );
 
-        let (change, request) = exercise(
-            scheme,
-            example_reply("updateFileTags", 200),
-            |client| async move {
-                client
-                    .update_file_tags()
-                    .uuid(uuid(MAIN_FILE))
-                    .body(uploadcare::v0_7::types::FileTagsUpdateRequest {
-                        add: vec!["sunset".into()],
-                        delete: vec!["beach".into()],
-                    })
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (change, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("updateFileTags", 200),
+                |client| async move {
+                    client
+                        .update_file_tags()
+                        .uuid(uuid(MAIN_FILE))
+                        .body(uploadcare::v0_7::types::FileTagsUpdateRequest {
+                            add: vec!["sunset".into()],
+                            delete: vec!["beach".into()],
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "updateFileTags",
             "PATCH",
@@ -1063,24 +1049,29 @@ async fn file_tags_get_replace_and_update_send_the_documented_bodies() {
 #[tokio::test]
 async fn search_files_posts_the_conditions_with_paging_and_parses_highlights() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("searchFiles", 200), |client| async move {
-            let body = client
-                .search()
-                .tags_all(["cat"])
-                .images_only(true)
-                .sort(uploadcare::search::SortKey::DatetimeUploaded.descending())
-                .to_request()?;
-            client
-                .search_files()
-                .body(body)
-                .limit(std::num::NonZeroU64::new(1).unwrap())
-                .offset(0)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("searchFiles", 200),
+                |client| async move {
+                    let body = client
+                        .search()
+                        .tags_all(["cat"])
+                        .images_only(true)
+                        .sort(uploadcare::search::SortKey::DatetimeUploaded.descending())
+                        .to_request()?;
+                    client
+                        .search_files()
+                        .body(body)
+                        .limit(std::num::NonZeroU64::new(1).unwrap())
+                        .offset(0)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "searchFiles",
             "POST",
@@ -1111,21 +1102,22 @@ async fn search_files_posts_the_conditions_with_paging_and_parses_highlights() {
 #[tokio::test]
 async fn file_metadata_key_gets_one_value() {
     for scheme in SCHEMES {
-        let (value, request) = exercise(
-            scheme,
-            example_reply("fileMetadataKey", 200),
-            |client| async move {
-                client
-                    .file_metadata_key()
-                    .uuid(uuid(MAIN_FILE))
-                    .key("subsystem")
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (value, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("fileMetadataKey", 200),
+                |client| async move {
+                    client
+                        .file_metadata_key()
+                        .uuid(uuid(MAIN_FILE))
+                        .key("subsystem")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "fileMetadataKey",
             "GET",
@@ -1143,19 +1135,20 @@ async fn update_file_metadata_key_puts_the_value_as_a_json_string() {
     // 200: the key was updated; 201: the key was created.
     for status in [200, 201] {
         for scheme in SCHEMES {
-            let reply = example_reply("updateFileMetadataKey", status);
-            let (value, request) = exercise(scheme, reply, |client| async move {
-                client
-                    .update_file_metadata_key()
-                    .uuid(uuid(MAIN_FILE))
-                    .key("subsystem")
-                    .body("gallery")
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            })
-            .await;
-            assert_request(
+            let reply = wire().example_reply("updateFileMetadataKey", status);
+            let (value, request) = wire()
+                .exercise(scheme, reply, |client| async move {
+                    client
+                        .update_file_metadata_key()
+                        .uuid(uuid(MAIN_FILE))
+                        .key("subsystem")
+                        .body("gallery")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                })
+                .await;
+            wire().assert_request(
                 &request,
                 "updateFileMetadataKey",
                 "PUT",
@@ -1179,21 +1172,22 @@ async fn update_file_metadata_key_puts_the_value_as_a_json_string() {
 #[tokio::test]
 async fn delete_file_metadata_key_deletes_and_accepts_no_content() {
     for scheme in SCHEMES {
-        let (response, request) = exercise(
-            scheme,
-            empty_reply("deleteFileMetadataKey", 204),
-            |client| async move {
-                client
-                    .delete_file_metadata_key()
-                    .uuid(uuid(MAIN_FILE))
-                    .key("subsystem")
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (response, request) = wire()
+            .exercise(
+                scheme,
+                wire().empty_reply("deleteFileMetadataKey", 204),
+                |client| async move {
+                    client
+                        .delete_file_metadata_key()
+                        .uuid(uuid(MAIN_FILE))
+                        .key("subsystem")
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "deleteFileMetadataKey",
             "DELETE",
@@ -1214,18 +1208,23 @@ async fn delete_file_metadata_key_deletes_and_accepts_no_content() {
 #[tokio::test]
 async fn groups_list_sends_filters_and_parses_the_page() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("groupsList", 200), |client| async move {
-            client
-                .groups_list()
-                .limit(50u64)
-                .from(at("2015-01-02T10:00:00.463352Z"))
-                .ordering(GroupsOrdering::DatetimeCreatedDesc)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupsList", 200),
+                |client| async move {
+                    client
+                        .groups_list()
+                        .limit(50u64)
+                        .from(at("2015-01-02T10:00:00.463352Z"))
+                        .ordering(GroupsOrdering::DatetimeCreatedDesc)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "groupsList",
             "GET",
@@ -1267,11 +1266,14 @@ async fn groups_list_sends_filters_and_parses_the_page() {
 #[tokio::test]
 async fn groups_list_without_filters_sends_no_query_string() {
     for scheme in SCHEMES {
-        let (page, request) = exercise(scheme, example_reply("groupsList", 200), |client| async move {
-            client.groups_list().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "groupsList", "GET", "/groups/", None, JSON);
+        let (page, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupsList", 200),
+                |client| async move { client.groups_list().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "groupsList", "GET", "/groups/", None, JSON);
         assert_eq!(page.into_inner().results[0].id.as_deref(), Some(GROUP_ID));
     }
 }
@@ -1279,17 +1281,22 @@ async fn groups_list_without_filters_sends_no_query_string() {
 #[tokio::test]
 async fn group_info_gets_the_group_and_parses_files_including_removed_ones() {
     for scheme in SCHEMES {
-        let (group, request) = exercise(scheme, example_reply("groupInfo", 200), |client| async move {
-            client
-                .group_info()
-                .uuid(GROUP_ID)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
+        let (group, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("groupInfo", 200),
+                |client| async move {
+                    client
+                        .group_info()
+                        .uuid(GROUP_ID)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
         // The `~` of a group ID travels as is.
-        assert_request(
+        wire().assert_request(
             &request,
             "groupInfo",
             "GET",
@@ -1333,16 +1340,21 @@ async fn group_info_gets_the_group_and_parses_files_including_removed_ones() {
 #[tokio::test]
 async fn delete_group_deletes_and_accepts_no_content() {
     for scheme in SCHEMES {
-        let (response, request) = exercise(scheme, empty_reply("deleteGroup", 204), |client| async move {
-            client
-                .delete_group()
-                .uuid(GROUP_ID)
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (response, request) = wire()
+            .exercise(
+                scheme,
+                wire().empty_reply("deleteGroup", 204),
+                |client| async move {
+                    client
+                        .delete_group()
+                        .uuid(GROUP_ID)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "deleteGroup",
             "DELETE",
@@ -1363,11 +1375,14 @@ async fn delete_group_deletes_and_accepts_no_content() {
 #[tokio::test]
 async fn project_info_gets_the_project() {
     for scheme in SCHEMES {
-        let (project, request) = exercise(scheme, example_reply("projectInfo", 200), |client| async move {
-            client.project_info().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "projectInfo", "GET", "/project/", None, JSON);
+        let (project, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("projectInfo", 200),
+                |client| async move { client.project_info().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "projectInfo", "GET", "/project/", None, JSON);
         assert_no_body(&request);
 
         let project = project.into_inner();
@@ -1388,11 +1403,14 @@ async fn project_info_gets_the_project() {
 #[tokio::test]
 async fn webhooks_list_gets_the_subscriptions() {
     for scheme in SCHEMES {
-        let (hooks, request) = exercise(scheme, example_reply("webhooksList", 200), |client| async move {
-            client.webhooks_list().send().await.map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "webhooksList", "GET", "/webhooks/", None, JSON);
+        let (hooks, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("webhooksList", 200),
+                |client| async move { client.webhooks_list().send().await.map_err(Error::from) },
+            )
+            .await;
+        wire().assert_request(&request, "webhooksList", "GET", "/webhooks/", None, JSON);
         assert_no_body(&request);
 
         let hooks = hooks.into_inner();
@@ -1413,23 +1431,28 @@ async fn webhooks_list_gets_the_subscriptions() {
 #[tokio::test]
 async fn webhook_create_posts_a_form_with_every_field() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("webhookCreate", 201), |client| async move {
-            let secret = WebhookSigningSecret::try_from("d8Fq2LxW7pNz4Rt6").unwrap();
-            client
-                .webhook_create()
-                .body_map(|b| {
-                    b.target_url(WEBHOOK_URL)
-                        .event(WebhookEvent::FileUploaded)
-                        .is_active(true)
-                        .signing_secret(secret)
-                        .version(WebhookPayloadVersion::V0_7)
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("webhookCreate", 201),
+                |client| async move {
+                    let secret = WebhookSigningSecret::try_from("d8Fq2LxW7pNz4Rt6").unwrap();
+                    client
+                        .webhook_create()
+                        .body_map(|b| {
+                            b.target_url(WEBHOOK_URL)
+                                .event(WebhookEvent::FileUploaded)
+                                .is_active(true)
+                                .signing_secret(secret)
+                                .version(WebhookPayloadVersion::V0_7)
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
         assert_eq!(
             request.form(),
             form(&[
@@ -1459,16 +1482,21 @@ async fn webhook_create_posts_a_form_with_every_field() {
 #[tokio::test]
 async fn webhook_create_with_required_fields_only_sends_only_those() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("webhookCreate", 201), |client| async move {
-            client
-                .webhook_create()
-                .body_map(|b| b.target_url(WEBHOOK_URL).event(WebhookEvent::FileInfoUpdated))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("webhookCreate", 201),
+                |client| async move {
+                    client
+                        .webhook_create()
+                        .body_map(|b| b.target_url(WEBHOOK_URL).event(WebhookEvent::FileInfoUpdated))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(&request, "webhookCreate", "POST", "/webhooks/", None, FORM);
         assert_eq!(
             request.form(),
             form(&[("event", "file.info_updated"), ("target_url", WEBHOOK_URL)])
@@ -1480,17 +1508,22 @@ async fn webhook_create_with_required_fields_only_sends_only_those() {
 #[tokio::test]
 async fn update_webhook_puts_only_the_fields_that_are_set() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("updateWebhook", 200), |client| async move {
-            client
-                .update_webhook()
-                .id(WEBHOOK_ID)
-                .body_map(|b| b.is_active(false))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("updateWebhook", 200),
+                |client| async move {
+                    client
+                        .update_webhook()
+                        .id(WEBHOOK_ID)
+                        .body_map(|b| b.is_active(false))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "updateWebhook",
             "PUT",
@@ -1521,25 +1554,31 @@ async fn update_webhook_puts_only_the_fields_that_are_set() {
 #[tokio::test]
 async fn update_webhook_puts_every_field_when_all_are_set() {
     for scheme in SCHEMES {
-        let (hook, request) = exercise(scheme, example_reply("updateWebhook", 200), |client| async move {
-            let secret = WebhookSigningSecret::try_from("n3wS3cr3t").unwrap();
-            let target =
-                WebhookUpdateRequestTargetUrl::try_from("https://hooks.example.com/uploadcare?v=2").unwrap();
-            client
-                .update_webhook()
-                .id(WEBHOOK_ID)
-                .body_map(|b| {
-                    b.target_url(target)
-                        .event(WebhookEvent::FileStored)
-                        .is_active(true)
-                        .signing_secret(secret)
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (hook, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("updateWebhook", 200),
+                |client| async move {
+                    let secret = WebhookSigningSecret::try_from("n3wS3cr3t").unwrap();
+                    let target =
+                        WebhookUpdateRequestTargetUrl::try_from("https://hooks.example.com/uploadcare?v=2")
+                            .unwrap();
+                    client
+                        .update_webhook()
+                        .id(WEBHOOK_ID)
+                        .body_map(|b| {
+                            b.target_url(target)
+                                .event(WebhookEvent::FileStored)
+                                .is_active(true)
+                                .signing_secret(secret)
+                        })
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "updateWebhook",
             "PUT",
@@ -1567,20 +1606,21 @@ async fn update_webhook_puts_every_field_when_all_are_set() {
 #[tokio::test]
 async fn webhook_unsubscribe_deletes_with_a_form_body_and_accepts_no_content() {
     for scheme in SCHEMES {
-        let (response, request) = exercise(
-            scheme,
-            empty_reply("webhookUnsubscribe", 204),
-            |client| async move {
-                client
-                    .webhook_unsubscribe()
-                    .body_map(|b| b.target_url(WEBHOOK_URL))
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (response, request) = wire()
+            .exercise(
+                scheme,
+                wire().empty_reply("webhookUnsubscribe", 204),
+                |client| async move {
+                    client
+                        .webhook_unsubscribe()
+                        .body_map(|b| b.target_url(WEBHOOK_URL))
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "webhookUnsubscribe",
             "DELETE",
@@ -1601,20 +1641,21 @@ async fn webhook_unsubscribe_deletes_with_a_form_body_and_accepts_no_content() {
 #[tokio::test]
 async fn document_convert_info_gets_formats_and_converted_groups() {
     for scheme in SCHEMES {
-        let (info, request) = exercise(
-            scheme,
-            example_reply("documentConvertInfo", 200),
-            |client| async move {
-                client
-                    .document_convert_info()
-                    .uuid(DOCUMENT_FILE)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (info, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("documentConvertInfo", 200),
+                |client| async move {
+                    client
+                        .document_convert_info()
+                        .uuid(DOCUMENT_FILE)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "documentConvertInfo",
             "GET",
@@ -1648,22 +1689,23 @@ async fn document_convert_posts_paths_store_and_save_in_group_and_parses_jobs_an
     let good = format!("{DOCUMENT_FILE}/document/-/format/png/-/page/1/");
     let bad = "not-a-uuid/document/-/format/pdf/";
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("documentConvert", 200);
+        let reply = wire().plain_json_example_reply("documentConvert", 200);
         let paths = vec![good.clone(), bad.to_owned()];
-        let (jobs, request) = exercise(scheme, reply, |client| async move {
-            client
-                .document_convert()
-                .body_map(|b| {
-                    b.paths(paths)
-                        .store(BooleanString::V1)
-                        .save_in_group(BooleanString::True)
-                })
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(
+        let (jobs, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .document_convert()
+                    .body_map(|b| {
+                        b.paths(paths)
+                            .store(BooleanString::V1)
+                            .save_in_group(BooleanString::True)
+                    })
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(
             &request,
             "documentConvert",
             "POST",
@@ -1696,20 +1738,21 @@ async fn document_convert_posts_paths_store_and_save_in_group_and_parses_jobs_an
 #[tokio::test]
 async fn document_convert_status_gets_the_job_by_a_large_token() {
     for scheme in SCHEMES {
-        let (status, request) = exercise(
-            scheme,
-            example_reply("documentConvertStatus", 200),
-            |client| async move {
-                client
-                    .document_convert_status()
-                    .token(DOCUMENT_TOKEN)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (status, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("documentConvertStatus", 200),
+                |client| async move {
+                    client
+                        .document_convert_status()
+                        .token(DOCUMENT_TOKEN)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "documentConvertStatus",
             "GET",
@@ -1730,17 +1773,18 @@ async fn document_convert_status_gets_the_job_by_a_large_token() {
 async fn video_convert_posts_paths_and_store_and_parses_jobs() {
     let path = "f3c8a2d1-9e7b-4a5c-b6d0-1e4f8a2c7b39/video/-/format/mp4/-/quality/normal/";
     for scheme in SCHEMES {
-        let reply = plain_json_example_reply("videoConvert", 200);
-        let (jobs, request) = exercise(scheme, reply, |client| async move {
-            client
-                .video_convert()
-                .body_map(|b| b.paths(vec![path.to_owned()]).store(BooleanString::False))
-                .send()
-                .await
-                .map_err(Error::from)
-        })
-        .await;
-        assert_request(&request, "videoConvert", "POST", "/convert/video/", None, JSON);
+        let reply = wire().plain_json_example_reply("videoConvert", 200);
+        let (jobs, request) = wire()
+            .exercise(scheme, reply, |client| async move {
+                client
+                    .video_convert()
+                    .body_map(|b| b.paths(vec![path.to_owned()]).store(BooleanString::False))
+                    .send()
+                    .await
+                    .map_err(Error::from)
+            })
+            .await;
+        wire().assert_request(&request, "videoConvert", "POST", "/convert/video/", None, JSON);
         assert_eq!(request.json(), json!({"paths": [path], "store": "false"}));
 
         let jobs = jobs.into_inner();
@@ -1757,20 +1801,21 @@ async fn video_convert_posts_paths_and_store_and_parses_jobs() {
 #[tokio::test]
 async fn video_convert_status_gets_the_job_by_a_large_token() {
     for scheme in SCHEMES {
-        let (status, request) = exercise(
-            scheme,
-            example_reply("videoConvertStatus", 200),
-            |client| async move {
-                client
-                    .video_convert_status()
-                    .token(VIDEO_TOKEN)
-                    .send()
-                    .await
-                    .map_err(Error::from)
-            },
-        )
-        .await;
-        assert_request(
+        let (status, request) = wire()
+            .exercise(
+                scheme,
+                wire().example_reply("videoConvertStatus", 200),
+                |client| async move {
+                    client
+                        .video_convert_status()
+                        .token(VIDEO_TOKEN)
+                        .send()
+                        .await
+                        .map_err(Error::from)
+                },
+            )
+            .await;
+        wire().assert_request(
             &request,
             "videoConvertStatus",
             "GET",

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod document;
+pub mod wire;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
