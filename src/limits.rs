@@ -53,6 +53,19 @@ pub fn is_tag_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
+/// A group id, `<uuid>~<count>` (count ≥ 1): its UUID and count, or `None`.
+///
+/// ```
+/// use uploadcare::limits::parse_group_id;
+/// assert_eq!(parse_group_id("5f0b7c2e-3d9a-4e1b-8c6f-2a4d1e9b7c30~2").map(|(_, n)| n), Some(2));
+/// assert_eq!(parse_group_id("5f0b7c2e-3d9a-4e1b-8c6f-2a4d1e9b7c30~0"), None);
+/// ```
+pub fn parse_group_id(id: &str) -> Option<(uuid::Uuid, u32)> {
+    let (uuid, count) = id.split_once('~')?;
+    let count: u32 = count.parse().ok().filter(|n| *n > 0)?;
+    Some((uuid.parse().ok()?, count))
+}
+
 /// Most UUIDs in one batch store or delete request.
 pub const MAX_BATCH_UUIDS: usize = 100;
 /// Largest `limit` of the REST list endpoints (files, groups); the smallest is 1.

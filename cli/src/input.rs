@@ -95,9 +95,7 @@ pub fn check_segment(what: &str, value: &str) -> Result<()> {
 /// A group id, `<uuid>~<count>`.
 pub fn check_group_id(id: &str) -> Result<()> {
     check_segment("group id", id)?;
-    let valid = id.split_once('~').is_some_and(|(uuid, count)| {
-        uuid.parse::<Uuid>().is_ok() && count.parse::<u32>().is_ok_and(|n| n > 0)
-    });
+    let valid = uploadcare::limits::parse_group_id(id).is_some();
     if valid {
         Ok(())
     } else {

@@ -166,9 +166,11 @@ fn parse_threshold(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{text}` is not a number of bytes"))?;
     if !MULTIPART_THRESHOLD_RANGE.contains(&bytes) {
         return Err(format!(
-            "must be from {} (10 MiB) to {} (100 MiB) bytes",
+            "must be from {} ({} MiB) to {} ({} MiB) bytes",
             MULTIPART_THRESHOLD_RANGE.start(),
-            MULTIPART_THRESHOLD_RANGE.end()
+            MULTIPART_THRESHOLD_RANGE.start() >> 20,
+            MULTIPART_THRESHOLD_RANGE.end(),
+            MULTIPART_THRESHOLD_RANGE.end() >> 20
         ));
     }
     Ok(bytes)

@@ -34,7 +34,7 @@ pub struct UrlArgs {
     )]
     pub secure_delivery_secret: Option<String>,
     /// Seconds the signed URL stays valid.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    #[arg(long, value_name = "SECS", default_value_t = uploadcare::cdn::secure::DEFAULT_WINDOW.as_secs())]
     pub expire: u64,
     /// A CDN base other than the project's (a CNAME, or https://ucarecdn.com).
     #[arg(long, value_name = "URL")]

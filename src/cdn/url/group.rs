@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use uuid::Uuid;
-
 use super::{
     check_filename, invalid, keyword_enum, normalize_base, CdnPath, FileUrl, DEFAULT_DIMENSION_LIMIT,
 };
@@ -23,12 +21,7 @@ impl GroupUrl {
     pub fn new(base: &str, group_id: &str) -> Result<Self> {
         let base = normalize_base(base)?;
         let bad = || invalid(format!("not a group id (`<uuid>~<count>`): `{group_id}`"));
-        let (uuid, count) = group_id.trim().split_once('~').ok_or_else(bad)?;
-        let uuid = Uuid::parse_str(uuid).map_err(|_| bad())?;
-        let count: u32 = count.parse().map_err(|_| bad())?;
-        if count == 0 {
-            return Err(bad());
-        }
+        let (uuid, count) = crate::limits::parse_group_id(group_id.trim()).ok_or_else(bad)?;
         Ok(Self {
             base,
             id: format!("{uuid}~{count}"),
