@@ -156,6 +156,9 @@ async fn run(cli: Cli, sources: settings::Sources, out: &output::Output) -> Resu
         Command::Url(args) => url(&global, args),
         Command::Token(cli::TokenCommand::Mint(args)) => mint_token(&global, out, args),
         Command::Demo => demo(&global, out).await,
+        Command::Emulator(args) => uploadcare_emulator::serve_cli::serve(&args)
+            .await
+            .map_err(|e| CliError::failed(format!("emulator: {e}"))),
     }
 }
 

@@ -1822,3 +1822,73 @@ async fn schema_verbose_completions_and_man() {
         &man.stdout[..200.min(man.stdout.len())]
     );
 }
+
+/// `ucare emulator` (the `uploadcare-emulator` program) serves on the ports and keys given,
+/// announces itself with a `ready` line, and stops cleanly on SIGTERM.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_command_serves_until_sigterm() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ucare"))
+        .args([
+            "emulator",
+            "--public-key",
+            "pk-served",
+            "--secret-key",
+            "sk-served",
+            "--autostore",
+            "false",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let ready = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("a ready line");
+        if let Some(rest) = line.strip_prefix("ready ") {
+            break rest.to_owned();
+        }
+    };
+    let url = |name: &str| {
+        ready
+            .split(' ')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .to_owned()
+    };
+    let config = uploadcare::Config::new("pk-served", "sk-served")
+        .with_rest_base_url(url("rest"))
+        .with_upload_base_url(url("upload"));
+    let project = uploadcare::v0_7::Client::from_config(config)
+        .unwrap()
+        .project_info()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(project.pub_key.as_deref(), Some("pk-served"));
+    assert_eq!(project.autostore_enabled, Some(false));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.starts_with("stopped: 1 requests served")),
+        "{rest:?}"
+    );
+}

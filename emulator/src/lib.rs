@@ -75,6 +75,7 @@ mod index;
 mod records;
 mod rest;
 mod serve;
+pub mod serve_cli;
 mod state;
 mod tags;
 mod upload;
@@ -136,6 +137,10 @@ pub struct EmulatorBuilder {
     options: Options,
     /// The hex secret from `secure_delivery_secret`, decoded (and checked) by `start`.
     secure_delivery_hex: Option<uploadcare::SecretKey>,
+    /// Address both servers listen on, and their ports (0: any free port).
+    host: std::net::IpAddr,
+    rest_port: u16,
+    upload_port: u16,
 }
 
 impl Default for EmulatorBuilder {
@@ -157,11 +162,33 @@ impl Default for EmulatorBuilder {
                 discard_bodies: false,
             },
             secure_delivery_hex: None,
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
+            rest_port: 0,
+            upload_port: 0,
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// The address both servers listen on (default `127.0.0.1`). With an unspecified
+    /// address (`0.0.0.0`, `::`) the URLs the emulator writes name the loopback address.
+    pub fn host(mut self, host: std::net::IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The REST API's port (default 0: any free port).
+    pub fn rest_port(mut self, port: u16) -> Self {
+        self.rest_port = port;
+        self
+    }
+
+    /// The Upload API's (and the CDN's) port (default 0: any free port).
+    pub fn upload_port(mut self, port: u16) -> Self {
+        self.upload_port = port;
+        self
+    }
+
     /// The project's keys (default `demopublickey` / `demosecretkey`).
     pub fn keys(
         mut self,
@@ -270,10 +297,20 @@ impl EmulatorBuilder {
             })?;
             self.options.secure_delivery = Some(secret);
         }
-        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let upload_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let rest_addr = rest_listener.local_addr()?;
-        let upload_addr = upload_listener.local_addr()?;
+        let rest_listener = tokio::net::TcpListener::bind((self.host, self.rest_port)).await?;
+        let upload_listener = tokio::net::TcpListener::bind((self.host, self.upload_port)).await?;
+        // The URLs name an address a client can connect to.
+        let reachable = |mut addr: SocketAddr| {
+            if addr.ip().is_unspecified() {
+                addr.set_ip(match addr {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            addr
+        };
+        let rest_addr = reachable(rest_listener.local_addr()?);
+        let upload_addr = reachable(upload_listener.local_addr()?);
         let urls = Urls {
             rest: format!("http://{rest_addr}"),
             upload: format!("http://{upload_addr}"),

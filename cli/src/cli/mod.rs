@@ -179,6 +179,10 @@ pub enum Command {
     /// The steps are printed on stderr; stdout gets a JSON summary of what was created
     /// (and removed again at the end).
     Demo,
+    /// Runs the local Uploadcare emulator on a port until Ctrl-C or SIGTERM (the same
+    /// program as the `uploadcare-emulator` binary): prints its URLs, keys and a `ready`
+    /// line. Its `--public-key`/`--secret-key` are the emulated project's.
+    Emulator(uploadcare_emulator::serve_cli::ServeArgs),
     /// The configuration in use: `ucare config show`.
     #[command(subcommand)]
     Config(ConfigCommand),

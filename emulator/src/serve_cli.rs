@@ -1,0 +1,147 @@
+//! The emulator as a server anyone can run: the flags of the `uploadcare-emulator` binary
+//! (also `ucare emulator` and `cargo run --example emulator`), what it prints, and how it
+//! stops.
+//!
+//! It prints its URLs and keys, then one line a test harness can wait for:
+//!
+//! ```text
+//! ready rest=http://127.0.0.1:8000 upload=http://127.0.0.1:8001 cdn=http://127.0.0.1:8001/cdn
+//! ```
+//!
+//! and serves until SIGINT (Ctrl-C) or SIGTERM, then prints `stopped: N requests served`.
+
+use crate::{Emulator, Fault, FaultRule};
+use clap::Parser;
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+/// The `uploadcare-emulator` command line.
+#[derive(Parser)]
+#[command(
+    name = "uploadcare-emulator",
+    version,
+    about = "A local Uploadcare for tests and demos: REST API (0.5, 0.6, 0.7), Upload API, CDN and webhooks, in memory"
+)]
+struct Command {
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+/// The whole program: parses `args` (the first is the program's name), serves until
+/// SIGINT/SIGTERM. Exit status 0 after a signal, 1 when the emulator cannot start (e.g. a
+/// port in use), 2 for bad flags.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let command = Command::parse_from(args);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(serve(&command.serve)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The flags of the emulator server.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (both APIs); `0.0.0.0` for every interface.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub host: IpAddr,
+    /// Port of the REST API (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub rest_port: u16,
+    /// Port of the Upload API and the CDN (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub upload_port: u16,
+    /// The project's public key.
+    #[arg(long, default_value = "demopublickey", value_name = "KEY")]
+    pub public_key: String,
+    /// The project's secret key (a test key: it is printed so clients can be pointed here).
+    #[arg(long, default_value = "demosecretkey", value_name = "KEY")]
+    pub secret_key: String,
+    /// Delay every request by this many milliseconds, like a distant service.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// Require signed uploads (a signature or an auth token), like a project with the
+    /// setting on.
+    #[arg(long)]
+    pub signed_uploads: bool,
+    /// Whether uploads without `UPLOADCARE_STORE` are stored (the project's auto-store).
+    #[arg(long, default_value_t = true, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub autostore: bool,
+    /// Count multipart part bodies instead of keeping them (benchmarks, load tests).
+    #[arg(long)]
+    pub discard_uploads: bool,
+}
+
+impl ServeArgs {
+    /// Starts the emulator these flags describe.
+    pub async fn start(&self) -> std::io::Result<Emulator> {
+        let emulator = Emulator::builder()
+            .host(self.host)
+            .rest_port(self.rest_port)
+            .upload_port(self.upload_port)
+            .keys(self.public_key.clone(), self.secret_key.clone())
+            .signed_uploads(self.signed_uploads)
+            .autostore(self.autostore)
+            .discard_upload_bodies(self.discard_uploads)
+            .start()
+            .await?;
+        if let Some(ms) = self.latency_ms.filter(|ms| *ms > 0) {
+            let delay = std::time::Duration::from_millis(ms);
+            emulator.faults().add(FaultRule::always(Fault::Delay(delay)));
+        }
+        Ok(emulator)
+    }
+}
+
+/// Runs the emulator until SIGINT or SIGTERM: prints its URLs, keys and the `ready` line on
+/// stdout, then `stopped: …` when it ends.
+pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
+    let emulator = args.start().await?;
+    println!("Uploadcare emulator running (Ctrl-C to stop)");
+    println!("  REST API    {}", emulator.rest_base_url());
+    println!("  Upload API  {}", emulator.upload_base_url());
+    println!("  CDN         {}", emulator.cdn_base_url());
+    println!("  public key  {}", emulator.public_key());
+    println!("  secret key  {}", emulator.secret_key().expose_secret());
+    println!();
+    println!("  export UPLOADCARE_PUBLIC_KEY={}", emulator.public_key());
+    println!(
+        "  export UPLOADCARE_SECRET_KEY={}",
+        emulator.secret_key().expose_secret()
+    );
+    println!(
+        "ready rest={} upload={} cdn={}",
+        emulator.rest_base_url(),
+        emulator.upload_base_url(),
+        emulator.cdn_base_url()
+    );
+    stop_signal().await?;
+    println!("stopped: {} requests served", emulator.state().requests().len());
+    Ok(())
+}
+
+/// SIGINT or (on Unix) SIGTERM.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
