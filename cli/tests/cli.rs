@@ -1823,8 +1823,8 @@ async fn schema_verbose_completions_and_man() {
     );
 }
 
-/// `ucare emulator` (the `uploadcare-emulator` program) serves on the ports and keys given,
-/// announces itself with a `ready` line, and stops cleanly on SIGTERM.
+/// `ucare emulator` (the `uploadcare-emulator` program) serves with the keys, settings and
+/// `--fault` rules given, announces itself with a `ready` line, and stops cleanly on SIGTERM.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_emulator_command_serves_until_sigterm() {
@@ -1838,6 +1838,8 @@ async fn the_emulator_command_serves_until_sigterm() {
             "sk-served",
             "--autostore",
             "false",
+            "--fault",
+            "GET /project/ 503 x1",
         ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1887,8 +1889,10 @@ async fn the_emulator_command_serves_until_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     let rest: Vec<String> = rx.try_iter().collect();
+    // The first GET met the 503 of `--fault`, the client's retry got the project.
     assert!(
-        rest.iter().any(|l| l.starts_with("stopped: 1 requests served")),
+        rest.iter()
+            .any(|l| l.starts_with("stopped: 1 requests served, 1 faults applied")),
         "{rest:?}"
     );
 }

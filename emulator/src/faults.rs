@@ -50,6 +50,103 @@ pub enum Fault {
     AnswerLost,
 }
 
+/// The text form of a rule (the emulator binary's `--fault`), words in any order:
+///
+/// - the fault, exactly one: a status (`503`), `throttle` or `throttle=2s` (`Retry-After`,
+///   default 1 s), `delay=250ms` or `delay=2s`, `reset` (before the body), `cut` (answer
+///   cut short), `lost` (processed, no answer);
+/// - which requests, optional: a method (`PUT`), a path prefix (`/multipart/`), `api=rest`
+///   or `api=upload`;
+/// - how often, optional: `xN` (at most N times; alone: the first N), `p=0.1` (each
+///   request with that chance, from the seeded generator); neither: every request.
+///
+/// ```
+/// use uploadcare_emulator::{Fault, FaultRule};
+///
+/// let rule: FaultRule = "PUT /multipart/part/ 503 x3".parse().unwrap();
+/// assert_eq!((rule.method.as_deref(), rule.times), (Some("PUT"), Some(3)));
+/// assert_eq!(rule.fault, Fault::Status(503));
+/// let rule: FaultRule = "POST /base/ throttle=1s p=0.1".parse().unwrap();
+/// assert_eq!(rule.fault, Fault::Throttle { retry_after_secs: 1 });
+/// assert!("PUT /x/ 503 lost".parse::<FaultRule>().is_err());
+/// ```
+impl std::str::FromStr for FaultRule {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut fault = None;
+        let (mut method, mut path, mut api, mut times, mut probability) = (None, None, None, None, None);
+        let mut set_fault = |f: Fault, word: &str| match fault.replace(f) {
+            None => Ok(()),
+            Some(_) => Err(format!("`{word}`: a rule has one fault")),
+        };
+        let duration = |word: &str, value: &str| -> Result<Duration, String> {
+            let bad = || format!("`{word}`: expected a duration such as 250ms or 2s");
+            match value.strip_suffix("ms") {
+                Some(ms) => ms.parse().map(Duration::from_millis).map_err(|_| bad()),
+                None => value
+                    .strip_suffix('s')
+                    .ok_or_else(bad)?
+                    .parse()
+                    .map(Duration::from_secs)
+                    .map_err(|_| bad()),
+            }
+        };
+        for word in text.split_whitespace() {
+            let (key, value) = word.split_once('=').unwrap_or((word, ""));
+            match (key, value) {
+                ("throttle", "") => set_fault(Fault::Throttle { retry_after_secs: 1 }, word)?,
+                ("throttle", v) => set_fault(
+                    Fault::Throttle {
+                        retry_after_secs: duration(word, v)?.as_secs(),
+                    },
+                    word,
+                )?,
+                ("delay", v) => set_fault(Fault::Delay(duration(word, v)?), word)?,
+                ("reset", "") => set_fault(Fault::ResetBeforeBody, word)?,
+                ("cut", "") => set_fault(Fault::CutAnswer, word)?,
+                ("lost", "") => set_fault(Fault::AnswerLost, word)?,
+                ("api", "rest") => api = Some(FaultApi::Rest),
+                ("api", "upload") => api = Some(FaultApi::Upload),
+                ("p", v) => {
+                    let p: f64 = v
+                        .parse()
+                        .map_err(|_| format!("`{word}`: expected p=0.0 to p=1.0"))?;
+                    if !(0.0..=1.0).contains(&p) {
+                        return Err(format!("`{word}`: expected p=0.0 to p=1.0"));
+                    }
+                    probability = Some(p);
+                }
+                (w, "") if w.starts_with('/') => path = Some(w.to_owned()),
+                (w, "") if w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()) => {
+                    set_fault(Fault::Status(w.parse().unwrap_or(500)), word)?
+                }
+                (w, "") if w.starts_with('x') && w.len() > 1 => {
+                    times = Some(
+                        w[1..]
+                            .parse::<usize>()
+                            .map_err(|_| format!("`{word}`: expected xN, e.g. x3"))?,
+                    )
+                }
+                (w, "") if !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()) => {
+                    method = Some(w.to_owned())
+                }
+                _ => return Err(format!("`{word}` is not part of a fault rule")),
+            }
+        }
+        let fault = fault.ok_or("no fault: give a status (503), throttle, delay=…, reset, cut or lost")?;
+        let mut rule = match probability {
+            Some(p) => FaultRule::sometimes(p, fault),
+            None => FaultRule::always(fault),
+        };
+        rule.times = times;
+        rule.method = method;
+        rule.path_prefix = path;
+        rule.api = api;
+        Ok(rule)
+    }
+}
+
 /// Which of the emulator's two servers a request came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FaultApi {
@@ -414,4 +511,60 @@ fn share_body(request: Request) -> (Request, UnreadBody) {
         None => Poll::Ready(None),
     });
     (Request::from_parts(parts, Body::from_stream(stream)), shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(text: &str) -> FaultRule {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn every_fault_kind_has_a_text_form() {
+        assert_eq!(rule("throttle").fault, Fault::Throttle { retry_after_secs: 1 });
+        assert_eq!(rule("throttle=3s").fault, Fault::Throttle { retry_after_secs: 3 });
+        assert_eq!(
+            rule("delay=250ms").fault,
+            Fault::Delay(Duration::from_millis(250))
+        );
+        assert_eq!(rule("delay=2s").fault, Fault::Delay(Duration::from_secs(2)));
+        assert_eq!(rule("reset").fault, Fault::ResetBeforeBody);
+        assert_eq!(rule("cut").fault, Fault::CutAnswer);
+        assert_eq!(rule("lost").fault, Fault::AnswerLost);
+        assert_eq!(rule("502").fault, Fault::Status(502));
+    }
+
+    #[test]
+    fn selectors_and_frequency_are_read_in_any_order() {
+        let r = rule("x2 api=upload lost /base/ POST");
+        assert_eq!(r.method.as_deref(), Some("POST"));
+        assert_eq!(r.path_prefix.as_deref(), Some("/base/"));
+        assert_eq!(r.api, Some(FaultApi::Upload));
+        assert_eq!((r.times, r.probability), (Some(2), None));
+        let r = rule("503 p=0.25 x4");
+        assert_eq!((r.times, r.probability), (Some(4), Some(0.25)));
+        let r = rule("api=rest cut");
+        assert_eq!(
+            (r.times, r.probability, r.api),
+            (None, None, Some(FaultApi::Rest))
+        );
+    }
+
+    #[test]
+    fn bad_rules_say_which_word() {
+        for (text, word) in [
+            ("", "no fault"),
+            ("503 lost", "`lost`"),
+            ("503 p=2", "`p=2`"),
+            ("503 xx", "`xx`"),
+            ("delay=fast", "`delay=fast`"),
+            ("503 sometimes", "`sometimes`"),
+            ("api=cdn 503", "`api=cdn`"),
+        ] {
+            let error = text.parse::<FaultRule>().unwrap_err();
+            assert!(error.contains(word), "{text}: {error}");
+        }
+    }
 }

@@ -8,7 +8,8 @@
 //! ready rest=http://127.0.0.1:8000 upload=http://127.0.0.1:8001 cdn=http://127.0.0.1:8001/cdn
 //! ```
 //!
-//! and serves until SIGINT (Ctrl-C) or SIGTERM, then prints `stopped: N requests served`.
+//! and serves until SIGINT (Ctrl-C) or SIGTERM, then prints `stopped: N requests served, M
+//! faults applied`.
 
 use crate::{Emulator, Fault, FaultRule};
 use clap::Parser;
@@ -80,6 +81,17 @@ pub struct ServeArgs {
     /// Count multipart part bodies instead of keeping them (benchmarks, load tests).
     #[arg(long)]
     pub discard_uploads: bool,
+    /// A fault to inject, e.g. `"PUT /multipart/part/ 503 x3"` or `"POST /base/ throttle=1s
+    /// p=0.1"` (repeatable; see `FaultRule`'s text form).
+    #[arg(long = "fault", value_name = "RULE", value_parser = parse_rule)]
+    pub faults: Vec<FaultRule>,
+    /// Seed of the generator that decides `p=` faults (the same seed, the same faults).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+fn parse_rule(text: &str) -> Result<FaultRule, String> {
+    text.parse()
 }
 
 impl ServeArgs {
@@ -95,6 +107,12 @@ impl ServeArgs {
             .discard_upload_bodies(self.discard_uploads)
             .start()
             .await?;
+        if let Some(seed) = self.seed {
+            emulator.faults().seed(seed);
+        }
+        for rule in &self.faults {
+            emulator.faults().add(rule.clone());
+        }
         if let Some(ms) = self.latency_ms.filter(|ms| *ms > 0) {
             let delay = std::time::Duration::from_millis(ms);
             emulator.faults().add(FaultRule::always(Fault::Delay(delay)));
@@ -126,7 +144,11 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
         emulator.cdn_base_url()
     );
     stop_signal().await?;
-    println!("stopped: {} requests served", emulator.state().requests().len());
+    println!(
+        "stopped: {} requests served, {} faults applied",
+        emulator.state().requests().len(),
+        emulator.faults().applied()
+    );
     Ok(())
 }
 
