@@ -1840,11 +1840,15 @@ async fn the_emulator_command_serves_until_sigterm() {
             "false",
             "--fault",
             "GET /project/ 503 x1",
+            "--log",
+            "json",
         ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
@@ -1889,6 +1893,18 @@ async fn the_emulator_command_serves_until_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     let rest: Vec<String> = rx.try_iter().collect();
+    // One JSON line per request on stderr, the faulted one included; never the secret.
+    let log = log.join().unwrap();
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let statuses: Vec<&serde_json::Value> = lines.iter().map(|l| &l["status"]).collect();
+    assert_eq!(statuses, [503, 200], "{log}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["path"] == "/project/" && l["project"] == "pk-served"),
+        "{log}"
+    );
+    assert!(!log.contains("sk-served"), "{log}");
     // The first GET met the 503 of `--fault`, the client's retry got the project.
     assert!(
         rest.iter()

@@ -73,6 +73,7 @@ mod faults;
 mod file_record;
 mod index;
 mod records;
+mod request_log;
 mod rest;
 mod serve;
 pub mod serve_cli;
@@ -83,6 +84,7 @@ mod wire;
 
 pub use faults::{AppliedFault, Fault, FaultApi, FaultRule, Faults, Traffic};
 pub use records::{Delivery, DeliveryStatus};
+pub use request_log::LogFormat;
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
     Project, UploadState, Urls, WebhookRecord,
@@ -141,6 +143,8 @@ pub struct EmulatorBuilder {
     host: std::net::IpAddr,
     rest_port: u16,
     upload_port: u16,
+    /// One line per request on stderr, in this format.
+    log: Option<LogFormat>,
 }
 
 impl Default for EmulatorBuilder {
@@ -165,6 +169,7 @@ impl Default for EmulatorBuilder {
             host: std::net::Ipv4Addr::LOCALHOST.into(),
             rest_port: 0,
             upload_port: 0,
+            log: None,
         }
     }
 }
@@ -174,6 +179,12 @@ impl EmulatorBuilder {
     /// address (`0.0.0.0`, `::`) the URLs the emulator writes name the loopback address.
     pub fn host(mut self, host: std::net::IpAddr) -> Self {
         self.host = host;
+        self
+    }
+
+    /// Logs one line per request on stderr (default: none); see [`LogFormat`].
+    pub fn log(mut self, format: Option<LogFormat>) -> Self {
+        self.log = format;
         self
     }
 
@@ -347,6 +358,22 @@ impl EmulatorBuilder {
             faults::inject,
         ));
 
+        let (rest_app, upload_app) = match self.log {
+            None => (rest_app, upload_app),
+            Some(format) => {
+                let project: Arc<str> = self.public_key.as_str().into();
+                (
+                    rest_app.layer(axum::middleware::from_fn_with_state(
+                        (format, "rest", project.clone()),
+                        request_log::log,
+                    )),
+                    upload_app.layer(axum::middleware::from_fn_with_state(
+                        (format, "upload", project),
+                        request_log::log,
+                    )),
+                )
+            }
+        };
         let (shutdown, watcher) = watch::channel(false);
         deliveries::start(&state, urls.clone(), watcher.clone());
         serve::spawn_server(rest_listener, rest_app, watcher.clone());

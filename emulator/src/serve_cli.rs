@@ -88,6 +88,10 @@ pub struct ServeArgs {
     /// Seed of the generator that decides `p=` faults (the same seed, the same faults).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// One line per request on stderr: API, method, path, status, duration, project (never
+    /// a query string, header or body).
+    #[arg(long, value_name = "FORMAT")]
+    pub log: Option<crate::LogFormat>,
 }
 
 fn parse_rule(text: &str) -> Result<FaultRule, String> {
@@ -105,6 +109,7 @@ impl ServeArgs {
             .signed_uploads(self.signed_uploads)
             .autostore(self.autostore)
             .discard_upload_bodies(self.discard_uploads)
+            .log(self.log)
             .start()
             .await?;
         if let Some(seed) = self.seed {
