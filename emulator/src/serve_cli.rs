@@ -87,7 +87,7 @@ pub struct ServeArgs {
     pub faults: Vec<FaultRule>,
     /// Seed of the generator that decides `p=` faults (the same seed, the same faults).
     #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    pub fault_seed: Option<u64>,
     /// One line per request on stderr: API, method, path, status, duration, project (never
     /// a query string, header or body).
     #[arg(long, value_name = "FORMAT")]
@@ -112,7 +112,7 @@ impl ServeArgs {
             .log(self.log)
             .start()
             .await?;
-        if let Some(seed) = self.seed {
+        if let Some(seed) = self.fault_seed {
             emulator.faults().seed(seed);
         }
         for rule in &self.faults {
