@@ -95,6 +95,15 @@ fn main() {
     if rest {
         println!("cargo::rustc-cfg=rest");
     }
+    // `cfg(api)`: some generated API module (REST or Upload) is compiled in, so the request
+    // pipeline has users (with `cdn` alone it has none).
+    println!("cargo::rustc-check-cfg=cfg(api)");
+    let api = DOCUMENTS
+        .iter()
+        .any(|doc| std::env::var_os(format!("CARGO_FEATURE_{}", doc.feature.to_uppercase())).is_some());
+    if api {
+        println!("cargo::rustc-cfg=api");
+    }
 
     for doc in DOCUMENTS {
         println!("cargo:rerun-if-changed={}", doc.path);

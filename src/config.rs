@@ -444,6 +444,7 @@ pub struct ClientContext {
     rest_base_url: Arc<str>,
     upload_base_url: Arc<str>,
     /// Set on every request, when the HTTP client does not already send it by default.
+    #[cfg_attr(not(api), allow(dead_code))]
     user_agent: Option<http::HeaderValue>,
 }
 
@@ -567,6 +568,7 @@ impl ClientContext {
     }
 
     /// Sets the per-request `User-Agent` on `headers`, when there is one.
+    #[cfg_attr(not(api), allow(dead_code))]
     pub(crate) fn set_user_agent(&self, headers: &mut http::HeaderMap) {
         if let Some(user_agent) = &self.user_agent {
             headers.insert(http::header::USER_AGENT, user_agent.clone());

@@ -17,6 +17,9 @@
 //! ([`send_with_retries`]) with their own [`Attempts`], which rebuild the body of every
 //! attempt.
 
+// With the `cdn` feature alone no generated API module uses the pipeline.
+#![cfg_attr(not(api), allow(dead_code, unused_imports))]
+
 #[cfg(rest)]
 use super::prepare::sign_rest_attempt;
 #[cfg(rest)]

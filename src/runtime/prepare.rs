@@ -3,6 +3,9 @@
 //! when absent, `Date`, `User-Agent` and `Authorization` (signed or simple). Pure request
 //! shaping: the sending, reading and retrying is [`super::pipeline`]'s.
 
+// With the `cdn` feature alone no generated API module uses the pipeline.
+#![cfg_attr(not(api), allow(dead_code, unused_imports))]
+
 #[cfg(rest)]
 use crate::config::AuthScheme;
 use crate::config::ClientContext;
