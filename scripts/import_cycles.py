@@ -12,36 +12,37 @@ import pathlib, re, sys
 ROOTS = {"uploadcare-sdk": "src", "uploadcare-emulator": "emulator/src", "ucare": "cli/src"}
 
 
-def module_of(src: pathlib.Path, path: pathlib.Path) -> tuple:
+def full_module(src: pathlib.Path, path: pathlib.Path) -> tuple:
+    """`src/cdn/url/mod.rs` -> ("cdn", "url"); `src/cdn/url/values.rs` -> ("cdn", "url", "values")."""
     parts = list(path.relative_to(src).with_suffix("").parts)
     if parts[-1] in ("mod", "lib", "main"):
         parts = parts[:-1]
-    return tuple(parts[:2])
+    return tuple(parts)
 
 
 def edges(src: pathlib.Path):
-    modules = {module_of(src, p) for p in src.rglob("*.rs")}
+    files = {path: full_module(src, path) for path in src.rglob("*.rs")}
+    modules = {full[:2] for full in files.values()}
     graph = {m: set() for m in modules}
-    for path in src.rglob("*.rs"):
-        here = module_of(src, path)
+
+    def add(here, target):
+        for n in (2, 1):
+            if target[:n] in modules:
+                graph[here].add(target[:n])
+                return
+
+    for path, full in files.items():
+        here = full[:2]
         text = "\n".join(line.split("//")[0] for line in path.read_text().splitlines())
         for m in re.finditer(r"\bcrate::([a-z_0-9]+)(?:::([a-z_0-9]+))?", text):
-            target = tuple(x for x in m.groups() if x)
-            for n in (2, 1):
-                if target[:n] in modules:
-                    graph[here].add(target[:n])
-                    break
-        base = here[:-1] if path.stem not in ("mod", "lib", "main") else here
-        parent = base[:-1] if path.stem in ("mod",) else base[:-1] if len(here) > 0 else ()
+            add(here, tuple(x for x in m.groups() if x))
         # `crate::{a, b::c}` groups.
         for group in re.finditer(r"\bcrate::\{([^}]*)\}", text):
             for name in re.findall(r"(?:^|,)\s*([a-z_0-9]+)", group.group(1)):
-                if (name,) in modules:
-                    graph[here].add((name,))
+                add(here, (name,))
+        # `super::x` names a sibling of the file's own module.
         for m in re.finditer(r"\bsuper::([a-z_0-9]+)", text):
-            target = (here[:-1] if path.stem != "mod" else here[:-1]) + (m.group(1),)
-            if target in modules:
-                graph[here].add(target)
+            add(here, full[:-1] + (m.group(1),))
     for m in graph:
         graph[m].discard(m)
     return graph
