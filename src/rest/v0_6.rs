@@ -11,15 +11,7 @@
 //! # Ok(()) }
 //! ```
 
-/// The code progenitor generates from the document (never edited by hand), re-exported
-/// below; the hand-written glue after it is documented like the rest of the crate.
-// Documented error statuses and the `4XX`/`5XX` catch-alls share one type, so progenitor's
-// range arms shadow some specific ones. typify emits some undocumented helpers (`builder()`).
-#[allow(unreachable_patterns, missing_docs)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/v0_6.rs"));
-}
-pub use generated::*;
+crate::generated_module!("v0_6");
 
 crate::rest::rest_api_version!();
 

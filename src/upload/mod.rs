@@ -1,15 +1,7 @@
 //! Uploadcare Upload API: generated from `openapi/upload.yaml` (the GET operations and all
 //! models) plus hand-written multipart/form-data requests and the upload flows.
 
-/// The code progenitor generates from the document (never edited by hand), re-exported
-/// below; the hand-written glue after it is documented like the rest of the crate.
-// Documented error statuses and the `4XX`/`5XX` catch-alls share one type, so progenitor's
-// range arms shadow some specific ones. typify emits some undocumented helpers (`builder()`).
-#[allow(unreachable_patterns, missing_docs)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/upload.rs"));
-}
-pub use generated::*;
+crate::generated_module!("upload");
 
 #[cfg(feature = "cdn")]
 crate::cdn::cdn_files!(types::FileUploadInfo, types::GroupFileInfo);

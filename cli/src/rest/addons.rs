@@ -146,7 +146,7 @@ impl uploadcare::runtime::JobStatus for AddonAnswer {
     fn job_state(&self) -> uploadcare::runtime::JobState {
         // Every add-on's status answer has the shape of `AddonExecutionStatus` (`status` and
         // add-on specific fields, which the type ignores).
-        match serde_json::from_value::<v0_7::types::AddonExecutionStatus>(self.0.clone()) {
+        match <v0_7::types::AddonExecutionStatus as serde::Deserialize>::deserialize(&self.0) {
             Ok(status) => status.job_state(),
             Err(e) => uploadcare::runtime::JobState::Failed(format!("unreadable status answer: {e}")),
         }
