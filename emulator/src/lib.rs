@@ -128,6 +128,12 @@ impl Options {
     }
 }
 
+/// The emulated project's public key unless [`EmulatorBuilder::keys`] sets another.
+pub const DEFAULT_PUBLIC_KEY: &str = "demopublickey";
+/// The emulated project's secret key (a test key) unless [`EmulatorBuilder::keys`] sets
+/// another.
+pub const DEFAULT_SECRET_KEY: &str = "demosecretkey";
+
 /// Configures an [`Emulator`] before starting it.
 #[derive(Clone, Debug)]
 pub struct EmulatorBuilder {
@@ -150,8 +156,8 @@ pub struct EmulatorBuilder {
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
-            public_key: "demopublickey".to_owned(),
-            secret_key: uploadcare::SecretKey::new("demosecretkey"),
+            public_key: DEFAULT_PUBLIC_KEY.to_owned(),
+            secret_key: uploadcare::SecretKey::new(DEFAULT_SECRET_KEY),
             project_name: "Emulated project".to_owned(),
             autostore: true,
             search_index_delay: state::DEFAULT_SEARCH_INDEX_DELAY,

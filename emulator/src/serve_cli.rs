@@ -63,10 +63,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     pub upload_port: u16,
     /// The project's public key.
-    #[arg(long, default_value = "demopublickey", value_name = "KEY")]
+    #[arg(long, default_value = crate::DEFAULT_PUBLIC_KEY, value_name = "KEY")]
     pub public_key: String,
     /// The project's secret key (a test key: it is printed so clients can be pointed here).
-    #[arg(long, default_value = "demosecretkey", value_name = "KEY")]
+    #[arg(long, default_value = crate::DEFAULT_SECRET_KEY, value_name = "KEY")]
     pub secret_key: String,
     /// Delay every request by this many milliseconds, like a distant service.
     #[arg(long, value_name = "MS")]
