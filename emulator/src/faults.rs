@@ -56,7 +56,7 @@ pub enum Fault {
 ///   default 1 s), `delay=250ms` or `delay=2s`, `reset` (before the body), `cut` (answer
 ///   cut short), `lost` (processed, no answer);
 /// - which requests, optional: a method (`PUT`), a path prefix (`/multipart/`), `api=rest`
-///   or `api=upload`;
+///   or `api=upload`, `session=NAME`;
 /// - how often, optional: `xN` (at most N times; alone: the first N), `p=0.1` (each
 ///   request with that chance, from the seeded generator); neither: every request.
 ///
@@ -76,6 +76,7 @@ impl std::str::FromStr for FaultRule {
     fn from_str(text: &str) -> Result<Self, String> {
         let mut fault = None;
         let (mut method, mut path, mut api, mut times, mut probability) = (None, None, None, None, None);
+        let mut session = None;
         let mut set_fault = |f: Fault, word: &str| match fault.replace(f) {
             None => Ok(()),
             Some(_) => Err(format!("`{word}`: a rule has one fault")),
@@ -106,6 +107,7 @@ impl std::str::FromStr for FaultRule {
                 ("reset", "") => set_fault(Fault::ResetBeforeBody, word)?,
                 ("cut", "") => set_fault(Fault::CutAnswer, word)?,
                 ("lost", "") => set_fault(Fault::AnswerLost, word)?,
+                ("session", v) if crate::sessions::valid_name(v) => session = Some(v.to_owned()),
                 ("api", "rest") => api = Some(FaultApi::Rest),
                 ("api", "upload") => api = Some(FaultApi::Upload),
                 ("p", v) => {
@@ -143,7 +145,47 @@ impl std::str::FromStr for FaultRule {
         rule.method = method;
         rule.path_prefix = path;
         rule.api = api;
+        rule.session = session;
         Ok(rule)
+    }
+}
+
+/// The text form ([`FaultRule`]'s `FromStr`): `503`, `throttle=2s`, `delay=250ms`, `reset`,
+/// `cut`, `lost`.
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Throttle { retry_after_secs } => write!(f, "throttle={retry_after_secs}s"),
+            Fault::Status(status) => write!(f, "{status}"),
+            Fault::Delay(delay) => write!(f, "delay={}ms", delay.as_millis()),
+            Fault::ResetBeforeBody => f.write_str("reset"),
+            Fault::CutAnswer => f.write_str("cut"),
+            Fault::AnswerLost => f.write_str("lost"),
+        }
+    }
+}
+
+/// The text form, which parses back to the same rule, e.g. `PUT /multipart/part/ 503 x3`
+/// (`x` counts the uses left).
+impl std::fmt::Display for FaultRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut words = Vec::new();
+        words.extend(self.method.clone());
+        words.extend(self.path_prefix.clone());
+        if let Some(api) = self.api {
+            words.push(format!("api={}", api.name()));
+        }
+        if let Some(session) = &self.session {
+            words.push(format!("session={session}"));
+        }
+        words.push(self.fault.to_string());
+        if let Some(times) = self.times {
+            words.push(format!("x{times}"));
+        }
+        if let Some(p) = self.probability {
+            words.push(format!("p={p}"));
+        }
+        f.write_str(&words.join(" "))
     }
 }
 
@@ -154,6 +196,16 @@ pub enum FaultApi {
     Rest,
     /// The Upload API server, which also serves the CDN (`/cdn/…`).
     Upload,
+}
+
+impl FaultApi {
+    /// `rest` or `upload`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultApi::Rest => "rest",
+            FaultApi::Upload => "upload",
+        }
+    }
 }
 
 /// Which requests a fault applies to, how often and how many times.
@@ -176,6 +228,8 @@ pub struct FaultRule {
     pub method: Option<String>,
     /// Only requests to this server; `None`: both.
     pub api: Option<FaultApi>,
+    /// Only requests of this session (see the emulator's sessions); `None`: every session.
+    pub session: Option<String>,
     /// The chance (0.0–1.0) that the rule applies to a request it matches, drawn from the
     /// seeded generator of [`Faults`]; `None`: every time.
     pub probability: Option<f64>,
@@ -192,6 +246,7 @@ impl FaultRule {
             path_prefix: None,
             method: None,
             api: None,
+            session: None,
             probability: None,
             times: None,
             fault,
@@ -238,9 +293,16 @@ impl FaultRule {
         self
     }
 
-    fn matches(&self, api: FaultApi, method: &str, path: &str) -> bool {
+    /// Restricts the rule to the requests of one session (`default`: those naming none).
+    pub fn on_session(mut self, session: impl Into<String>) -> Self {
+        self.session = Some(session.into());
+        self
+    }
+
+    fn matches(&self, api: FaultApi, method: &str, path: &str, session: &str) -> bool {
         self.times != Some(0)
             && self.api.is_none_or(|a| a == api)
+            && self.session.as_deref().is_none_or(|s| s == session)
             && self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
             && self.method.as_deref().is_none_or(|m| m == method)
     }
@@ -297,6 +359,11 @@ impl Faults {
         self.lock().log.clone()
     }
 
+    /// The rules, in the order they are tried (with the uses left).
+    pub fn rules(&self) -> Vec<FaultRule> {
+        self.lock().rules.clone()
+    }
+
     /// Removes every rule (the log and the generator stay).
     pub fn clear(&self) {
         self.lock().rules.clear();
@@ -307,11 +374,11 @@ impl Faults {
     }
 
     /// The fault for this request, consuming one use of its rule.
-    fn take(&self, api: FaultApi, method: &str, path: &str) -> Option<Fault> {
+    fn take(&self, api: FaultApi, method: &str, path: &str, session: &str) -> Option<Fault> {
         let mut inner = self.lock();
         let FaultsInner { rules, random, log } = &mut *inner;
         let rule = rules.iter_mut().find(|rule| {
-            rule.matches(api, method, path) && rule.probability.is_none_or(|p| random.next_f64() < p)
+            rule.matches(api, method, path, session) && rule.probability.is_none_or(|p| random.next_f64() < p)
         })?;
         if let Some(times) = rule.times.as_mut() {
             *times = times.saturating_sub(1);
@@ -437,7 +504,12 @@ pub(crate) async fn inject(
     next: Next,
 ) -> Response {
     let _in_flight = traffic.enter();
-    let fault = faults.take(api, request.method().as_str(), request.uri().path());
+    let session = request
+        .extensions()
+        .get::<crate::sessions::SessionName>()
+        .map(|name| name.0.clone());
+    let session = session.as_deref().unwrap_or(crate::sessions::DEFAULT_SESSION);
+    let fault = faults.take(api, request.method().as_str(), request.uri().path(), session);
     match fault {
         None => next.run(request).await,
         Some(Fault::Delay(delay)) => {
@@ -553,6 +625,26 @@ mod tests {
     }
 
     #[test]
+    fn the_text_form_round_trips() {
+        for text in [
+            "PUT /multipart/part/ 503 x3",
+            "POST /base/ throttle=1s p=0.1",
+            "/info/ api=upload session=t-1 cut",
+            "delay=250ms",
+            "GET api=rest reset x1",
+            "lost p=0.5",
+        ] {
+            let shown = rule(text).to_string();
+            assert_eq!(shown, text);
+            assert_eq!(rule(&shown).to_string(), shown);
+        }
+        assert_eq!(
+            rule("x2 api=upload lost /base/ POST").to_string(),
+            "POST /base/ api=upload lost x2"
+        );
+    }
+
+    #[test]
     fn bad_rules_say_which_word() {
         for (text, word) in [
             ("", "no fault"),
@@ -562,6 +654,7 @@ mod tests {
             ("delay=fast", "`delay=fast`"),
             ("503 sometimes", "`sometimes`"),
             ("api=cdn 503", "`api=cdn`"),
+            ("session=a/b 503", "`session=a/b`"),
         ] {
             let error = text.parse::<FaultRule>().unwrap_err();
             assert!(error.contains(word), "{text}: {error}");

@@ -9,8 +9,9 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// A file of the project.
-#[derive(Clone, Debug)]
+/// A file of the project. Serialized without its content (the data directory keeps
+/// contents in files of their own).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FileRecord {
     /// The file's UUID.
     pub uuid: Uuid,
@@ -19,6 +20,7 @@ pub struct FileRecord {
     /// MIME type.
     pub mime_type: String,
     /// The content (empty when the emulator discarded it: see `discarded_size`).
+    #[serde(skip)]
     pub data: Bytes,
     /// The size of a body the emulator counted but did not keep
     /// ([`EmulatorBuilder::discard_upload_bodies`](crate::EmulatorBuilder::discard_upload_bodies)).

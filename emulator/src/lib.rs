@@ -68,23 +68,28 @@
 // Handlers return `Result<_, Response>` to answer errors early; the size is irrelevant here.
 #![allow(clippy::result_large_err)]
 
+mod control;
 mod deliveries;
 mod faults;
 mod file_record;
 mod index;
+mod persist;
 mod records;
 mod request_log;
 mod rest;
 mod serve;
 pub mod serve_cli;
+mod sessions;
 mod state;
 mod tags;
 mod upload;
 mod wire;
 
+pub use control::CONTROL_PATH;
 pub use faults::{AppliedFault, Fault, FaultApi, FaultRule, Faults, Traffic};
 pub use records::{Delivery, DeliveryStatus};
 pub use request_log::LogFormat;
+pub use sessions::{DEFAULT_SESSION, SESSION_HEADER, SESSION_PATH_PREFIX};
 pub use state::{
     ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
     Project, UploadState, Urls, WebhookRecord,
@@ -103,24 +108,46 @@ pub(crate) struct Options {
     pub forbid_simple_auth_over_http: bool,
     /// Status polls before a job moves to its next stage.
     pub polls_per_stage: u32,
-    /// Seconds the emulator's clock runs ahead of the machine's (negative: behind).
-    pub clock_offset_secs: i64,
+    /// How far the emulator's clock runs ahead of the machine's (changeable while running).
+    pub clock: Clock,
     /// Largest REST request body accepted.
     pub max_rest_body: usize,
-    /// Require `signature`/`expire` on uploads (the project's "signed uploads" setting).
-    pub signed_uploads: bool,
     /// Secure delivery: when set, every CDN request needs a valid `token` (signed URLs).
     pub secure_delivery: Option<upload::DeliverySecret>,
     /// Count multipart part bodies instead of keeping them (benchmarks, load tests).
     pub discard_bodies: bool,
+    /// Hosts `/from_url/` fetches from besides the loopback ones.
+    pub allow_fetch: Arc<[String]>,
+}
+
+/// Seconds the emulator's clock runs ahead of the machine's (negative: behind); clones share
+/// the value, which the control API may change while the emulator runs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Clock(Arc<std::sync::atomic::AtomicI64>);
+
+impl Clock {
+    fn new(offset_secs: i64) -> Self {
+        Self(Arc::new(offset_secs.into()))
+    }
+
+    /// The offset in seconds.
+    pub(crate) fn offset_secs(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets the offset.
+    pub(crate) fn set_offset_secs(&self, seconds: i64) {
+        self.0.store(seconds, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Options {
-    /// The emulator's clock: the machine's, shifted by `clock_offset_secs`.
+    /// The emulator's clock: the machine's, shifted by the clock's offset.
     pub(crate) fn now(&self) -> std::time::SystemTime {
         let now = std::time::SystemTime::now();
-        let shift = std::time::Duration::from_secs(self.clock_offset_secs.unsigned_abs());
-        if self.clock_offset_secs >= 0 {
+        let offset = self.clock.offset_secs();
+        let shift = std::time::Duration::from_secs(offset.unsigned_abs());
+        if offset >= 0 {
             now + shift
         } else {
             now.checked_sub(shift).unwrap_or(now)
@@ -141,6 +168,7 @@ pub struct EmulatorBuilder {
     secret_key: uploadcare::SecretKey,
     project_name: String,
     autostore: bool,
+    signed_uploads: bool,
     search_index_delay: std::time::Duration,
     options: Options,
     /// The hex secret from `secure_delivery_secret`, decoded (and checked) by `start`.
@@ -151,6 +179,14 @@ pub struct EmulatorBuilder {
     upload_port: u16,
     /// One line per request on stderr, in this format.
     log: Option<LogFormat>,
+    /// Where projects are kept across restarts (`None`: in memory only).
+    data_dir: Option<std::path::PathBuf>,
+    /// Files to add to the default session at start.
+    seed_dir: Option<std::path::PathBuf>,
+    /// Whether the control API answers under `/__emulator/`.
+    control: bool,
+    /// The bearer token the control API requires, if any.
+    control_token: Option<uploadcare::SecretKey>,
 }
 
 impl Default for EmulatorBuilder {
@@ -160,22 +196,27 @@ impl Default for EmulatorBuilder {
             secret_key: uploadcare::SecretKey::new(DEFAULT_SECRET_KEY),
             project_name: "Emulated project".to_owned(),
             autostore: true,
+            signed_uploads: false,
             search_index_delay: state::DEFAULT_SEARCH_INDEX_DELAY,
             options: Options {
                 versions: vec![ApiVersion::V0_5, ApiVersion::V0_6, ApiVersion::V0_7],
                 forbid_simple_auth_over_http: false,
                 polls_per_stage: 1,
-                clock_offset_secs: 0,
+                clock: Clock::default(),
                 max_rest_body: 1 << 20,
-                signed_uploads: false,
                 secure_delivery: None,
                 discard_bodies: false,
+                allow_fetch: Arc::new([]),
             },
             secure_delivery_hex: None,
             host: std::net::Ipv4Addr::LOCALHOST.into(),
             rest_port: 0,
             upload_port: 0,
             log: None,
+            data_dir: None,
+            seed_dir: None,
+            control: true,
+            control_token: None,
         }
     }
 }
@@ -185,6 +226,46 @@ impl EmulatorBuilder {
     /// address (`0.0.0.0`, `::`) the URLs the emulator writes name the loopback address.
     pub fn host(mut self, host: std::net::IpAddr) -> Self {
         self.host = host;
+        self
+    }
+
+    /// Hosts (names or addresses) that `/from_url/` fetches from for real, besides
+    /// `127.0.0.1` and `localhost`; other hosts get a synthetic file. Link-local addresses
+    /// (cloud metadata services) are never fetched, whatever the list or DNS says.
+    pub fn allow_fetch<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        let hosts: Vec<String> = hosts.into_iter().map(|h| h.into().to_ascii_lowercase()).collect();
+        self.options.allow_fetch = hosts.into();
+        self
+    }
+
+    /// Keeps every session's project in `dir` (created if missing), so files and state
+    /// survive a restart or a crash; a restart with the same directory finds them. See the
+    /// data directory's layout and guarantees in the README ("Run a local Uploadcare").
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Adds every regular file directly in `dir` to the default session at start, stored,
+    /// named as on disk, its MIME type detected like an upload's. A file already there
+    /// with the same name and size (a restart with [`EmulatorBuilder::data_dir`]) is not
+    /// added again. [`EmulatorBuilder::start`] fails if `dir` cannot be read.
+    pub fn seed_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.seed_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether the control API answers under [`CONTROL_PATH`] on both ports (default: on).
+    pub fn control(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on control API requests. Needed (and
+    /// [`EmulatorBuilder::start`] fails without it) when the emulator listens on an address
+    /// other than the loopback interface with the control API on.
+    pub fn control_token(mut self, token: impl Into<uploadcare::SecretKey>) -> Self {
+        self.control_token = Some(token.into());
         self
     }
 
@@ -252,13 +333,13 @@ impl EmulatorBuilder {
     /// REST requests are checked against it and answers carry it in `Date`, like a service
     /// whose clock differs from the client's.
     pub fn clock_skew(mut self, seconds: i64) -> Self {
-        self.options.clock_offset_secs = seconds;
+        self.options.clock = Clock::new(seconds);
         self
     }
 
     /// Require signed uploads (`signature` + `expire`) on the Upload API.
     pub fn signed_uploads(mut self, required: bool) -> Self {
-        self.options.signed_uploads = required;
+        self.signed_uploads = required;
         self
     }
 
@@ -305,6 +386,16 @@ impl EmulatorBuilder {
     /// Binds two listeners on 127.0.0.1 (random ports: REST and Upload API) and serves
     /// until the [`Emulator`] is dropped.
     pub async fn start(mut self) -> std::io::Result<Emulator> {
+        if self.control && self.control_token.is_none() && !self.host.is_loopback() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "listening on {} would expose the control API to the network: give it a token \
+                     (--control-token) or turn it off (--no-control)",
+                    self.host
+                ),
+            ));
+        }
         if let Some(secret) = &self.secure_delivery_hex {
             let secret = upload::DeliverySecret::from_hex(secret.expose_secret()).ok_or_else(|| {
                 std::io::Error::new(
@@ -333,57 +424,64 @@ impl EmulatorBuilder {
             upload: format!("http://{upload_addr}"),
             cdn: format!("http://{upload_addr}/cdn"),
         };
-        let mut project = state::Project::new(
-            &self.project_name,
-            &self.public_key,
-            self.secret_key.expose_secret(),
-        );
-        project.autostore = self.autostore;
-        project.search_index_delay = self.search_index_delay;
-        let state = EmulatorState::new(project);
+        let settings = state::ProjectSettings {
+            name: self.project_name.clone(),
+            public_key: self.public_key.clone(),
+            secret_key: self.secret_key.clone(),
+            autostore: self.autostore,
+            signed_uploads: self.signed_uploads,
+            search_index_delay: self.search_index_delay,
+        };
+        let store = match &self.data_dir {
+            Some(dir) => Some(persist::Store::open(dir)?),
+            None => None,
+        };
+        let options = Arc::new(self.options);
+        let (shutdown, watcher) = watch::channel(false);
+        let sessions =
+            sessions::Sessions::new(settings, options.clone(), urls.clone(), watcher.clone(), store)?;
+        let state = sessions.default_state();
+        if let Some(dir) = &self.seed_dir {
+            seed(&state, dir)?;
+            sessions.save(None, &state)?;
+        }
         let faults = Faults::default();
         let traffic = Traffic::default();
-        let options = Arc::new(self.options);
-
-        let rest_app = rest::router(rest::Rest {
-            state: state.clone(),
+        let control = self.control.then(|| control::Control {
+            sessions: sessions.clone(),
+            faults: faults.clone(),
+            traffic: traffic.clone(),
             options: options.clone(),
             urls: urls.clone(),
-        })
-        .layer(axum::middleware::from_fn_with_state(
-            (faults.clone(), traffic.clone(), FaultApi::Rest),
-            faults::inject,
-        ));
-        let upload_app = upload::router(upload::Upload {
-            state: state.clone(),
-            options,
-            urls: urls.clone(),
-        })
-        .layer(axum::middleware::from_fn_with_state(
-            (faults.clone(), traffic.clone(), FaultApi::Upload),
-            faults::inject,
-        ));
-
-        let (rest_app, upload_app) = match self.log {
-            None => (rest_app, upload_app),
-            Some(format) => {
-                let project: Arc<str> = self.public_key.as_str().into();
-                (
-                    rest_app.layer(axum::middleware::from_fn_with_state(
-                        (format, "rest", project.clone()),
-                        request_log::log,
-                    )),
-                    upload_app.layer(axum::middleware::from_fn_with_state(
-                        (format, "upload", project),
-                        request_log::log,
-                    )),
-                )
+            token: self.control_token.clone(),
+        });
+        let project: Arc<str> = self.public_key.as_str().into();
+        // Outside in: the session (prefix or header), the request log, faults, then the
+        // session's own router; the control API beside all of it.
+        let app = |api: FaultApi| {
+            let mut app = axum::Router::new()
+                .fallback(sessions::dispatch)
+                .with_state((sessions.clone(), api))
+                .layer(axum::middleware::from_fn_with_state(
+                    (faults.clone(), traffic.clone(), api),
+                    faults::inject,
+                ));
+            if let Some(format) = self.log {
+                app = app.layer(axum::middleware::from_fn_with_state(
+                    (format, api.name(), project.clone()),
+                    request_log::log,
+                ));
+            }
+            let app = app.layer(axum::middleware::from_fn(sessions::route_session));
+            match &control {
+                Some(control) => axum::Router::new()
+                    .nest(control::CONTROL_PATH, control::router(control.clone()))
+                    .fallback_service(app),
+                None => app,
             }
         };
-        let (shutdown, watcher) = watch::channel(false);
-        deliveries::start(&state, urls.clone(), watcher.clone());
-        serve::spawn_server(rest_listener, rest_app, watcher.clone());
-        serve::spawn_server(upload_listener, upload_app, watcher);
+        serve::spawn_server(rest_listener, app(FaultApi::Rest), watcher.clone());
+        serve::spawn_server(upload_listener, app(FaultApi::Upload), watcher);
         Ok(Emulator {
             rest_addr,
             upload_addr,
@@ -391,11 +489,40 @@ impl EmulatorBuilder {
             public_key: self.public_key,
             secret_key: self.secret_key,
             state,
+            sessions,
             faults,
             traffic,
+            control: self.control,
             _shutdown: shutdown,
         })
     }
+}
+
+/// Adds the regular files directly in `dir` (see [`EmulatorBuilder::seed_dir`]).
+fn seed(state: &EmulatorState, dir: &std::path::Path) -> std::io::Result<()> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    paths.sort();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        let data = std::fs::read(&path)?;
+        let present = state
+            .lock()
+            .files
+            .values()
+            .any(|f| f.removed.is_none() && f.filename == name && f.size() == data.len() as u64);
+        if !present {
+            let mime = upload::detect_mime(&name, None, &data);
+            state.add_file(&name, &mime, data, Some(true));
+        }
+    }
+    Ok(())
 }
 
 /// A running emulator. Dropping it stops both servers.
@@ -407,8 +534,10 @@ pub struct Emulator {
     public_key: String,
     secret_key: uploadcare::SecretKey,
     state: EmulatorState,
+    sessions: sessions::Sessions,
     faults: Faults,
     traffic: Traffic,
+    control: bool,
     _shutdown: watch::Sender<bool>,
 }
 
@@ -470,6 +599,39 @@ impl Emulator {
     /// The project's state, to seed it or assert on it.
     pub fn state(&self) -> &EmulatorState {
         &self.state
+    }
+
+    /// The project of session `name` (created empty when new; `default` is
+    /// [`Emulator::state`]'s). Fails only when the data directory cannot be read.
+    pub fn session(&self, name: &str) -> std::io::Result<EmulatorState> {
+        if !sessions::valid_name(name) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a session name is 1 to 64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit",
+            ));
+        }
+        self.sessions.session(Some(name)).map(|session| session.state)
+    }
+
+    /// A client configuration for session `name`: base URLs with the session's path prefix
+    /// (so every request, including those to URLs the emulator hands out, stays in it).
+    pub fn session_config(&self, name: &str) -> uploadcare::Config {
+        let urls = sessions::session_urls(&self.urls, name);
+        uploadcare::Config::new(self.public_key.clone(), self.secret_key.clone())
+            .with_rest_base_url(urls.rest)
+            .with_upload_base_url(urls.upload)
+            .with_cdn_base_url(urls.cdn)
+    }
+
+    /// The control API's base URL on the REST port (it also answers on the Upload API's
+    /// port), e.g. `http://127.0.0.1:40123/__emulator`; `None` when it is off.
+    pub fn control_url(&self) -> Option<String> {
+        self.control.then(|| format!("{}{CONTROL_PATH}", self.urls.rest))
+    }
+
+    /// Requests served so far over every session (the request logs' total).
+    pub fn requests_served(&self) -> usize {
+        self.sessions.requests_served()
     }
 
     /// Fault injection rules (both APIs).

@@ -1,5 +1,5 @@
 //! `--log text|json`: one line on stderr per request the emulator answers — API, method,
-//! path, status, duration and project (its public key). Never a secret: no query string,
+//! path, status, duration, project (its public key) and session. Never a secret: no query string,
 //! no headers, no body.
 
 use axum::extract::{Request, State};
@@ -10,9 +10,9 @@ use std::io::Write;
 /// How each request is logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
-    /// `rest GET /files/ 200 3ms project=demopublickey`
+    /// `rest GET /files/ 200 3ms project=demopublickey session=default`
     Text,
-    /// `{"api":"rest","method":"GET","path":"/files/","status":200,"duration_ms":3,"project":"demopublickey"}`
+    /// `{"api":"rest","method":"GET","path":"/files/","status":200,"duration_ms":3,"project":"demopublickey","session":"default"}`
     Json,
 }
 
@@ -25,11 +25,17 @@ pub(crate) async fn log(
     let started = std::time::Instant::now();
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
+    let session = request
+        .extensions()
+        .get::<crate::sessions::SessionName>()
+        .map_or_else(|| crate::sessions::DEFAULT_SESSION.into(), |name| name.0.clone());
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis();
     let line = match format {
-        LogFormat::Text => format!("{api} {method} {path} {status} {ms}ms project={project}\n"),
+        LogFormat::Text => {
+            format!("{api} {method} {path} {status} {ms}ms project={project} session={session}\n")
+        }
         LogFormat::Json => format!(
             "{}\n",
             serde_json::json!({
@@ -39,6 +45,7 @@ pub(crate) async fn log(
                 "status": status,
                 "duration_ms": ms as u64,
                 "project": &*project,
+                "session": &*session,
             })
         ),
     };

@@ -88,10 +88,34 @@ pub struct ServeArgs {
     /// Seed of the generator that decides `p=` faults (the same seed, the same faults).
     #[arg(long, value_name = "N")]
     pub fault_seed: Option<u64>,
-    /// One line per request on stderr: API, method, path, status, duration, project (never
-    /// a query string, header or body).
+    /// One line per request on stderr: API, method, path, status, duration, project,
+    /// session (never a query string, header or body).
     #[arg(long, value_name = "FORMAT")]
     pub log: Option<crate::LogFormat>,
+    /// Keep files and state in this directory, so they survive a restart (created if
+    /// missing); without it everything is in memory.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Add the files in this directory to the default session at start (stored, named as
+    /// on disk; not again when a file of that name and size is already there).
+    #[arg(long = "seed", value_name = "DIR")]
+    pub seed_dir: Option<std::path::PathBuf>,
+    /// Fetch `/from_url/` sources from this host for real too (repeatable); by default only
+    /// 127.0.0.1 and localhost are fetched. Link-local addresses never are.
+    #[arg(long = "allow-fetch", value_name = "HOST")]
+    pub allow_fetch: Vec<String>,
+    /// Turn the control API (`/__emulator/…`) off.
+    #[arg(long)]
+    pub no_control: bool,
+    /// Require `Authorization: Bearer TOKEN` on the control API; needed when --host is not
+    /// a loopback address.
+    #[arg(
+        long,
+        env = "UPLOADCARE_EMULATOR_CONTROL_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub control_token: Option<String>,
 }
 
 fn parse_rule(text: &str) -> Result<FaultRule, String> {
@@ -101,7 +125,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, String> {
 impl ServeArgs {
     /// Starts the emulator these flags describe.
     pub async fn start(&self) -> std::io::Result<Emulator> {
-        let emulator = Emulator::builder()
+        let builder = Emulator::builder()
             .host(self.host)
             .rest_port(self.rest_port)
             .upload_port(self.upload_port)
@@ -110,8 +134,21 @@ impl ServeArgs {
             .autostore(self.autostore)
             .discard_upload_bodies(self.discard_uploads)
             .log(self.log)
-            .start()
-            .await?;
+            .allow_fetch(self.allow_fetch.iter().cloned())
+            .control(!self.no_control);
+        let builder = match &self.data_dir {
+            Some(dir) => builder.data_dir(dir),
+            None => builder,
+        };
+        let builder = match &self.seed_dir {
+            Some(dir) => builder.seed_dir(dir),
+            None => builder,
+        };
+        let builder = match &self.control_token {
+            Some(token) => builder.control_token(token.clone()),
+            None => builder,
+        };
+        let emulator = builder.start().await?;
         if let Some(seed) = self.fault_seed {
             emulator.faults().seed(seed);
         }
@@ -129,11 +166,24 @@ impl ServeArgs {
 /// Runs the emulator until SIGINT or SIGTERM: prints its URLs, keys and the `ready` line on
 /// stdout, then `stopped: …` when it ends.
 pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
+    if !args.host.is_loopback() {
+        eprintln!(
+            "warning: listening on {} — other machines can reach this emulator; its keys are \
+             test keys and its control API needs the control token",
+            args.host
+        );
+    }
     let emulator = args.start().await?;
     println!("Uploadcare emulator running (Ctrl-C to stop)");
     println!("  REST API    {}", emulator.rest_base_url());
     println!("  Upload API  {}", emulator.upload_base_url());
     println!("  CDN         {}", emulator.cdn_base_url());
+    if let Some(control) = emulator.control_url() {
+        println!("  control     {control}/");
+    }
+    if let Some(dir) = &args.data_dir {
+        println!("  data dir    {}", dir.display());
+    }
     println!("  public key  {}", emulator.public_key());
     println!("  secret key  {}", emulator.secret_key().expose_secret());
     println!();
@@ -151,7 +201,7 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
     stop_signal().await?;
     println!(
         "stopped: {} requests served, {} faults applied",
-        emulator.state().requests().len(),
+        emulator.requests_served(),
         emulator.faults().applied()
     );
     Ok(())

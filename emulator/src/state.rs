@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
 /// A file group (`<uuid>~<count>`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct GroupRecord {
     /// `UUID~N`.
     pub id: String,
@@ -42,7 +42,7 @@ impl GroupRecord {
 }
 
 /// A webhook subscription. Its `Debug` output leaves the signing secret out.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct WebhookRecord {
     /// Numeric id.
     pub id: i64,
@@ -174,6 +174,8 @@ pub struct Project {
     pub(crate) secret_key: uploadcare::SecretKey,
     /// Whether uploads with `store=auto` are stored.
     pub autostore: bool,
+    /// Whether uploads must be signed (a `signature` + `expire`, or an auth token).
+    pub signed_uploads: bool,
     /// Collaborators (`email`, `name`).
     pub collaborators: Vec<(String, String)>,
     /// Names of the custom storages remote copies may target.
@@ -209,7 +211,7 @@ pub struct Project {
     pub search_index_delay: std::time::Duration,
     /// Snapshots search matches while the delay runs.
     pub(crate) search_index: SearchIndex,
-    next_id: i64,
+    pub(crate) next_id: i64,
     last_time: DateTime<Utc>,
 }
 
@@ -292,7 +294,40 @@ pub struct FromUrlJob {
     pub(crate) fetched: tokio::sync::watch::Receiver<bool>,
 }
 
+/// What a new project starts with: the emulator's flags, copied into every session (and
+/// restored by a reset).
+#[derive(Clone, Debug)]
+pub(crate) struct ProjectSettings {
+    pub name: String,
+    pub public_key: String,
+    pub secret_key: uploadcare::SecretKey,
+    pub autostore: bool,
+    pub signed_uploads: bool,
+    pub search_index_delay: std::time::Duration,
+}
+
 impl Project {
+    /// An empty project with these settings.
+    pub(crate) fn from_settings(settings: &ProjectSettings) -> Self {
+        let mut project = Self::new(
+            &settings.name,
+            &settings.public_key,
+            settings.secret_key.expose_secret(),
+        );
+        project.autostore = settings.autostore;
+        project.signed_uploads = settings.signed_uploads;
+        project.search_index_delay = settings.search_index_delay;
+        project
+    }
+
+    /// Empties the project back to `settings` (files, groups, webhooks, jobs, logs: all
+    /// gone), keeping where its webhook deliveries are sent from.
+    pub(crate) fn reset(&mut self, settings: &ProjectSettings) {
+        let outbox = self.outbox.take();
+        *self = Self::from_settings(settings);
+        self.outbox = outbox;
+    }
+
     pub(crate) fn new(name: &str, public_key: &str, secret_key: &str) -> Self {
         Self {
             name: name.to_owned(),
@@ -300,6 +335,7 @@ impl Project {
             public_key: public_key.to_owned(),
             secret_key: uploadcare::SecretKey::new(secret_key),
             autostore: true,
+            signed_uploads: false,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
             storages: vec!["emulator-storage".to_owned()],
             files: BTreeMap::new(),

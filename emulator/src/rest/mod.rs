@@ -104,10 +104,22 @@ async fn verify(State(rest): State<Rest>, request: Request, next: Next) -> Respo
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    // Signed as sent: with a session's path prefix, when it has one.
+    let signed_path = request
+        .extensions()
+        .get::<crate::sessions::ReceivedPath>()
+        .map_or_else(|| path.clone(), |received| received.0.clone());
     let (parts, body) = request.into_parts();
     let response = match axum::body::to_bytes(body, rest.options.max_rest_body).await {
         Err(_) => detail(413, "Request body is too large."),
-        Ok(bytes) => match check(&rest, &parts.headers, &method, &path, query.as_deref(), &bytes) {
+        Ok(bytes) => match check(
+            &rest,
+            &parts.headers,
+            &method,
+            &signed_path,
+            query.as_deref(),
+            &bytes,
+        ) {
             Err(response) => response,
             Ok(version) => {
                 let mut request = Request::from_parts(parts, Body::from(bytes));

@@ -32,7 +32,7 @@ impl Upload {
         path: &str,
         operations: u64,
     ) -> Result<(), UploadError> {
-        if !self.options.signed_uploads || form.non_empty("signature").is_some() {
+        if !self.state.lock().signed_uploads || form.non_empty("signature").is_some() {
             return self.check_signature(form);
         }
         let Some(authorization) = authorization else {
@@ -60,7 +60,7 @@ impl Upload {
     /// `expire` whole seconds not in the past, `signature` the HMAC-SHA256 of `expire` (as
     /// sent) keyed with the secret key. Without the setting both fields are ignored.
     fn check_signature(&self, form: &Form) -> Result<(), UploadError> {
-        if !self.options.signed_uploads {
+        if !self.state.lock().signed_uploads {
             return Ok(());
         }
         let signature = form

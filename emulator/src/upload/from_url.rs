@@ -1,8 +1,11 @@
 //! Uploads from a URL: `POST /from_url/` and `GET /from_url/status/`.
 //!
 //! Only `127.0.0.1` and `localhost` sources are fetched for real (HTTP through `reqwest`, no
-//! proxy, redirects followed only to those hosts). Other public hosts are never contacted: the
-//! upload succeeds with a small synthetic `text/plain` file that names the URL. Private,
+//! proxy, redirects followed only to those hosts), and the hosts named by `--allow-fetch`
+//! ([`EmulatorBuilder::allow_fetch`](crate::EmulatorBuilder::allow_fetch)) — but never a
+//! link-local address (`169.254.0.0/16`, `fe80::/10`, where cloud metadata services answer),
+//! whether the URL names it or the host's name resolves to it. Other public hosts are never
+//! contacted: the upload succeeds with a small synthetic `text/plain` file that names the URL. Private,
 //! link-local and other loopback addresses are refused like the service refuses them
 //! (`URLHostPrivateIPForbiddenError`). The fetch runs in the background; each status poll moves
 //! the task one stage (`waiting` → `progress` → `success` | `error`), and a poll past `waiting`
@@ -76,7 +79,7 @@ pub(super) async fn from_url(
         .non_empty("source_url")
         .ok_or_else(|| upload_error("SourceURLRequiredError", &[]))?;
     let source_url = source_url.trim().to_owned();
-    let source = classify(&source_url)?;
+    let source = classify(&source_url, &upload.options.allow_fetch)?;
     let check_duplicates = form.get("check_URL_duplicates") == Some("1");
     let save_duplicates = match form.get("save_URL_duplicates") {
         Some("1") => true,
@@ -116,10 +119,11 @@ pub(super) async fn from_url(
     }
 
     let state = upload.state.clone();
+    let allowed = upload.options.allow_fetch.clone();
     let job_token = token.clone();
     tokio::spawn(async move {
         let outcome = match source {
-            Source::Fetch(url) => fetch(url).await,
+            Source::Fetch(url) => fetch(url, allowed).await,
             Source::Synthetic(url) => Ok(synthetic(&url)),
         };
         let saved_url = save_duplicates.then_some(source_url);
@@ -130,8 +134,8 @@ pub(super) async fn from_url(
 }
 
 /// Checks `source_url` like the service (scheme, host, no private addresses) and decides
-/// whether it is fetched.
-fn classify(source_url: &str) -> Result<Source, UploadError> {
+/// whether it is fetched (loopback, or a host in `allowed`).
+fn classify(source_url: &str, allowed: &[String]) -> Result<Source, UploadError> {
     let has_scheme = source_url
         .split_once(':')
         .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/') && !scheme.contains('.'));
@@ -154,9 +158,9 @@ fn classify(source_url: &str) -> Result<Source, UploadError> {
     let forbidden = || upload_error("URLHostPrivateIPForbiddenError", &[]);
     match host(&url) {
         None => Err(upload_error("URLHostRequiredError", &[])),
-        Some(Host::Domain(domain)) if domain.eq_ignore_ascii_case("localhost") => Ok(Source::Fetch(url)),
+        Some(Host::Ip(ip)) if is_link_local(ip) => Err(forbidden()),
+        Some(_) if fetchable(&url, allowed) => Ok(Source::Fetch(url)),
         Some(Host::Domain(_)) => Ok(Source::Synthetic(url)),
-        Some(Host::Ip(ip)) if ip == IpAddr::V4(Ipv4Addr::LOCALHOST) => Ok(Source::Fetch(url)),
         Some(Host::Ip(ip)) if is_private(ip) => Err(forbidden()),
         Some(Host::Ip(_)) => Ok(Source::Synthetic(url)),
     }
@@ -202,12 +206,49 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Whether the emulator fetches from `url` for real.
-fn fetchable(url: &reqwest::Url) -> bool {
+/// Link-local addresses (cloud metadata services answer on `169.254.169.254` and
+/// `fd00:ec2::254`): never fetched, even from an allowed host.
+fn is_link_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => ip.is_link_local(),
+        IpAddr::V6(ip) => {
+            (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip == std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)
+                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_link_local())
+        }
+    }
+}
+
+/// Whether the emulator fetches from `url` for real: loopback, or a host in `allowed`
+/// (lowercase names or addresses, compared with the URL's host).
+fn fetchable(url: &reqwest::Url, allowed: &[String]) -> bool {
+    let listed = |name: &str| allowed.iter().any(|a| a.eq_ignore_ascii_case(name));
     match host(url) {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ip(ip)) => ip == IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost") || listed(&domain),
+        Some(Host::Ip(ip)) => {
+            !is_link_local(ip) && (ip == IpAddr::V4(Ipv4Addr::LOCALHOST) || listed(&ip.to_string()))
+        }
         None => false,
+    }
+}
+
+/// Name resolution for fetches that drops link-local addresses (and fails when nothing
+/// else is left), so an allowed name cannot lead to a metadata service.
+struct NoLinkLocal;
+
+impl reqwest::dns::Resolve for NoLinkLocal {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let name = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|addr| !is_link_local(addr.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{name}: no address the emulator may fetch from").into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -266,11 +307,11 @@ fn disposition_filename(header: &str) -> Option<String> {
 }
 
 /// GETs a local URL.
-async fn fetch(url: reqwest::Url) -> Result<Fetched, Failure> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
+async fn fetch(url: reqwest::Url, allowed: std::sync::Arc<[String]>) -> Result<Fetched, Failure> {
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() >= MAX_REDIRECTS {
             attempt.error("too many redirects")
-        } else if fetchable(attempt.url()) {
+        } else if fetchable(attempt.url(), &allowed) {
             attempt.follow()
         } else {
             attempt.stop()
@@ -278,6 +319,7 @@ async fn fetch(url: reqwest::Url) -> Result<Fetched, Failure> {
     });
     let client = reqwest::Client::builder()
         .no_proxy()
+        .dns_resolver(std::sync::Arc::new(NoLinkLocal))
         .redirect(policy)
         .timeout(Duration::from_secs(FETCH_TIME_LIMIT_SECS))
         .build()
@@ -452,7 +494,12 @@ mod tests {
     use super::*;
 
     fn code(url: &str) -> &'static str {
-        match classify(url) {
+        code_allowing(url, &[])
+    }
+
+    fn code_allowing(url: &str, allowed: &[&str]) -> &'static str {
+        let allowed: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
+        match classify(url, &allowed) {
             Ok(Source::Fetch(_)) => "fetch",
             Ok(Source::Synthetic(_)) => "synthetic",
             Err(e) => e.code,
@@ -473,6 +520,28 @@ mod tests {
         assert_eq!(code("http://127.0.0.2/a"), "URLHostPrivateIPForbiddenError");
         assert_eq!(code("http://[::1]/a"), "URLHostPrivateIPForbiddenError");
         assert_eq!(code("http://exa mple.com/a"), "URLHostMalformedError");
+    }
+
+    #[test]
+    fn allowed_hosts_are_fetched_but_never_link_local_ones() {
+        assert_eq!(code_allowing("https://files.test/a", &["files.test"]), "fetch");
+        assert_eq!(code_allowing("https://FILES.test/a", &["files.test"]), "fetch");
+        assert_eq!(
+            code_allowing("https://other.test/a", &["files.test"]),
+            "synthetic"
+        );
+        assert_eq!(code_allowing("http://10.0.0.5/a", &["10.0.0.5"]), "fetch");
+        for metadata in [
+            "http://169.254.169.254/latest/",
+            "http://[fe80::1]/",
+            "http://[fd00:ec2::254]/",
+        ] {
+            assert_eq!(
+                code_allowing(metadata, &["169.254.169.254", "fe80::1", "fd00:ec2::254"]),
+                "URLHostPrivateIPForbiddenError",
+                "{metadata}"
+            );
+        }
     }
 
     #[test]

@@ -237,7 +237,7 @@ fn create_file(
 
 /// The MIME type of uploaded content: recognized images by their bytes, else the declared type
 /// (unless it is the generic `application/octet-stream`), else by the file name's extension.
-fn detect_mime(filename: &str, declared: Option<&str>, data: &[u8]) -> String {
+pub(crate) fn detect_mime(filename: &str, declared: Option<&str>, data: &[u8]) -> String {
     if let Some((_, _, format)) = super::state::image_dimensions(data) {
         return format!("image/{}", format.to_ascii_lowercase());
     }

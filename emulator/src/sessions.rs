@@ -1,0 +1,361 @@
+//! Sessions: independent projects on one emulator, so parallel test files (or test
+//! processes in any language) share a server without seeing each other's files.
+//!
+//! A request names its session in one of two ways:
+//! - the header `X-Uploadcare-Emulator-Session: NAME`, or
+//! - a path prefix `/__session/NAME/`, e.g. a REST base URL
+//!   `http://127.0.0.1:8000/__session/NAME` — everything the session answers with (file and
+//!   page URLs, multipart part URLs, CDN URLs) carries the same prefix, so clients that
+//!   follow those URLs without the header (a browser on a CDN URL, an SDK PUTting parts)
+//!   stay in the session.
+//!
+//! Without either, a request goes to the default session (also reachable as `default`). A
+//! session is created empty, with the emulator's settings, by the first request that names it.
+//! Names are 1–64 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit; others are refused with 400.
+
+use crate::faults::FaultApi;
+use crate::persist::Store;
+use crate::state::{EmulatorState, Project, ProjectSettings, Urls};
+use crate::{deliveries, rest, upload, Options};
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+/// The header naming a request's session.
+pub const SESSION_HEADER: &str = "x-uploadcare-emulator-session";
+/// The path prefix naming a request's session: `/__session/NAME/…`.
+pub const SESSION_PATH_PREFIX: &str = "/__session/";
+/// The name of the session requests go to when they name none.
+pub const DEFAULT_SESSION: &str = "default";
+/// The longest session name.
+const MAX_NAME_LEN: usize = 64;
+
+/// The path of a request as the client sent it (session prefix included): REST signatures
+/// cover it.
+#[derive(Clone, Debug)]
+pub(crate) struct ReceivedPath(pub(crate) String);
+
+/// The session a request named, as the outermost middleware ([`route_session`]) read it.
+#[derive(Clone, Debug)]
+pub(crate) struct SessionName(pub(crate) Arc<str>);
+
+/// Whether `name` may name a session.
+pub(crate) fn valid_name(name: &str) -> bool {
+    (1..=MAX_NAME_LEN).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// One session: its project and the two routers serving it.
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub(crate) state: EmulatorState,
+    rest: Router,
+    upload: Router,
+}
+
+/// Every session of an emulator. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Sessions(Arc<Inner>);
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("named", &lock(&self.0.named).keys().collect::<Vec<_>>())
+            .field("data_dir", &self.0.store.is_some())
+            .finish()
+    }
+}
+
+struct Inner {
+    settings: ProjectSettings,
+    options: Arc<Options>,
+    base: Urls,
+    stop: watch::Receiver<bool>,
+    default: Session,
+    named: Mutex<BTreeMap<String, Session>>,
+    store: Option<Store>,
+}
+
+impl Sessions {
+    /// The registry with its default session (restored from `store` when there is one, as
+    /// are the named sessions it holds).
+    pub(crate) fn new(
+        settings: ProjectSettings,
+        options: Arc<Options>,
+        base: Urls,
+        stop: watch::Receiver<bool>,
+        store: Option<Store>,
+    ) -> std::io::Result<Self> {
+        let default = open_session(&settings, &options, base.clone(), &stop, store.as_ref(), None)?;
+        let sessions = Self(Arc::new(Inner {
+            settings,
+            options,
+            base,
+            stop,
+            default,
+            named: Mutex::new(BTreeMap::new()),
+            store,
+        }));
+        if let Some(store) = &sessions.0.store {
+            for name in store.session_names()? {
+                sessions.open(&name)?;
+            }
+        }
+        Ok(sessions)
+    }
+
+    /// The default session's project.
+    pub(crate) fn default_state(&self) -> EmulatorState {
+        self.0.default.state.clone()
+    }
+
+    /// The session called `name` (`None` or `default`: the default one), created when new.
+    pub(crate) fn session(&self, name: Option<&str>) -> std::io::Result<Session> {
+        match name.filter(|name| *name != DEFAULT_SESSION) {
+            None => Ok(self.0.default.clone()),
+            Some(name) => self.open(name),
+        }
+    }
+
+    /// An existing session, without creating it.
+    pub(crate) fn existing(&self, name: Option<&str>) -> Option<Session> {
+        match name.filter(|name| *name != DEFAULT_SESSION) {
+            None => Some(self.0.default.clone()),
+            Some(name) => lock(&self.0.named).get(name).cloned(),
+        }
+    }
+
+    fn open(&self, name: &str) -> std::io::Result<Session> {
+        let mut named = lock(&self.0.named);
+        if let Some(session) = named.get(name) {
+            return Ok(session.clone());
+        }
+        let urls = session_urls(&self.0.base, name);
+        let session = open_session(
+            &self.0.settings,
+            &self.0.options,
+            urls,
+            &self.0.stop,
+            self.0.store.as_ref(),
+            Some(name),
+        )?;
+        named.insert(name.to_owned(), session.clone());
+        Ok(session)
+    }
+
+    /// Every session's name with its project, the default one first.
+    pub(crate) fn all(&self) -> Vec<(String, EmulatorState)> {
+        let mut all = vec![(DEFAULT_SESSION.to_owned(), self.default_state())];
+        all.extend(
+            lock(&self.0.named)
+                .iter()
+                .map(|(name, session)| (name.clone(), session.state.clone())),
+        );
+        all
+    }
+
+    /// Empties one session's project (back to the emulator's settings); `false` when no
+    /// such session exists.
+    pub(crate) fn reset(&self, name: Option<&str>) -> std::io::Result<bool> {
+        let Some(session) = self.existing(name) else {
+            return Ok(false);
+        };
+        session.state.lock().reset(&self.0.settings);
+        self.save(name, &session.state)?;
+        Ok(true)
+    }
+
+    /// Empties every session's project; named sessions are forgotten.
+    pub(crate) fn reset_all(&self) -> std::io::Result<()> {
+        let named = std::mem::take(&mut *lock(&self.0.named));
+        for (name, session) in named {
+            session.state.lock().reset(&self.0.settings);
+            if let Some(store) = &self.0.store {
+                store.forget(Some(&name))?;
+            }
+        }
+        self.reset(None).map(|_| ())
+    }
+
+    /// Writes the session's project to the data directory, when there is one.
+    pub(crate) fn save(&self, name: Option<&str>, state: &EmulatorState) -> std::io::Result<()> {
+        match &self.0.store {
+            Some(store) => store.save(name.filter(|n| *n != DEFAULT_SESSION), state),
+            None => Ok(()),
+        }
+    }
+
+    /// Requests served over all sessions.
+    pub(crate) fn requests_served(&self) -> usize {
+        self.all()
+            .iter()
+            .map(|(_, state)| state.lock().requests.len())
+            .sum()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A session's project (read from the store when it has one) and its routers, with its
+/// webhook deliveries started.
+fn open_session(
+    settings: &ProjectSettings,
+    options: &Arc<Options>,
+    urls: Urls,
+    stop: &watch::Receiver<bool>,
+    store: Option<&Store>,
+    name: Option<&str>,
+) -> std::io::Result<Session> {
+    let mut project = Project::from_settings(settings);
+    if let Some(store) = store {
+        store.load(name, &mut project)?;
+    }
+    let state = EmulatorState::new(project);
+    deliveries::start(&state, urls.clone(), stop.clone());
+    let rest = rest::router(rest::Rest {
+        state: state.clone(),
+        options: options.clone(),
+        urls: urls.clone(),
+    });
+    let upload = upload::router(upload::Upload {
+        state: state.clone(),
+        options: options.clone(),
+        urls,
+    });
+    Ok(Session { state, rest, upload })
+}
+
+/// The base URLs of a named session: the emulator's, with the session's path prefix.
+pub(crate) fn session_urls(base: &Urls, name: &str) -> Urls {
+    let rest = format!("{}{SESSION_PATH_PREFIX}{name}", base.rest);
+    let upload = format!("{}{SESSION_PATH_PREFIX}{name}", base.upload);
+    Urls {
+        cdn: format!("{upload}/cdn"),
+        rest,
+        upload,
+    }
+}
+
+fn bad_session() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        format!(
+            "Bad Request: an emulator session name is 1 to {MAX_NAME_LEN} characters of A-Z a-z 0-9 . _ - starting with a letter or digit"
+        ),
+    )
+        .into_response()
+}
+
+/// The outermost middleware of both APIs: reads the session a request names (path prefix,
+/// else header), takes the prefix off the path (the original stays in [`ReceivedPath`], which
+/// REST signatures are checked against) and records the name for [`dispatch`] and the
+/// request log.
+pub(crate) async fn route_session(mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let received = ReceivedPath(path.to_owned());
+    let name = if let Some(tail) = path.strip_prefix(SESSION_PATH_PREFIX) {
+        let (name, rest) = tail.split_once('/').unwrap_or((tail, ""));
+        if !valid_name(name) {
+            return bad_session();
+        }
+        let name = name.to_owned();
+        let path_and_query = match request.uri().query() {
+            Some(query) => format!("/{rest}?{query}"),
+            None => format!("/{rest}"),
+        };
+        let mut parts = request.uri().clone().into_parts();
+        parts.path_and_query = path_and_query.parse().ok();
+        match Uri::from_parts(parts) {
+            Ok(uri) => *request.uri_mut() = uri,
+            Err(_) => return bad_session(),
+        }
+        Some(name)
+    } else {
+        match request.headers().get(SESSION_HEADER).map(|v| v.to_str()) {
+            None => None,
+            Some(Ok(name)) if valid_name(name) => Some(name.to_owned()),
+            Some(_) => return bad_session(),
+        }
+    };
+    let name: Arc<str> = name.as_deref().unwrap_or(DEFAULT_SESSION).into();
+    request.extensions_mut().insert(SessionName(name));
+    request.extensions_mut().insert(received);
+    next.run(request).await
+}
+
+/// The innermost handler of both APIs: runs the request through its session's router, then
+/// writes the session to the data directory (when there is one) if its project changed.
+pub(crate) async fn dispatch(
+    State((sessions, api)): State<(Sessions, FaultApi)>,
+    request: Request,
+) -> Response {
+    let name = request.extensions().get::<SessionName>().map(|n| n.0.clone());
+    let session = match sessions.session(name.as_deref()) {
+        Ok(session) => session,
+        Err(e) => return storage_error(&e),
+    };
+    let router = match api {
+        FaultApi::Rest => session.rest.clone(),
+        FaultApi::Upload => session.upload.clone(),
+    };
+    let response = match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    };
+    // After every request: a GET can change state too (a status poll that finishes a
+    // conversion creates its file). Unchanged projects are not written again.
+    if let Err(e) = sessions.save(name.as_deref(), &session.state) {
+        return storage_error(&e);
+    }
+    response
+}
+
+/// 500 when the data directory cannot be written or read.
+pub(crate) fn storage_error(error: &std::io::Error) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("emulator storage error: {error}"),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names() {
+        assert!(valid_name("test-1.a_B"));
+        assert!(valid_name(&"a".repeat(64)));
+        assert!(!valid_name(&"a".repeat(65)));
+        assert!(!valid_name(""));
+        assert!(!valid_name("a/b"));
+        assert!(!valid_name("a b"));
+        assert!(!valid_name(".."));
+        assert!(!valid_name("-x"));
+    }
+
+    #[test]
+    fn session_urls_carry_the_prefix() {
+        let base = Urls {
+            rest: "http://127.0.0.1:1".into(),
+            upload: "http://127.0.0.1:2".into(),
+            cdn: "http://127.0.0.1:2/cdn".into(),
+        };
+        let urls = session_urls(&base, "t1");
+        assert_eq!(urls.rest, "http://127.0.0.1:1/__session/t1");
+        assert_eq!(urls.upload, "http://127.0.0.1:2/__session/t1");
+        assert_eq!(urls.cdn, "http://127.0.0.1:2/__session/t1/cdn");
+    }
+}
