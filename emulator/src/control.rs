@@ -17,7 +17,7 @@
 //! | GET | `requests` | the session's request log; filters `api`, `method`, `path` (prefix), `status` |
 //! | GET | `files`, `files/<uuid>` | the session's files (REST 0.7 layout plus `tags`, `removed`) |
 //! | GET | `files/<uuid>/content` | a file's bytes |
-//! | POST | `files?name=…&store=true` | adds a file (the body is its content) → its object |
+//! | POST | `files?name=…&store=true` | adds a file (the body is its content, up to the direct-upload limit) → its object |
 //! | GET | `groups` | the session's groups, with their files' UUIDs |
 //! | GET | `deliveries` | the session's webhook deliveries |
 //! | GET, PUT | `clock` | `{"offset_secs": N}`: the emulator's clock against the machine's |
@@ -67,7 +67,14 @@ pub(crate) fn router(control: Control) -> Router {
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/faults/seed", put(seed_faults))
         .route("/requests", get(requests))
-        .route("/files", get(files).post(add_file))
+        .route(
+            "/files",
+            get(files)
+                .post(add_file)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::upload::MAX_DIRECT_FILE_SIZE as usize,
+                )),
+        )
         .route("/files/{uuid}", get(file))
         .route("/files/{uuid}/content", get(content))
         .route("/groups", get(groups))
