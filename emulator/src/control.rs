@@ -7,7 +7,7 @@
 //! | Method | Path | What |
 //! |---|---|---|
 //! | GET | `health`, `ready` | `{"status":"ok", "rest", "upload", "cdn", "sessions", "requests"}` |
-//! | GET | `sessions` | every session: name, files, groups, webhooks, requests |
+//! | GET | `sessions` | every session: its name and projects (public key, files, groups, webhooks, requests) |
 //! | POST | `reset` | empties every session (named ones are forgotten); faults and clock stay |
 //! | POST | `sessions/<name>/reset` | empties one session |
 //! | GET | `faults` | `{"rules": ["PUT /multipart/part/ 503 x2", …], "applied": [{api, method, path, fault}, …]}` |
@@ -24,10 +24,11 @@
 //! | GET, PATCH | `settings` | `{"autostore", "signed_uploads"}` of the session's project |
 //!
 //! The session is the default one unless the query says `session=NAME` (or the
-//! `X-Uploadcare-Emulator-Session` header names one).
+//! `X-Uploadcare-Emulator-Session` header names one); the project is the first one unless
+//! the query says `project=PUBLIC_KEY`.
 
 use crate::faults::{FaultRule, Faults, Traffic};
-use crate::sessions::{storage_error, valid_name, Session, Sessions, SESSION_HEADER};
+use crate::sessions::{storage_error, valid_name, ProjectEntry, Sessions, SESSION_HEADER};
 use crate::state::{ApiVersion, Urls};
 use crate::{DeliveryStatus, Options};
 use axum::body::Bytes;
@@ -119,6 +120,7 @@ struct Selector {
     status: Option<u16>,
     name: Option<String>,
     store: Option<bool>,
+    project: Option<String>,
 }
 
 impl Selector {
@@ -137,14 +139,26 @@ impl Selector {
         }
     }
 
-    /// The named session, created if new (reads of an unknown session see it empty).
-    fn session(&self, control: &Control, headers: &HeaderMap) -> Result<(Option<String>, Session), Response> {
+    /// The named session's project (`project=PUBLIC_KEY`, else its first), the session
+    /// created if new (reads of an unknown session see it empty).
+    fn session(
+        &self,
+        control: &Control,
+        headers: &HeaderMap,
+    ) -> Result<(Option<String>, ProjectEntry), Response> {
         let name = self.name(headers)?;
         let session = control
             .sessions
             .session(name.as_deref())
             .map_err(|e| storage_error(&e))?;
-        Ok((name, session))
+        let project = match &self.project {
+            None => session.first().clone(),
+            Some(key) => session
+                .project(key)
+                .cloned()
+                .ok_or_else(|| error(StatusCode::NOT_FOUND, format!("no project `{key}`")))?,
+        };
+        Ok((name, project))
     }
 }
 
@@ -165,15 +179,22 @@ async fn sessions(State(control): State<Control>) -> Response {
         .sessions
         .all()
         .into_iter()
-        .map(|(name, state)| {
-            let project = state.lock();
-            json!({
-                "name": name,
-                "files": project.files.len(),
-                "groups": project.groups.len(),
-                "webhooks": project.webhooks.len(),
-                "requests": project.requests.len(),
-            })
+        .map(|(name, session)| {
+            let projects: Vec<Value> = session
+                .projects
+                .iter()
+                .map(|entry| {
+                    let project = entry.state.lock();
+                    json!({
+                        "public_key": &*entry.public_key,
+                        "files": project.files.len(),
+                        "groups": project.groups.len(),
+                        "webhooks": project.webhooks.len(),
+                        "requests": project.requests.len(),
+                    })
+                })
+                .collect();
+            json!({ "name": name, "projects": projects })
         })
         .collect();
     Json(all).into_response()
@@ -332,7 +353,7 @@ async fn add_file(
         &body,
     );
     let uuid = session.state.add_file(&filename, &mime, body, q.store);
-    if let Err(e) = control.sessions.save(name.as_deref(), &session.state) {
+    if let Err(e) = control.sessions.save(name.as_deref(), &session) {
         return storage_error(&e);
     }
     let urls = session_urls(&control, name.as_deref());
@@ -422,7 +443,7 @@ struct SettingsPatch {
     signed_uploads: Option<bool>,
 }
 
-fn settings_json(session: &Session) -> Value {
+fn settings_json(session: &ProjectEntry) -> Value {
     let project = session.state.lock();
     json!({ "autostore": project.autostore, "signed_uploads": project.signed_uploads })
 }
@@ -457,7 +478,7 @@ async fn set_settings(
             project.signed_uploads = signed;
         }
     }
-    if let Err(e) = control.sessions.save(name.as_deref(), &session.state) {
+    if let Err(e) = control.sessions.save(name.as_deref(), &session) {
         return storage_error(&e);
     }
     Json(settings_json(&session)).into_response()

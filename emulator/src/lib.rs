@@ -77,6 +77,7 @@ mod persist;
 mod records;
 mod request_log;
 mod rest;
+mod routing;
 mod serve;
 pub mod serve_cli;
 mod sessions;
@@ -181,6 +182,8 @@ pub struct EmulatorBuilder {
     log: Option<LogFormat>,
     /// Where projects are kept across restarts (`None`: in memory only).
     data_dir: Option<std::path::PathBuf>,
+    /// Projects besides the first: public and secret keys.
+    more_projects: Vec<(String, uploadcare::SecretKey)>,
     /// Files to add to the default session at start.
     seed_dir: Option<std::path::PathBuf>,
     /// Whether the control API answers under `/__emulator/`.
@@ -215,6 +218,7 @@ impl Default for EmulatorBuilder {
             log: None,
             data_dir: None,
             seed_dir: None,
+            more_projects: Vec::new(),
             control: true,
             control_token: None,
         }
@@ -295,6 +299,19 @@ impl EmulatorBuilder {
     ) -> Self {
         self.public_key = public_key.into();
         self.secret_key = secret_key.into();
+        self
+    }
+
+    /// Adds another project with its own keys, files and settings (the first is the one
+    /// [`EmulatorBuilder::keys`] sets). Requests reach a project by the public key they name
+    /// (REST `Authorization`, the Upload API's `pub_key`), or by what they ask for (a CDN
+    /// file, a part URL); every session has every project. See [`Emulator::project`].
+    pub fn project(
+        mut self,
+        public_key: impl Into<String>,
+        secret_key: impl Into<uploadcare::SecretKey>,
+    ) -> Self {
+        self.more_projects.push((public_key.into(), secret_key.into()));
         self
     }
 
@@ -424,7 +441,7 @@ impl EmulatorBuilder {
             upload: format!("http://{upload_addr}"),
             cdn: format!("http://{upload_addr}/cdn"),
         };
-        let settings = state::ProjectSettings {
+        let first = state::ProjectSettings {
             name: self.project_name.clone(),
             public_key: self.public_key.clone(),
             secret_key: self.secret_key.clone(),
@@ -432,6 +449,29 @@ impl EmulatorBuilder {
             signed_uploads: self.signed_uploads,
             search_index_delay: self.search_index_delay,
         };
+        let mut settings = vec![first.clone()];
+        for (index, (public_key, secret_key)) in self.more_projects.iter().enumerate() {
+            if settings.iter().any(|s| &s.public_key == public_key) {
+                return Err(invalid_input(format!(
+                    "the public key `{public_key}` names two projects"
+                )));
+            }
+            settings.push(state::ProjectSettings {
+                name: format!("{} {}", self.project_name, index + 2),
+                public_key: public_key.clone(),
+                secret_key: secret_key.clone(),
+                ..first.clone()
+            });
+        }
+        if self.data_dir.is_some() {
+            if let Some(bad) = settings.iter().find(|s| !sessions::valid_name(&s.public_key)) {
+                return Err(invalid_input(format!(
+                    "with a data directory, a public key is 1 to 64 characters of A-Z a-z 0-9 . _ - \
+                     (it names a directory): `{}`",
+                    bad.public_key
+                )));
+            }
+        }
         let store = match &self.data_dir {
             Some(dir) => Some(persist::Store::open(dir)?),
             None => None,
@@ -440,10 +480,10 @@ impl EmulatorBuilder {
         let (shutdown, watcher) = watch::channel(false);
         let sessions =
             sessions::Sessions::new(settings, options.clone(), urls.clone(), watcher.clone(), store)?;
-        let state = sessions.default_state();
+        let state = sessions.default_session().first().state.clone();
         if let Some(dir) = &self.seed_dir {
             seed(&state, dir)?;
-            sessions.save(None, &state)?;
+            sessions.save(None, sessions.default_session().first())?;
         }
         let faults = Faults::default();
         let traffic = Traffic::default();
@@ -496,6 +536,10 @@ impl EmulatorBuilder {
             _shutdown: shutdown,
         })
     }
+}
+
+fn invalid_input(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }
 
 /// Adds the regular files directly in `dir` (see [`EmulatorBuilder::seed_dir`]).
@@ -610,7 +654,16 @@ impl Emulator {
                 "a session name is 1 to 64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit",
             ));
         }
-        self.sessions.session(Some(name)).map(|session| session.state)
+        self.sessions
+            .session(Some(name))
+            .map(|session| session.first().state.clone())
+    }
+
+    /// The project with this public key, in the default session (see
+    /// [`EmulatorBuilder::project`]); `None` for an unknown key.
+    pub fn project(&self, public_key: &str) -> Option<EmulatorState> {
+        let session = self.sessions.default_session();
+        session.project(public_key).map(|p| p.state.clone())
     }
 
     /// A client configuration for session `name`: base URLs with the session's path prefix

@@ -4,8 +4,9 @@
 //! Layout of the directory:
 //!
 //! ```text
-//! DIR/blobs/<uuid>                  a file's content, written once, never changed
-//! DIR/sessions/<session>/state.json a session's project (`default` for the default session)
+//! DIR/blobs/<uuid>                                       a file's content, written once
+//! DIR/sessions/<session>/projects/<public key>/state.json a project of a session
+//!                                                        (`default`: the default session)
 //! ```
 //!
 //! **Why plain files.** Contents are immutable once a file exists, so each is one file written
@@ -112,6 +113,14 @@ impl Store {
         self.dir.join("sessions").join(name.unwrap_or(DEFAULT_DIR))
     }
 
+    fn project_dir(&self, name: Option<&str>, public_key: &str) -> PathBuf {
+        self.session_dir(name).join("projects").join(public_key)
+    }
+
+    fn document_key(name: Option<&str>, public_key: &str) -> String {
+        format!("{}/{public_key}", name.unwrap_or(DEFAULT_DIR))
+    }
+
     /// The named sessions the directory holds (not the default one).
     pub(crate) fn session_names(&self) -> io::Result<Vec<String>> {
         let mut names = Vec::new();
@@ -122,7 +131,7 @@ impl Store {
             };
             if name != DEFAULT_DIR
                 && crate::sessions::valid_name(&name)
-                && entry.path().join("state.json").is_file()
+                && entry.path().join("projects").is_dir()
             {
                 names.push(name);
             }
@@ -131,9 +140,9 @@ impl Store {
         Ok(names)
     }
 
-    /// Fills `project` from the session's document, if there is one.
-    pub(crate) fn load(&self, name: Option<&str>, project: &mut Project) -> io::Result<()> {
-        let path = self.session_dir(name).join("state.json");
+    /// Fills `project` from its document in session `name`, if there is one.
+    pub(crate) fn load(&self, name: Option<&str>, public_key: &str, project: &mut Project) -> io::Result<()> {
+        let path = self.project_dir(name, public_key).join("state.json");
         let text = match std::fs::read(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -167,12 +176,13 @@ impl Store {
         let mut hashes = self.lock();
         hashes
             .documents
-            .insert(name.unwrap_or(DEFAULT_DIR).to_owned(), hash(&text));
+            .insert(Self::document_key(name, public_key), hash(&text));
         Ok(())
     }
 
-    /// Writes the session's project: new contents first, then the document (when it changed).
-    pub(crate) fn save(&self, name: Option<&str>, state: &EmulatorState) -> io::Result<()> {
+    /// Writes a project of session `name`: new contents first, then the document (when it
+    /// changed).
+    pub(crate) fn save(&self, name: Option<&str>, public_key: &str, state: &EmulatorState) -> io::Result<()> {
         let mut written = self.lock();
         let (document, new_blobs) = {
             let project = state.lock();
@@ -200,10 +210,10 @@ impl Store {
             write_atomically(&blobs, &uuid.to_string(), &data)?;
             written.blobs.insert(uuid);
         }
-        let key = name.unwrap_or(DEFAULT_DIR).to_owned();
+        let key = Self::document_key(name, public_key);
         let digest = hash(&document);
         if written.documents.get(&key) != Some(&digest) {
-            let dir = self.session_dir(name);
+            let dir = self.project_dir(name, public_key);
             std::fs::create_dir_all(&dir)?;
             write_atomically(&dir, "state.json", &document)?;
             written.documents.insert(key, digest);
@@ -211,7 +221,7 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a session's document (its contents stay: other sessions' files never share
+    /// Removes a session's documents (their contents stay: other sessions' files never share
     /// a UUID, and an orphan content file is harmless).
     pub(crate) fn forget(&self, name: Option<&str>) -> io::Result<()> {
         let mut written = self.lock();
@@ -221,7 +231,8 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        written.documents.remove(name.unwrap_or(DEFAULT_DIR));
+        let prefix = format!("{}/", name.unwrap_or(DEFAULT_DIR));
+        written.documents.retain(|key, _| !key.starts_with(&prefix));
         Ok(())
     }
 }
@@ -278,20 +289,21 @@ mod tests {
         );
         state.lock().files.get_mut(&uuid).unwrap().tags = vec!["t".into()];
         let group = state.lock().add_group(vec![uuid]);
-        store.save(Some("s1"), &state).unwrap();
+        store.save(Some("s1"), "pk", &state).unwrap();
         drop(store);
 
         let store = Store::open(&dir).unwrap();
         assert_eq!(store.session_names().unwrap(), vec!["s1".to_owned()]);
         let mut project = Project::from_settings(&settings());
-        store.load(Some("s1"), &mut project).unwrap();
+        store.load(Some("s1"), "pk", &mut project).unwrap();
         let file = &project.files[&uuid];
         assert_eq!(&file.data[..], &[0u8, 1, 2, 255]);
         assert_eq!(file.tags, vec!["t".to_owned()]);
         assert_eq!(file.stored, None);
         assert!(project.groups.contains_key(&group));
         // Nothing left half-written.
-        assert!(!dir.join("sessions/s1/.state.json.tmp").exists());
+        assert!(dir.join("sessions/s1/projects/pk/state.json").exists());
+        assert!(!dir.join("sessions/s1/projects/pk/.state.json.tmp").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -299,10 +311,14 @@ mod tests {
     fn a_damaged_document_is_an_error_not_an_empty_project() {
         let dir = std::env::temp_dir().join(format!("uc-emulator-store-{}", Uuid::new_v4()));
         let store = Store::open(&dir).unwrap();
-        std::fs::create_dir_all(dir.join("sessions/default")).unwrap();
-        std::fs::write(dir.join("sessions/default/state.json"), b"{\"format\":1,").unwrap();
+        std::fs::create_dir_all(dir.join("sessions/default/projects/pk")).unwrap();
+        std::fs::write(
+            dir.join("sessions/default/projects/pk/state.json"),
+            b"{\"format\":1,",
+        )
+        .unwrap();
         let mut project = Project::from_settings(&settings());
-        let error = store.load(None, &mut project).unwrap_err();
+        let error = store.load(None, "pk", &mut project).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
         std::fs::remove_dir_all(&dir).unwrap();
     }

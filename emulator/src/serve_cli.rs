@@ -62,12 +62,14 @@ pub struct ServeArgs {
     /// Port of the Upload API and the CDN (0: any free port).
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     pub upload_port: u16,
-    /// The project's public key.
-    #[arg(long, default_value = crate::DEFAULT_PUBLIC_KEY, value_name = "KEY")]
-    pub public_key: String,
-    /// The project's secret key (a test key: it is printed so clients can be pointed here).
-    #[arg(long, default_value = crate::DEFAULT_SECRET_KEY, value_name = "KEY")]
-    pub secret_key: String,
+    /// The project's public key; repeat with --secret-key for several projects (the first
+    /// pair is the first project).
+    #[arg(long = "public-key", default_value = crate::DEFAULT_PUBLIC_KEY, value_name = "KEY")]
+    pub public_keys: Vec<String>,
+    /// The project's secret key (a test key: it is printed so clients can be pointed here),
+    /// one per --public-key, in the same order.
+    #[arg(long = "secret-key", default_value = crate::DEFAULT_SECRET_KEY, value_name = "KEY")]
+    pub secret_keys: Vec<String>,
     /// Delay every request by this many milliseconds, like a distant service.
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,
@@ -125,17 +127,37 @@ fn parse_rule(text: &str) -> Result<FaultRule, String> {
 impl ServeArgs {
     /// Starts the emulator these flags describe.
     pub async fn start(&self) -> std::io::Result<Emulator> {
-        let builder = Emulator::builder()
+        if self.public_keys.len() != self.secret_keys.len() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} --public-key and {} --secret-key: give one secret key per public key",
+                    self.public_keys.len(),
+                    self.secret_keys.len()
+                ),
+            ));
+        }
+        let mut keys = self.public_keys.iter().zip(&self.secret_keys);
+        let Some((public_key, secret_key)) = keys.next() else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "no project keys",
+            ));
+        };
+        let mut builder = Emulator::builder()
             .host(self.host)
             .rest_port(self.rest_port)
             .upload_port(self.upload_port)
-            .keys(self.public_key.clone(), self.secret_key.clone())
+            .keys(public_key.clone(), secret_key.clone())
             .signed_uploads(self.signed_uploads)
             .autostore(self.autostore)
             .discard_upload_bodies(self.discard_uploads)
             .log(self.log)
             .allow_fetch(self.allow_fetch.iter().cloned())
             .control(!self.no_control);
+        for (public_key, secret_key) in keys {
+            builder = builder.project(public_key.clone(), secret_key.clone());
+        }
         let builder = match &self.data_dir {
             Some(dir) => builder.data_dir(dir),
             None => builder,
@@ -184,8 +206,10 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
     if let Some(dir) = &args.data_dir {
         println!("  data dir    {}", dir.display());
     }
-    println!("  public key  {}", emulator.public_key());
-    println!("  secret key  {}", emulator.secret_key().expose_secret());
+    for (public_key, secret_key) in args.public_keys.iter().zip(&args.secret_keys) {
+        println!("  public key  {public_key}");
+        println!("  secret key  {secret_key}");
+    }
     println!();
     println!("  export UPLOADCARE_PUBLIC_KEY={}", emulator.public_key());
     println!(

@@ -54,12 +54,43 @@ pub(crate) fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// One session: its project and the two routers serving it.
+/// One project of a session and the two routers serving it.
 #[derive(Clone)]
-pub(crate) struct Session {
+pub(crate) struct ProjectEntry {
+    pub(crate) public_key: Arc<str>,
     pub(crate) state: EmulatorState,
     rest: Router,
     upload: Router,
+}
+
+/// One session: its projects (the first is the one requests naming no known project reach).
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub(crate) projects: Arc<[ProjectEntry]>,
+}
+
+impl Session {
+    /// The first project.
+    pub(crate) fn first(&self) -> &ProjectEntry {
+        &self.projects[0]
+    }
+
+    /// The project with this public key.
+    pub(crate) fn project(&self, public_key: &str) -> Option<&ProjectEntry> {
+        self.projects.iter().find(|p| &*p.public_key == public_key)
+    }
+
+    /// The project a request is for (see [`crate::routing`]); the first when it names none.
+    fn pick(&self, public_key: Option<&str>) -> &ProjectEntry {
+        public_key
+            .and_then(|key| self.project(key))
+            .unwrap_or_else(|| self.first())
+    }
+
+    /// The first project whose state `holds`.
+    pub(crate) fn find(&self, holds: impl Fn(&crate::state::Project) -> bool) -> Option<&ProjectEntry> {
+        self.projects.iter().find(|p| holds(&p.state.lock()))
+    }
 }
 
 /// Every session of an emulator. Cheap to clone.
@@ -76,7 +107,8 @@ impl std::fmt::Debug for Sessions {
 }
 
 struct Inner {
-    settings: ProjectSettings,
+    /// The projects every session has, in order (at least one).
+    settings: Vec<ProjectSettings>,
     options: Arc<Options>,
     base: Urls,
     stop: watch::Receiver<bool>,
@@ -87,14 +119,15 @@ struct Inner {
 
 impl Sessions {
     /// The registry with its default session (restored from `store` when there is one, as
-    /// are the named sessions it holds).
+    /// are the named sessions it holds). `settings` has one entry per project.
     pub(crate) fn new(
-        settings: ProjectSettings,
+        settings: Vec<ProjectSettings>,
         options: Arc<Options>,
         base: Urls,
         stop: watch::Receiver<bool>,
         store: Option<Store>,
     ) -> std::io::Result<Self> {
+        assert!(!settings.is_empty(), "an emulator has at least one project");
         let default = open_session(&settings, &options, base.clone(), &stop, store.as_ref(), None)?;
         let sessions = Self(Arc::new(Inner {
             settings,
@@ -113,9 +146,9 @@ impl Sessions {
         Ok(sessions)
     }
 
-    /// The default session's project.
-    pub(crate) fn default_state(&self) -> EmulatorState {
-        self.0.default.state.clone()
+    /// The default session.
+    pub(crate) fn default_session(&self) -> Session {
+        self.0.default.clone()
     }
 
     /// The session called `name` (`None` or `default`: the default one), created when new.
@@ -152,33 +185,37 @@ impl Sessions {
         Ok(session)
     }
 
-    /// Every session's name with its project, the default one first.
-    pub(crate) fn all(&self) -> Vec<(String, EmulatorState)> {
-        let mut all = vec![(DEFAULT_SESSION.to_owned(), self.default_state())];
+    /// Every session's name with the session, the default one first.
+    pub(crate) fn all(&self) -> Vec<(String, Session)> {
+        let mut all = vec![(DEFAULT_SESSION.to_owned(), self.default_session())];
         all.extend(
             lock(&self.0.named)
                 .iter()
-                .map(|(name, session)| (name.clone(), session.state.clone())),
+                .map(|(name, session)| (name.clone(), session.clone())),
         );
         all
     }
 
-    /// Empties one session's project (back to the emulator's settings); `false` when no
+    /// Empties one session's projects (back to the emulator's settings); `false` when no
     /// such session exists.
     pub(crate) fn reset(&self, name: Option<&str>) -> std::io::Result<bool> {
         let Some(session) = self.existing(name) else {
             return Ok(false);
         };
-        session.state.lock().reset(&self.0.settings);
-        self.save(name, &session.state)?;
+        for (entry, settings) in session.projects.iter().zip(&self.0.settings) {
+            entry.state.lock().reset(settings);
+            self.save(name, entry)?;
+        }
         Ok(true)
     }
 
-    /// Empties every session's project; named sessions are forgotten.
+    /// Empties every session's projects; named sessions are forgotten.
     pub(crate) fn reset_all(&self) -> std::io::Result<()> {
         let named = std::mem::take(&mut *lock(&self.0.named));
         for (name, session) in named {
-            session.state.lock().reset(&self.0.settings);
+            for (entry, settings) in session.projects.iter().zip(&self.0.settings) {
+                entry.state.lock().reset(settings);
+            }
             if let Some(store) = &self.0.store {
                 store.forget(Some(&name))?;
             }
@@ -186,19 +223,24 @@ impl Sessions {
         self.reset(None).map(|_| ())
     }
 
-    /// Writes the session's project to the data directory, when there is one.
-    pub(crate) fn save(&self, name: Option<&str>, state: &EmulatorState) -> std::io::Result<()> {
+    /// Writes a session's project to the data directory, when there is one.
+    pub(crate) fn save(&self, name: Option<&str>, project: &ProjectEntry) -> std::io::Result<()> {
         match &self.0.store {
-            Some(store) => store.save(name.filter(|n| *n != DEFAULT_SESSION), state),
+            Some(store) => store.save(
+                name.filter(|n| *n != DEFAULT_SESSION),
+                &project.public_key,
+                &project.state,
+            ),
             None => Ok(()),
         }
     }
 
-    /// Requests served over all sessions.
+    /// Requests served over all sessions and projects.
     pub(crate) fn requests_served(&self) -> usize {
         self.all()
             .iter()
-            .map(|(_, state)| state.lock().requests.len())
+            .flat_map(|(_, session)| session.projects.iter())
+            .map(|p| p.state.lock().requests.len())
             .sum()
     }
 }
@@ -207,33 +249,45 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A session's project (read from the store when it has one) and its routers, with its
+/// A session's projects (read from the store when it has one) and their routers, with their
 /// webhook deliveries started.
 fn open_session(
-    settings: &ProjectSettings,
+    settings: &[ProjectSettings],
     options: &Arc<Options>,
     urls: Urls,
     stop: &watch::Receiver<bool>,
     store: Option<&Store>,
     name: Option<&str>,
 ) -> std::io::Result<Session> {
-    let mut project = Project::from_settings(settings);
-    if let Some(store) = store {
-        store.load(name, &mut project)?;
+    let mut projects = Vec::with_capacity(settings.len());
+    for (index, settings) in settings.iter().enumerate() {
+        let mut project = Project::from_settings(settings);
+        project.id += index as i64;
+        if let Some(store) = store {
+            store.load(name, &settings.public_key, &mut project)?;
+        }
+        let state = EmulatorState::new(project);
+        deliveries::start(&state, urls.clone(), stop.clone());
+        let rest = rest::router(rest::Rest {
+            state: state.clone(),
+            options: options.clone(),
+            urls: urls.clone(),
+        });
+        let upload = upload::router(upload::Upload {
+            state: state.clone(),
+            options: options.clone(),
+            urls: urls.clone(),
+        });
+        projects.push(ProjectEntry {
+            public_key: settings.public_key.as_str().into(),
+            state,
+            rest,
+            upload,
+        });
     }
-    let state = EmulatorState::new(project);
-    deliveries::start(&state, urls.clone(), stop.clone());
-    let rest = rest::router(rest::Rest {
-        state: state.clone(),
-        options: options.clone(),
-        urls: urls.clone(),
-    });
-    let upload = upload::router(upload::Upload {
-        state: state.clone(),
-        options: options.clone(),
-        urls,
-    });
-    Ok(Session { state, rest, upload })
+    Ok(Session {
+        projects: projects.into(),
+    })
 }
 
 /// The base URLs of a named session: the emulator's, with the session's path prefix.
@@ -294,8 +348,9 @@ pub(crate) async fn route_session(mut request: Request, next: Next) -> Response 
     next.run(request).await
 }
 
-/// The innermost handler of both APIs: runs the request through its session's router, then
-/// writes the session to the data directory (when there is one) if its project changed.
+/// The innermost handler of both APIs: runs the request through the router of its
+/// session's project, then writes that project to the data directory (when there is one) if
+/// it changed.
 pub(crate) async fn dispatch(
     State((sessions, api)): State<(Sessions, FaultApi)>,
     request: Request,
@@ -305,9 +360,15 @@ pub(crate) async fn dispatch(
         Ok(session) => session,
         Err(e) => return storage_error(&e),
     };
+    let (project, request) = if session.projects.len() == 1 {
+        (session.first().clone(), request)
+    } else {
+        let (key, request) = crate::routing::project_of(api, &session, request).await;
+        (session.pick(key.as_deref()).clone(), request)
+    };
     let router = match api {
-        FaultApi::Rest => session.rest.clone(),
-        FaultApi::Upload => session.upload.clone(),
+        FaultApi::Rest => project.rest.clone(),
+        FaultApi::Upload => project.upload.clone(),
     };
     let response = match router.oneshot(request).await {
         Ok(response) => response,
@@ -315,7 +376,7 @@ pub(crate) async fn dispatch(
     };
     // After every request: a GET can change state too (a status poll that finishes a
     // conversion creates its file). Unchanged projects are not written again.
-    if let Err(e) = sessions.save(name.as_deref(), &session.state) {
+    if let Err(e) = sessions.save(name.as_deref(), &project) {
         return storage_error(&e);
     }
     response

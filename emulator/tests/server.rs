@@ -531,3 +531,86 @@ async fn beyond_loopback_the_control_api_needs_a_token() {
     assert_eq!(gone.status(), 404);
     assert!(!gone.text().await.unwrap().contains("\"status\""));
 }
+
+#[tokio::test]
+async fn several_projects_each_with_its_own_keys_and_files() {
+    let server = Server::start(&["--public-key", "pk-second", "--secret-key", "sk-second"]);
+    let client = http();
+    let second = uploadcare::Config::new("pk-second", "sk-second")
+        .with_rest_base_url(server.rest.clone())
+        .with_upload_base_url(server.upload.clone());
+    let uploads = uploadcare::upload::Client::from_config(second.clone()).unwrap();
+    let small = uploads
+        .upload(b"second project".to_vec())
+        .filename("s.txt")
+        .send()
+        .await
+        .unwrap();
+    // Multipart: the part URLs name no project; the emulator finds the upload's.
+    let large: Vec<u8> = (0..11 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    let large_file = uploads
+        .upload(large.clone())
+        .filename("l.bin")
+        .send()
+        .await
+        .unwrap();
+    let listed = uploadcare::v0_7::Client::from_config(second)
+        .unwrap()
+        .files_list()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.results.len(), 2);
+    // The first project sees none of it, and the second's secret does not sign for it.
+    let first = json(
+        rest(&client, reqwest::Method::GET, format!("{}/files/", server.rest))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(first["results"], json!([]));
+    let wrong = client
+        .get(format!("{}/files/", server.rest))
+        .header("accept", "application/vnd.uploadcare-v0.7+json")
+        .header("authorization", format!("Uploadcare.Simple {PK}:sk-second"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    // The CDN finds each file in its project.
+    let got = client
+        .get(format!("{}/cdn/{}/", server.upload, large_file.uuid))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(got[..] == large[..]);
+    let sessions = json(client.get(server.control("sessions")).send().await.unwrap()).await;
+    assert_eq!(sessions[0]["projects"][1]["public_key"], "pk-second");
+    assert_eq!(sessions[0]["projects"][1]["files"], 2);
+    let files = json(
+        client
+            .get(server.control("files?project=pk-second"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(files
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["uuid"] == small.uuid.to_string().as_str()));
+
+    // Keys must pair up.
+    let output = Command::new(env!("CARGO_BIN_EXE_uploadcare-emulator"))
+        .args(["--public-key", "a", "--public-key", "b", "--secret-key", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("one secret key per public key"));
+}

@@ -87,9 +87,9 @@ const PUB_KEY: &str = "pub_key";
 /// lenient reading).
 pub(crate) const MAX_DIRECT_FILE_SIZE: u64 = uploadcare::limits::MAX_DIRECT_SIZE;
 /// Largest `/base/` request body: the largest file plus room for the other fields.
-const MAX_BASE_BODY: usize = MAX_DIRECT_FILE_SIZE as usize + (1 << 20);
+pub(crate) const MAX_BASE_BODY: usize = MAX_DIRECT_FILE_SIZE as usize + (1 << 20);
 /// Largest body of the POSTs that carry no file bytes.
-const MAX_FORM_BODY: usize = 1 << 20;
+pub(crate) const MAX_FORM_BODY: usize = 1 << 20;
 
 /// The Upload API router (and the CDN under `/cdn/`).
 pub(crate) fn router(upload: Upload) -> Router {
@@ -198,6 +198,29 @@ async fn frame(State(upload): State<Upload>, request: Request, next: Next) -> Re
         status: response.status().as_u16(),
     });
     response
+}
+
+/// The project a form body names (`UPLOADCARE_PUB_KEY` or `pub_key`), for picking among
+/// several projects (see `crate::routing`); `None` when the body is not a form or names none.
+pub(crate) async fn form_public_key(headers: &axum::http::HeaderMap, body: Bytes) -> Option<String> {
+    use tower::{Layer, ServiceExt};
+    let mut request = Request::new(axum::body::Body::from(body));
+    *request.method_mut() = Method::POST;
+    *request.headers_mut() = headers.clone();
+    // The body was read within the route's limit already; the parser gets the largest.
+    let read = DefaultBodyLimit::max(MAX_BASE_BODY)
+        .layer(tower::service_fn(|request: Request| async move {
+            Ok::<_, std::convert::Infallible>(form::read_form(request).await)
+        }))
+        .oneshot(request)
+        .await;
+    let form = match read {
+        Ok(form) => form.ok()?,
+        Err(infallible) => match infallible {},
+    };
+    form.get(UPLOADCARE_PUB_KEY)
+        .or_else(|| form.get(PUB_KEY))
+        .map(str::to_owned)
 }
 
 /// `MethodNotAllowedError` for a known path with another method.
