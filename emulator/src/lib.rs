@@ -71,6 +71,7 @@
 mod deliveries;
 mod faults;
 mod file_record;
+mod images;
 mod index;
 mod records;
 mod request_log;
