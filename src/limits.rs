@@ -102,3 +102,33 @@ pub const MAX_TOKEN_SCOPE_ITEM_LEN: usize = 64;
 pub const MAX_WEBHOOK_TARGET_URL_LEN: usize = 255;
 /// Longest webhook `signing_secret`, in characters.
 pub const MAX_WEBHOOK_SIGNING_SECRET_LEN: usize = 32;
+
+/// Largest side, in pixels, of the size the **last** geometry operation of a CDN image URL
+/// may specify (`preview`, `resize`, `scale_crop`, `crop`, …): 3000 px. With the format set
+/// to JPEG explicitly (`-/format/jpeg/`) the cap is 5000 px, the `cdn` feature's
+/// `cdn::url::DEFAULT_DIMENSION_LIMIT`; projects can have both raised by arrangement.
+///
+/// Source: "Output image dimensions",
+/// <https://uploadcare.com/docs/api/url/image-processing-limitations/>.
+pub const MAX_IMAGE_OUTPUT_SIDE: u32 = 3000;
+/// Largest side, in pixels, of the box `-/preview/` fits an image into when the URL gives
+/// no size (`-/preview/` alone): 2048 px, so 2048×2048.
+///
+/// Source: "Preview", <https://uploadcare.com/docs/transformations/image/resize-crop/>.
+pub const DEFAULT_PREVIEW_SIDE: u32 = 2048;
+/// The CDN processes no image larger than this, in pixels (75 Mpx); such files are delivered
+/// as they are.
+///
+/// Source: "Size limit", <https://uploadcare.com/docs/processing/image/limits/> (an older
+/// page of the reference; the current limitations page lists an "Image resolution" limit
+/// without the figure in the text the project could read).
+pub const MAX_IMAGE_PROCESSING_PIXELS: u64 = 75_000_000;
+/// Image processing applies to files smaller than this (exclusive): 100 MB, taken as MiB like
+/// [`MAX_DIRECT_SIZE`].
+///
+/// Source: "File size", <https://uploadcare.com/docs/cdn-operations/>.
+pub const MAX_IMAGE_PROCESSING_FILE_SIZE: u64 = 100 * 1024 * 1024;
+/// How many colours `-/main_colors/` reports when the URL gives no number: 4.
+///
+/// Source: <https://uploadcare.com/docs/intelligence/color-recognition/>.
+pub const DEFAULT_MAIN_COLORS: u32 = 4;

@@ -72,6 +72,7 @@ mod control;
 mod deliveries;
 mod faults;
 mod file_record;
+mod images;
 mod index;
 mod persist;
 mod records;

@@ -1,21 +1,49 @@
-//! The CDN's routes under `/cdn/`: a file's bytes (no processing), a group's `nth` file and
-//! archives, a video's frame, and the JSON answers (`-/json/`, `detect_faces/`,
+//! The CDN's routes under `/cdn/`: a file's bytes, processed when the chain has image
+//! operations ([`crate::images::render`], off the async threads and time-limited), a group's
+//! `nth` file and archives, a video's frame, and the JSON answers (`-/json/`, `detect_faces/`,
 //! `-/main_colors/`); secure delivery's token check in front of all of them.
 
 // `cdn` the module only: the name's value is this file's handler.
 use super::cdn::{self};
 use super::{archive, Upload};
+use crate::images::{self, Outcome, RenderError, Rendered};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// How long the emulator lets one image render before answering 504 (the render itself runs
+/// on to its end on the blocking pool; its result is dropped).
+pub(crate) const RENDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Response header naming the valid operations of a chain the emulator did not apply
+/// (`blur,enhance`) on an image it otherwise processed.
+pub(crate) const SKIPPED_HEADER: &str = "x-uploadcare-emulator-skipped";
+/// Response header on an answer that delivers the original although the chain has
+/// operations, with the reason (not an image it decodes, only operations it does not render,
+/// too large).
+pub(crate) const PASSTHROUGH_HEADER: &str = "x-uploadcare-emulator-passthrough";
+
+/// The request's `Accept` header, for `-/format/auto/`.
+fn accept(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
 
 /// `<uuid>/`: the file's content. With secure delivery on, only with a valid `token`.
-pub(super) async fn cdn(State(upload): State<Upload>, uri: Uri, Path(uuid): Path<String>) -> Response {
+pub(super) async fn cdn(
+    State(upload): State<Upload>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+) -> Response {
     if let Err(refused) = check_delivery(&upload, &uri) {
         return refused;
     }
     if uuid.contains('~') {
-        return group_response(&upload, &uuid, "");
+        return group_response(&upload, &uuid, "", accept(&headers)).await;
     }
     serve_file(&upload, &uuid)
 }
@@ -23,7 +51,7 @@ pub(super) async fn cdn(State(upload): State<Upload>, uri: Uri, Path(uuid): Path
 /// A group's CDN paths: `<group>/nth/<n>/…` is the n-th file (0-based) with whatever
 /// follows, `<group>/archive/<zip|tar>/[name]` all its files as one archive. Anything else
 /// (including `<group>/` alone, which the CDN answers with a gallery page) is a 404 here.
-fn group_response(upload: &Upload, group_id: &str, rest: &str) -> Response {
+async fn group_response(upload: &Upload, group_id: &str, rest: &str, accept: Option<String>) -> Response {
     let group = upload.state.lock().groups.get(group_id).cloned();
     let Some(group) = group else {
         return cdn_not_found();
@@ -34,7 +62,13 @@ fn group_response(upload: &Upload, group_id: &str, rest: &str) -> Response {
             let Some(uuid) = n.parse::<usize>().ok().and_then(|n| group.files.get(n)) else {
                 return cdn_not_found();
             };
-            file_response(upload, &uuid.to_string(), tail.first().copied().unwrap_or(""))
+            file_response(
+                upload,
+                &uuid.to_string(),
+                tail.first().copied().unwrap_or(""),
+                accept,
+            )
+            .await
         }
         ["archive", format @ ("zip" | "tar"), ..] => {
             let files: Vec<_> = {
@@ -88,7 +122,7 @@ fn cdn_not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
-/// The file's bytes as they are (no processing operations are applied).
+/// The file's bytes as they are.
 fn serve_file(upload: &Upload, uuid: &str) -> Response {
     let Ok(uuid) = uuid.parse::<uuid::Uuid>() else {
         return cdn_not_found();
@@ -128,22 +162,24 @@ fn content_disposition(filename: &str) -> String {
     format!("inline; filename*=UTF-8''{encoded}")
 }
 
-/// `<uuid>/<name>` and `<uuid>/-/<operations>/…` serve the file as is, except chains ending
-/// with `-/json/` (the file's JSON info) or `detect_faces/` (the image's JSON info with the
-/// faces found: none, the emulator does not look for faces), like the CDN. A chain with an
-/// empty or unknown operation name ([`uploadcare::cdn::url::OPERATIONS`]) is a 400.
+/// `<uuid>/<name>` serves the file as is; `<uuid>/-/<operations>/…` serves it processed (see
+/// [`file_response`]); chains ending with `-/json/` or `-/main_colors/` answer JSON about the
+/// result, and `detect_faces/` the image's JSON info with the faces found (none: the
+/// emulator does not look for faces), like the CDN. A chain with an empty or unknown
+/// operation name ([`uploadcare::cdn::url::OPERATIONS`]) is a 400.
 pub(super) async fn cdn_with_name(
     State(upload): State<Upload>,
     uri: Uri,
+    headers: HeaderMap,
     Path((uuid, rest)): Path<(String, String)>,
 ) -> Response {
     if let Err(refused) = check_delivery(&upload, &uri) {
         return refused;
     }
     if uuid.contains('~') {
-        return group_response(&upload, &uuid, &rest);
+        return group_response(&upload, &uuid, &rest, accept(&headers)).await;
     }
-    file_response(&upload, &uuid, &rest)
+    file_response(&upload, &uuid, &rest, accept(&headers)).await
 }
 
 /// A 1×1 PNG: what the emulator serves as a video's frame (it decodes no video).
@@ -189,9 +225,73 @@ fn video_frame(upload: &Upload, uuid: &str, rest: &str) -> Response {
     ([("content-type", "image/png")], FRAME_PNG).into_response()
 }
 
+/// Renders `chain` on `data` on the blocking pool within [`RENDER_TIMEOUT`]; `Err` is the
+/// answer to give instead (400 for a chain the CDN refuses, 500, 504).
+async fn run_render(data: bytes::Bytes, chain: &str, accept: Option<String>) -> Result<Outcome, Response> {
+    let chain = chain.to_owned();
+    let task = tokio::task::spawn_blocking(move || images::render(&data, &chain, accept.as_deref()));
+    match tokio::time::timeout(RENDER_TIMEOUT, task).await {
+        Ok(Ok(Ok(outcome))) => Ok(outcome),
+        Ok(Ok(Err(RenderError::BadRequest(reason)))) => {
+            Err((StatusCode::BAD_REQUEST, format!("Bad Request: {reason}")).into_response())
+        }
+        Ok(Ok(Err(RenderError::Internal(reason)))) => Err((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Internal Server Error: {reason}"),
+        )
+            .into_response()),
+        Ok(Err(join)) => Err((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Internal Server Error: image processing failed: {join}"),
+        )
+            .into_response()),
+        Err(_) => Err((
+            StatusCode::GATEWAY_TIMEOUT,
+            format!(
+                "Gateway Timeout: image processing took longer than the emulator's {} s",
+                RENDER_TIMEOUT.as_secs()
+            ),
+        )
+            .into_response()),
+    }
+}
+
+/// A header value from free text (characters a header cannot carry become `?`).
+fn header_text(text: &str) -> HeaderValue {
+    let clean: String = text
+        .chars()
+        .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' })
+        .collect();
+    HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("?"))
+}
+
+/// `name` with the extension of `format` (`photo.png` as WebP → `photo.webp`).
+fn renamed(name: &str, content_type: &str) -> String {
+    let ext = content_type.rsplit('/').next().unwrap_or("bin");
+    let ext = if ext == "jpeg" { "jpg" } else { ext };
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    format!("{stem}.{ext}")
+}
+
+/// Whether a chain's operations ask for processing: anything but the info endpoints and
+/// delivery controls. `main_colors` needs the pixels too.
+fn needs_pixels(operations: &[&str]) -> bool {
+    operations
+        .iter()
+        .any(|op| !matches!(*op, "json" | "inline" | "detect_faces"))
+}
+
 /// What follows `<uuid>/` on the CDN: a name, an operation chain, `-/json/`, `detect_faces/`,
 /// `videoframe/<timestamp>/…`.
-fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
+///
+/// A chain with image operations on a live file is rendered ([`images::render`], on the
+/// blocking pool, at most [`RENDER_TIMEOUT`], then 504): the answer carries the result's
+/// bytes and `content-type`, and [`SKIPPED_HEADER`] when some valid operations were not
+/// applied. When the emulator does not process the file (not an image it decodes, only
+/// operations it does not render) the original is delivered with [`PASSTHROUGH_HEADER`]
+/// saying why. A chain the CDN refuses (malformed values, an output over the size limits)
+/// is a 400.
+async fn file_response(upload: &Upload, uuid: &str, rest: &str, accept: Option<String>) -> Response {
     if let Some(frame) = rest.strip_prefix("videoframe/") {
         return video_frame(upload, uuid, frame);
     }
@@ -204,7 +304,13 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
     };
     let json = operations.last() == Some(&"json");
     let main_colors = operations.last() == Some(&"main_colors");
-    if !detect_faces && !json && !main_colors {
+    // Conversion paths (`document/…`, `video/…`, `gif2video/…`) are served as before: the
+    // emulator converts nothing on the CDN.
+    let conversion = ["document/", "video/", "gif2video/"]
+        .iter()
+        .any(|prefix| rest.starts_with(prefix));
+    let process = !detect_faces && !conversion && needs_pixels(&operations);
+    if !detect_faces && !json && !process {
         return serve_file(upload, uuid);
     }
     let Ok(id) = uuid.parse::<uuid::Uuid>() else {
@@ -225,9 +331,65 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
             None => (StatusCode::BAD_REQUEST, "Not an image.").into_response(),
         };
     }
-    // `-/json/`: the URL API's file info; image fields only for images, EXIF-derived ones
-    // null (the emulator reads no EXIF and computes no perceptual hash).
-    let info = match image {
+    let (rendered, passthrough) = if process {
+        match run_render(file.data.clone(), rest, accept).await {
+            Ok(Outcome::Rendered(rendered)) => (Some(rendered), None),
+            Ok(Outcome::PassThrough { reason }) => (None, Some(reason)),
+            Err(answer) => return answer,
+        }
+    } else {
+        (None, None)
+    };
+    let mut answer = match (&rendered, json || main_colors) {
+        (Some(r), false) => {
+            let disposition = content_disposition(&renamed(&file.filename, r.content_type));
+            let mut answer = (
+                [
+                    ("content-type", r.content_type.to_owned()),
+                    ("content-disposition", disposition),
+                    // The format may depend on `Accept` (`-/format/auto/`, the default).
+                    ("vary", "Accept".to_owned()),
+                ],
+                r.bytes.clone(),
+            )
+                .into_response();
+            if !r.skipped.is_empty() {
+                answer
+                    .headers_mut()
+                    .insert(SKIPPED_HEADER, header_text(&r.skipped.join(",")));
+            }
+            return answer;
+        }
+        (None, false) => serve_file(upload, uuid),
+        (_, true) => info_response(&file, rest, image, rendered.as_ref(), main_colors),
+    };
+    if let Some(reason) = passthrough {
+        answer
+            .headers_mut()
+            .insert(PASSTHROUGH_HEADER, header_text(&reason));
+    }
+    if let Some(r) = rendered.as_ref().filter(|r| !r.skipped.is_empty()) {
+        answer
+            .headers_mut()
+            .insert(SKIPPED_HEADER, header_text(&r.skipped.join(",")));
+    }
+    answer
+}
+
+/// `-/json/` and `-/main_colors/` at the end of `rest`: the URL API's file info of the
+/// result when the emulator rendered the chain (`rendered`), else of the original as the
+/// upload recognized it (`image`).
+fn info_response(
+    file: &crate::FileRecord,
+    rest: &str,
+    image: Option<(u32, u32, &'static str)>,
+    rendered: Option<&Rendered>,
+    main_colors: bool,
+) -> Response {
+    let id = file.uuid;
+    // The original's info; image fields only for images, EXIF-derived ones null (the
+    // emulator reads no EXIF and computes no perceptual hash).
+    let info = |image: Option<(u32, u32, &str)>| match image {
         Some((width, height, format)) => serde_json::json!({
             "id": id,
             "format": format,
@@ -243,21 +405,23 @@ fn file_response(upload: &Upload, uuid: &str, rest: &str) -> Response {
         }),
         None => serde_json::json!({ "id": id }),
     };
+    let output = rendered.map(|r| (r.width, r.height, r.format)).or(image);
     let body = if main_colors {
         // `-/main_colors/`: the processed path as `id`, the source's info as `original`;
-        // the emulator decodes no pixels, so it finds no colours.
-        let Some((width, height, _)) = image else {
+        // colours only from pixels the emulator decoded.
+        let Some((width, height, _)) = output else {
             return (StatusCode::BAD_REQUEST, "Not an image.").into_response();
         };
+        let colors = rendered.and_then(|r| r.main_colors.clone()).unwrap_or_default();
         serde_json::json!({
             "id": format!("/{id}/{}", rest.rsplit_once("-/main_colors/").map_or("", |(head, _)| head)),
             "width": width,
             "height": height,
-            "main_colors": [],
-            "original": info,
+            "main_colors": colors,
+            "original": info(image),
         })
     } else {
-        info
+        info(output)
     };
     ([("content-type", "application/json")], body.to_string()).into_response()
 }

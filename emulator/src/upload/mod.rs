@@ -13,7 +13,17 @@
 //! | GET | `/info/` | a file's upload info |
 //! | POST | `/group/` | creates a group of `files[0]`, `files[1]`, … |
 //! | GET | `/group/info/` | a group |
-//! | GET | `/cdn/<uuid>/…` | the file's bytes (no processing); `…/-/json/`: its JSON info; `…/videoframe/<timestamp>/…`: a PNG frame of a video; 403 without a valid `token` under secure delivery |
+//! | GET | `/cdn/<uuid>/…` | the file's bytes; with image operations (`…/-/resize/200x/-/format/webp/`) the processed image (see below); `…/-/json/`, `…/-/main_colors/`: JSON info of the result; `…/videoframe/<timestamp>/…`: a PNG frame of a video; 403 without a valid `token` under secure delivery |
+//!
+//! The CDN renders image operations for real (`crate::images`): JPEG, PNG, WebP and GIF (first
+//! frame) originals; `preview`, `resize`, `smart_resize` (as a resize), `scale_crop`, `crop`,
+//! `stretch`, `setfill`, `autorotate`, `rotate`, `flip`, `mirror`, `grayscale`, `invert`,
+//! `format` (`auto` by the `Accept` header, also the default of a processed image), `quality`
+//! and `progressive` (baseline JPEG only); the service's size limits answer 400 like the CDN, and
+//! a render taking over 10 s answers 504. Valid operations it does not render (`blur`,
+//! `enhance`, filters, overlays, …) are left out and named in `x-uploadcare-emulator-skipped`;
+//! when nothing is rendered (not an image it decodes, or only such operations) the original is
+//! served with `x-uploadcare-emulator-passthrough` giving the reason.
 //!
 //! `/base/`, `/multipart/start/` and `/from_url/` take `tags` (a comma-separated list,
 //! normalized and checked like the REST tag endpoints; invalid tags refuse the upload with a
