@@ -486,7 +486,7 @@ async fn set_settings(
 
 /// The URLs objects of a session refer to.
 fn session_urls(control: &Control, name: Option<&str>) -> Urls {
-    match name.filter(|n| *n != crate::sessions::DEFAULT_SESSION) {
+    match name.filter(|n| *n != crate::session_name::DEFAULT_SESSION) {
         None => control.urls.clone(),
         Some(name) => crate::sessions::session_urls(&control.urls, name),
     }

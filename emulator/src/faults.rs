@@ -107,7 +107,7 @@ impl std::str::FromStr for FaultRule {
                 ("reset", "") => set_fault(Fault::ResetBeforeBody, word)?,
                 ("cut", "") => set_fault(Fault::CutAnswer, word)?,
                 ("lost", "") => set_fault(Fault::AnswerLost, word)?,
-                ("session", v) if crate::sessions::valid_name(v) => session = Some(v.to_owned()),
+                ("session", v) if crate::session_name::valid_name(v) => session = Some(v.to_owned()),
                 ("api", "rest") => api = Some(FaultApi::Rest),
                 ("api", "upload") => api = Some(FaultApi::Upload),
                 ("p", v) => {
@@ -506,9 +506,9 @@ pub(crate) async fn inject(
     let _in_flight = traffic.enter();
     let session = request
         .extensions()
-        .get::<crate::sessions::SessionName>()
+        .get::<crate::session_name::SessionName>()
         .map(|name| name.0.clone());
-    let session = session.as_deref().unwrap_or(crate::sessions::DEFAULT_SESSION);
+    let session = session.as_deref().unwrap_or(crate::session_name::DEFAULT_SESSION);
     let fault = faults.take(api, request.method().as_str(), request.uri().path(), session);
     match fault {
         None => next.run(request).await,

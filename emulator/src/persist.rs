@@ -130,7 +130,7 @@ impl Store {
                 continue;
             };
             if name != DEFAULT_DIR
-                && crate::sessions::valid_name(&name)
+                && crate::session_name::valid_name(&name)
                 && entry.path().join("projects").is_dir()
             {
                 names.push(name);

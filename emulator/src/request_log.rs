@@ -27,8 +27,11 @@ pub(crate) async fn log(
     let path = request.uri().path().to_owned();
     let session = request
         .extensions()
-        .get::<crate::sessions::SessionName>()
-        .map_or_else(|| crate::sessions::DEFAULT_SESSION.into(), |name| name.0.clone());
+        .get::<crate::session_name::SessionName>()
+        .map_or_else(
+            || crate::session_name::DEFAULT_SESSION.into(),
+            |name| name.0.clone(),
+        );
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis();

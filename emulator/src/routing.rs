@@ -9,21 +9,50 @@
 //! With one project (the usual case) none of this runs.
 
 use crate::faults::FaultApi;
-use crate::sessions::Session;
+use crate::state::Project;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use futures_util::StreamExt;
 
-/// The public key of the project `request` is for, if it names or reaches one; the request
-/// comes back whole (its body read ahead for Upload API POSTs).
-pub(crate) async fn project_of(
-    api: FaultApi,
-    session: &Session,
-    request: Request,
-) -> (Option<String>, Request) {
+/// What a request names that tells its project.
+pub(crate) enum Target {
+    /// A public key.
+    PublicKey(String),
+    /// A file (CDN).
+    File(uuid::Uuid),
+    /// A group (CDN).
+    Group(String),
+    /// A multipart upload (part URLs).
+    Multipart(uuid::Uuid),
+    /// An upload from URL (status polls).
+    FromUrl(String),
+    /// Nothing.
+    Nothing,
+}
+
+impl Target {
+    /// Whether `project` is the one this target names or holds (`Nothing`: none is).
+    pub(crate) fn is(&self, public_key: &str, project: &Project) -> bool {
+        match self {
+            Target::PublicKey(key) => key == public_key,
+            Target::File(uuid) => project.files.contains_key(uuid),
+            Target::Group(id) => project.groups.contains_key(id),
+            Target::Multipart(uuid) => project.uploads.multipart.contains_key(uuid),
+            Target::FromUrl(token) => project.uploads.from_url.contains_key(token),
+            Target::Nothing => false,
+        }
+    }
+}
+
+/// What tells the project `request` is for; the request comes back whole (its body read
+/// ahead for Upload API POSTs).
+pub(crate) async fn target(api: FaultApi, request: Request) -> (Target, Request) {
     match api {
-        FaultApi::Rest => (rest_public_key(&request), request),
-        FaultApi::Upload => upload_project(session, request).await,
+        FaultApi::Rest => {
+            let target = rest_public_key(&request).map_or(Target::Nothing, Target::PublicKey);
+            (target, request)
+        }
+        FaultApi::Upload => upload_target(request).await,
     }
 }
 
@@ -40,42 +69,34 @@ fn query_value(request: &Request, name: &str) -> Option<String> {
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-fn holder(session: &Session, holds: impl Fn(&crate::state::Project) -> bool) -> Option<String> {
-    session.find(holds).map(|project| project.public_key.to_string())
-}
-
-async fn upload_project(session: &Session, request: Request) -> (Option<String>, Request) {
+async fn upload_target(request: Request) -> (Target, Request) {
     let path = request.uri().path().to_owned();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["cdn", id, ..] => {
-            let found = match id.parse::<uuid::Uuid>() {
-                Ok(uuid) => holder(session, |p| p.files.contains_key(&uuid)),
-                Err(_) => holder(session, |p| p.groups.contains_key(*id)),
+            let target = match id.parse::<uuid::Uuid>() {
+                Ok(uuid) => Target::File(uuid),
+                Err(_) => Target::Group((*id).to_owned()),
             };
-            return (found, request);
+            return (target, request);
         }
         ["multipart", "part", id, ..] => {
-            let found = id
-                .parse::<uuid::Uuid>()
-                .ok()
-                .and_then(|uuid| holder(session, |p| p.uploads.multipart.contains_key(&uuid)));
-            return (found, request);
+            let target = id.parse().map_or(Target::Nothing, Target::Multipart);
+            return (target, request);
         }
         ["from_url", "status"] => {
-            let found = query_value(&request, "token")
-                .and_then(|token| holder(session, |p| p.uploads.from_url.contains_key(&token)));
-            return (found, request);
+            let target = query_value(&request, "token").map_or(Target::Nothing, Target::FromUrl);
+            return (target, request);
         }
         _ => {}
     }
     if let Some(key) =
         query_value(&request, "pub_key").or_else(|| query_value(&request, "UPLOADCARE_PUB_KEY"))
     {
-        return (Some(key), request);
+        return (Target::PublicKey(key), request);
     }
     if request.method() != axum::http::Method::POST {
-        return (None, request);
+        return (Target::Nothing, request);
     }
     let limit = if path.trim_end_matches('/') == "/base" {
         crate::upload::MAX_BASE_BODY
@@ -88,7 +109,10 @@ async fn upload_project(session: &Session, request: Request) -> (Option<String>,
         Some(bytes) => crate::upload::form_public_key(&parts.headers, bytes).await,
         None => None,
     };
-    (key, Request::from_parts(parts, body))
+    (
+        key.map_or(Target::Nothing, Target::PublicKey),
+        Request::from_parts(parts, body),
+    )
 }
 
 /// Reads `body` up to `limit` bytes: the bytes and a body of the same bytes, or (too long, or

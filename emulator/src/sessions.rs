@@ -15,6 +15,8 @@
 
 use crate::faults::FaultApi;
 use crate::persist::Store;
+pub(crate) use crate::session_name::{valid_name, ReceivedPath, SessionName, MAX_NAME_LEN};
+pub use crate::session_name::{DEFAULT_SESSION, SESSION_HEADER, SESSION_PATH_PREFIX};
 use crate::state::{EmulatorState, Project, ProjectSettings, Urls};
 use crate::{deliveries, rest, upload, Options};
 use axum::extract::{Request, State};
@@ -26,33 +28,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tower::ServiceExt;
-
-/// The header naming a request's session.
-pub const SESSION_HEADER: &str = "x-uploadcare-emulator-session";
-/// The path prefix naming a request's session: `/__session/NAME/…`.
-pub const SESSION_PATH_PREFIX: &str = "/__session/";
-/// The name of the session requests go to when they name none.
-pub const DEFAULT_SESSION: &str = "default";
-/// The longest session name.
-const MAX_NAME_LEN: usize = 64;
-
-/// The path of a request as the client sent it (session prefix included): REST signatures
-/// cover it.
-#[derive(Clone, Debug)]
-pub(crate) struct ReceivedPath(pub(crate) String);
-
-/// The session a request named, as the outermost middleware ([`route_session`]) read it.
-#[derive(Clone, Debug)]
-pub(crate) struct SessionName(pub(crate) Arc<str>);
-
-/// Whether `name` may name a session.
-pub(crate) fn valid_name(name: &str) -> bool {
-    (1..=MAX_NAME_LEN).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
 
 /// One project of a session and the two routers serving it.
 #[derive(Clone)]
@@ -80,16 +55,13 @@ impl Session {
         self.projects.iter().find(|p| &*p.public_key == public_key)
     }
 
-    /// The project a request is for (see [`crate::routing`]); the first when it names none.
-    fn pick(&self, public_key: Option<&str>) -> &ProjectEntry {
-        public_key
-            .and_then(|key| self.project(key))
+    /// The project a request is for (see [`crate::routing`]); the first when it names none
+    /// known.
+    fn pick(&self, target: &crate::routing::Target) -> &ProjectEntry {
+        self.projects
+            .iter()
+            .find(|p| target.is(&p.public_key, &p.state.lock()))
             .unwrap_or_else(|| self.first())
-    }
-
-    /// The first project whose state `holds`.
-    pub(crate) fn find(&self, holds: impl Fn(&crate::state::Project) -> bool) -> Option<&ProjectEntry> {
-        self.projects.iter().find(|p| holds(&p.state.lock()))
     }
 }
 
@@ -363,8 +335,8 @@ pub(crate) async fn dispatch(
     let (project, request) = if session.projects.len() == 1 {
         (session.first().clone(), request)
     } else {
-        let (key, request) = crate::routing::project_of(api, &session, request).await;
-        (session.pick(key.as_deref()).clone(), request)
+        let (target, request) = crate::routing::target(api, request).await;
+        (session.pick(&target).clone(), request)
     };
     let router = match api {
         FaultApi::Rest => project.rest.clone(),

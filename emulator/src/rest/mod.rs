@@ -107,7 +107,7 @@ async fn verify(State(rest): State<Rest>, request: Request, next: Next) -> Respo
     // Signed as sent: with a session's path prefix, when it has one.
     let signed_path = request
         .extensions()
-        .get::<crate::sessions::ReceivedPath>()
+        .get::<crate::session_name::ReceivedPath>()
         .map_or_else(|| path.clone(), |received| received.0.clone());
     let (parts, body) = request.into_parts();
     let response = match axum::body::to_bytes(body, rest.options.max_rest_body).await {
