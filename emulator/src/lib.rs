@@ -64,6 +64,29 @@
 //! event's payload (signed with `X-Uc-Signature` when the webhook has a signing secret) to
 //! subscribed webhooks whose `target_url` is on the loopback interface; every delivery is
 //! recorded ([`EmulatorState::deliveries`], [`EmulatorState::wait_for_deliveries`]).
+//!
+//! The CDN applies image operations for real to the images it can decode (JPEG, PNG, WebP,
+//! GIF's first frame): resizes, crops, formats, quality, colour and orientation operations;
+//! `-/json/` and `-/main_colors/` describe the output. Valid operations it does not render
+//! are named in an `x-uploadcare-emulator-skipped` (some applied) or
+//! `x-uploadcare-emulator-passthrough` (original served) header.
+//!
+//! # As a server
+//!
+//! The `uploadcare-emulator` binary ([`serve_cli`]) serves the same thing for tests in any
+//! language, with:
+//! - a **control API** under [`CONTROL_PATH`] on both ports (health, reset, faults, the
+//!   request log, files, groups, deliveries, clock, settings; JSON);
+//! - **sessions**: a request naming a session ([`SESSION_HEADER`], or the path prefix
+//!   [`SESSION_PATH_PREFIX`]`NAME/`) gets that session's own projects, created empty on first
+//!   use ([`Emulator::session`], [`Emulator::session_config`]);
+//! - **several projects** ([`EmulatorBuilder::project`]), reached by the public key a
+//!   request names;
+//! - **persistence** ([`EmulatorBuilder::data_dir`]): contents and state written atomically,
+//!   so a restart (even after `kill -9`) finds everything that was answered;
+//! - **safe defaults**: loopback only unless told otherwise, and then only with a control
+//!   token ([`EmulatorBuilder::control_token`]); `/from_url/` fetches only loopback hosts and
+//!   those [`EmulatorBuilder::allow_fetch`] names, never link-local addresses.
 
 // Handlers return `Result<_, Response>` to answer errors early; the size is irrelevant here.
 #![allow(clippy::result_large_err)]
