@@ -77,6 +77,11 @@ const DOCUMENTS: &[Document] = &[
         path: "openapi/upload.yaml",
         module: "upload",
     },
+    Document {
+        feature: "project_api",
+        path: "openapi/project-api.yaml",
+        module: "project_api",
+    },
 ];
 
 fn main() {

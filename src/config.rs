@@ -103,6 +103,9 @@ pub struct Config {
     /// A CDN base set with `with_cdn_base_url` (else the project's own, from the public key).
     #[cfg_attr(not(feature = "cdn"), allow(dead_code))]
     cdn_base_url: Option<String>,
+    /// The account-level Project API's token and base URL.
+    #[cfg(feature = "project_api")]
+    pub(crate) project_api: crate::account::ProjectApiSettings,
 }
 
 /// Where upload auth tokens come from.
@@ -193,7 +196,19 @@ impl Config {
             simple_auth_over_http: false,
             user_agent_extension: None,
             cdn_base_url: None,
+            #[cfg(feature = "project_api")]
+            project_api: Default::default(),
         }
+    }
+
+    /// These settings with a project's keys instead of the account's token.
+    #[cfg(feature = "project_api")]
+    pub(crate) fn for_project(&self, public_key: &str, secret_key: SecretKey) -> Self {
+        let mut config = self.clone();
+        config.public_key = public_key.to_owned();
+        config.secret_key = Some(secret_key);
+        config.project_api = Default::default();
+        config
     }
 
     /// Reads the keys from `UPLOADCARE_PUBLIC_KEY` (required) and `UPLOADCARE_SECRET_KEY`
@@ -453,7 +468,11 @@ impl ClientContext {
     pub fn new(config: Config) -> Result<Self> {
         let rest_base_url = normalize_base_url("REST", &config.rest_base_url)?;
         let upload_base_url = normalize_base_url("Upload", &config.upload_base_url)?;
-        if config.public_key.trim().is_empty() {
+        #[cfg(feature = "project_api")]
+        let account = config.has_project_api_token();
+        #[cfg(not(feature = "project_api"))]
+        let account = false;
+        if config.public_key.trim().is_empty() && !account {
             return Err(Error::Config("the public key is empty".to_owned()));
         }
         let user_agent = config

@@ -54,6 +54,12 @@ fn documents() -> Vec<Document> {
         include_str!("../openapi/upload.yaml"),
         crate::upload::parse_component as Parse,
     ));
+    #[cfg(feature = "project_api")]
+    docs.push(load(
+        "project_api",
+        include_str!("../openapi/project-api.yaml"),
+        crate::project_api::parse_component as Parse,
+    ));
     docs
 }
 

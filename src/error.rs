@@ -404,21 +404,25 @@ impl PartialEq<&str> for ErrorCode {
 pub struct ApiErrorBody(pub serde_json::Value);
 
 impl ApiErrorBody {
-    /// The service's message: `detail` when present; for a validation error in the
+    /// The service's message: `detail` (or the Project API's `message`) when present; for a validation error in the
     /// `{"field": ["message", …]}` layout (e.g. `non_field_errors` of a duplicate webhook),
     /// its first message; for a text body, the text itself.
     pub fn detail(&self) -> Option<&str> {
         use serde_json::Value;
         match &self.0 {
             Value::String(text) => Some(text.as_str()).filter(|t| !t.is_empty()),
-            Value::Object(map) => map.get("detail").and_then(Value::as_str).or_else(|| {
-                fn first(value: &Value) -> Option<&str> {
-                    value.as_array()?.first()?.as_str()
-                }
-                map.get("non_field_errors")
-                    .and_then(first)
-                    .or_else(|| map.values().find_map(first))
-            }),
+            Value::Object(map) => map
+                .get("detail")
+                .or_else(|| map.get("message"))
+                .and_then(Value::as_str)
+                .or_else(|| {
+                    fn first(value: &Value) -> Option<&str> {
+                        value.as_array()?.first()?.as_str()
+                    }
+                    map.get("non_field_errors")
+                        .and_then(first)
+                        .or_else(|| map.values().find_map(first))
+                }),
             _ => None,
         }
     }

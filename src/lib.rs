@@ -46,6 +46,8 @@ macro_rules! generated_module {
 #[cfg_attr(not(api), allow(unused_imports))]
 pub(crate) use generated_module;
 
+#[cfg(feature = "project_api")]
+mod account;
 mod auth;
 #[cfg(feature = "cdn")]
 pub mod cdn;
@@ -98,6 +100,11 @@ pub struct ReadmeDoctests;
 
 #[cfg(feature = "upload")]
 pub mod upload;
+
+#[cfg(feature = "project_api")]
+pub mod project_api;
+#[cfg(feature = "project_api")]
+pub use account::{ALTERNATE_PROJECT_API_BASE_URL, DEFAULT_PROJECT_API_BASE_URL, ENV_PROJECT_API_TOKEN};
 
 // Each module's generated code sits in a private `generated` submodule, re-exported.
 #[cfg(feature = "v0_5")]

@@ -132,3 +132,9 @@ pub const MAX_IMAGE_PROCESSING_FILE_SIZE: u64 = 100 * 1024 * 1024;
 ///
 /// Source: <https://uploadcare.com/docs/intelligence/color-recognition/>.
 pub const DEFAULT_MAIN_COLORS: u32 = 4;
+/// The longest usage range the Project API answers, in days between `from` and `to`: 90
+/// (`to` must also be before today, UTC).
+///
+/// Source: the official CLI's `project usage` checks and help text (fact sheet
+/// `project-api.md`, "Usage"); the API answers 400 beyond it.
+pub const MAX_USAGE_DAYS: i64 = 90;

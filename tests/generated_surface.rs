@@ -33,3 +33,9 @@ snapshot_module!(
     upload_generated_source,
     "upload"
 );
+snapshot_module!(
+    "project_api",
+    project_api_operations_listing,
+    project_api_generated_source,
+    "project_api"
+);

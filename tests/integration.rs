@@ -19,6 +19,7 @@ mod errors_and_tolerance;
 mod generated_surface;
 mod limits;
 mod observability;
+mod project_api;
 mod rest_v0_5_operations;
 mod rest_v0_6_operations;
 mod rest_v0_7_operations;

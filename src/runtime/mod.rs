@@ -24,8 +24,10 @@ pub use prepare::{accept_header, BodyItemLimit};
 pub(crate) use pipeline::exchange_rest;
 #[allow(unused_imports)]
 pub(crate) use pipeline::{decode, empty, Answer, Exchange};
+#[cfg(any(feature = "upload", feature = "project_api"))]
+pub(crate) use pipeline::{exchange, Api, Op};
 #[cfg(feature = "upload")]
-pub(crate) use pipeline::{exchange, send_with_retries, Api, Attempts, Op};
+pub(crate) use pipeline::{send_with_retries, Attempts};
 #[cfg(rest)]
 pub(crate) use prepare::prepare_rest_request;
 #[cfg(feature = "upload")]

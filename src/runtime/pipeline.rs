@@ -102,7 +102,7 @@ fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Api {
     /// REST API: non-JSON error bodies become JSON strings.
-    #[cfg_attr(not(rest), allow(dead_code))]
+    #[cfg_attr(not(any(rest, feature = "project_api")), allow(dead_code))]
     Rest,
     /// Upload API: also, a `200` carrying `{"error": {"status_code": N}}` gets status N.
     #[cfg_attr(not(feature = "upload"), allow(dead_code))]
@@ -314,7 +314,7 @@ impl<E: Into<crate::Error>> Failure<E> {
 
 /// Sends a request whose body is bytes (or none), retrying with copies of it; the answer
 /// comes back read whole, its error body normalized (the Upload API's generated GETs).
-#[cfg_attr(not(feature = "upload"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "upload", feature = "project_api")), allow(dead_code))]
 pub(crate) async fn exchange<E>(
     ctx: &ClientContext,
     op: &Op<'_>,
