@@ -20,17 +20,6 @@ pub const ALTERNATE_PROJECT_API_BASE_URL: &str = "https://api.uploadcare.com/app
 /// SDK's fixtures link to `app.uploadcare.com`): the token goes there too.
 const UPLOADCARE_LINK_HOSTS: [&str; 2] = ["api.uploadcare.com", "app.uploadcare.com"];
 
-/// The Project API part of a [`Config`].
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ProjectApiSettings {
-    /// The account's token (redacted in `Debug`).
-    token: Option<SecretKey>,
-    /// Set with [`Config::with_project_api_base_url`]; else the default.
-    base_url: Option<String>,
-    /// Hosts besides the base URL's that the token may be sent to.
-    trusted_hosts: Vec<String>,
-}
-
 impl Config {
     /// A configuration for the account-level Project API ([`crate::project_api::Client`]):
     /// the account's token and default settings. It has no project keys; for a project's

@@ -52,6 +52,7 @@ mod auth;
 #[cfg(feature = "cdn")]
 pub mod cdn;
 mod config;
+mod context;
 #[cfg(test)]
 mod corpus;
 mod error;
@@ -85,9 +86,10 @@ pub mod internal {
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};
 pub use config::{
-    AuthScheme, ClientContext, Config, RetryPolicy, DEFAULT_REST_BASE_URL, DEFAULT_UPLOAD_BASE_URL,
-    ENV_PUBLIC_KEY, ENV_SECRET_KEY, USER_AGENT,
+    AuthScheme, Config, RetryPolicy, DEFAULT_REST_BASE_URL, DEFAULT_UPLOAD_BASE_URL, ENV_PUBLIC_KEY,
+    ENV_SECRET_KEY, USER_AGENT,
 };
+pub use context::ClientContext;
 #[cfg(feature = "upload")]
 pub use error::UploadStage;
 pub use error::{ApiErrorBody, Error, ErrorCode, ErrorKind, Result};

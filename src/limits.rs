@@ -138,3 +138,37 @@ pub const DEFAULT_MAIN_COLORS: u32 = 4;
 /// Source: the official CLI's `project usage` checks and help text (fact sheet
 /// `project-api.md`, "Usage"); the API answers 400 beyond it.
 pub const MAX_USAGE_DAYS: i64 = 90;
+
+/// The Project API's rules for a usage range, given today's date (UTC): `to` before today,
+/// `from` not after `to`, at most [`MAX_USAGE_DAYS`] days from `from` to `to`. The message
+/// says which rule failed.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use uploadcare::limits::check_usage_range;
+///
+/// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+/// assert!(check_usage_range(day(1), day(30), day(6 + 25)).is_ok());
+/// assert!(check_usage_range(day(1), day(30), day(30)).unwrap_err().contains("before today"));
+/// ```
+pub fn check_usage_range(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), String> {
+    if to >= today {
+        return Err(format!(
+            "usage `to` ({to}) must be before today ({today}, UTC): the API has no figures for today yet"
+        ));
+    }
+    if from > to {
+        return Err(format!("usage `from` ({from}) is after `to` ({to})"));
+    }
+    let days = (to - from).num_days();
+    if days > MAX_USAGE_DAYS {
+        return Err(format!(
+            "a usage range spans at most {MAX_USAGE_DAYS} days; {from} to {to} spans {days}"
+        ));
+    }
+    Ok(())
+}

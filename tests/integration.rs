@@ -12,6 +12,7 @@ mod cdn_urls;
 mod chaos;
 mod emulator_faults;
 mod emulator_images;
+mod emulator_project_api;
 mod emulator_rest;
 mod emulator_search_tags;
 mod emulator_upload;

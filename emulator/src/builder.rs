@@ -25,6 +25,8 @@ pub(crate) struct Options {
     pub discard_bodies: bool,
     /// Hosts `/from_url/` fetches from besides the loopback ones.
     pub allow_fetch: Arc<[String]>,
+    /// The bearer token of the Project API (`/projects/…`).
+    pub account_token: uploadcare::SecretKey,
 }
 
 /// Seconds the emulator's clock runs ahead of the machine's (negative: behind); clones share
@@ -110,6 +112,7 @@ impl Default for EmulatorBuilder {
                 secure_delivery: None,
                 discard_bodies: false,
                 allow_fetch: Arc::new([]),
+                account_token: uploadcare::SecretKey::new(crate::account::DEFAULT_ACCOUNT_TOKEN),
             },
             secure_delivery_hex: None,
             host: std::net::Ipv4Addr::LOCALHOST.into(),
@@ -139,6 +142,13 @@ impl EmulatorBuilder {
     pub fn allow_fetch<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
         let hosts: Vec<String> = hosts.into_iter().map(|h| h.into().to_ascii_lowercase()).collect();
         self.options.allow_fetch = hosts.into();
+        self
+    }
+
+    /// The bearer token the emulator's account-level Project API (`/projects/…` on the REST
+    /// port) accepts (default [`DEFAULT_ACCOUNT_TOKEN`](crate::DEFAULT_ACCOUNT_TOKEN)).
+    pub fn account_token(mut self, token: impl Into<uploadcare::SecretKey>) -> Self {
+        self.options.account_token = token.into();
         self
     }
 
@@ -383,7 +393,7 @@ impl EmulatorBuilder {
         let state = sessions.default_session().first().state.clone();
         if let Some(dir) = &self.seed_dir {
             seed(&state, dir)?;
-            sessions.save(None, sessions.default_session().first())?;
+            sessions.save(None, &sessions.default_session().first())?;
         }
         let faults = Faults::default();
         let traffic = Traffic::default();
@@ -400,7 +410,7 @@ impl EmulatorBuilder {
         // session's own router; the control API beside all of it.
         let app = |api: FaultApi| {
             let mut app = axum::Router::new()
-                .fallback(sessions::dispatch)
+                .fallback(dispatch::dispatch)
                 .with_state((sessions.clone(), api))
                 .layer(axum::middleware::from_fn_with_state(
                     (faults.clone(), traffic.clone(), api),
@@ -412,7 +422,7 @@ impl EmulatorBuilder {
                     request_log::log,
                 ));
             }
-            let app = app.layer(axum::middleware::from_fn(sessions::route_session));
+            let app = app.layer(axum::middleware::from_fn(dispatch::route_session));
             match &control {
                 Some(control) => axum::Router::new()
                     .nest(control::CONTROL_PATH, control::router(control.clone()))
@@ -433,6 +443,7 @@ impl EmulatorBuilder {
             faults,
             traffic,
             control: self.control,
+            account_token: options.account_token.clone(),
             _shutdown: shutdown,
         })
     }

@@ -152,10 +152,9 @@ impl Selector {
             .session(name.as_deref())
             .map_err(|e| storage_error(&e))?;
         let project = match &self.project {
-            None => session.first().clone(),
+            None => session.first(),
             Some(key) => session
                 .project(key)
-                .cloned()
                 .ok_or_else(|| error(StatusCode::NOT_FOUND, format!("no project `{key}`")))?,
         };
         Ok((name, project))
@@ -181,7 +180,7 @@ async fn sessions(State(control): State<Control>) -> Response {
         .into_iter()
         .map(|(name, session)| {
             let projects: Vec<Value> = session
-                .projects
+                .projects()
                 .iter()
                 .map(|entry| {
                     let project = entry.state.lock();

@@ -91,9 +91,11 @@
 // Handlers return `Result<_, Response>` to answer errors early; the size is irrelevant here.
 #![allow(clippy::result_large_err)]
 
+mod account;
 mod builder;
 mod control;
 mod deliveries;
+mod dispatch;
 mod faults;
 mod file_record;
 mod images;
@@ -112,6 +114,7 @@ mod tags;
 mod upload;
 mod wire;
 
+pub use account::DEFAULT_ACCOUNT_TOKEN;
 pub use builder::EmulatorBuilder;
 pub(crate) use builder::Options;
 pub use control::CONTROL_PATH;
@@ -120,8 +123,8 @@ pub use records::{Delivery, DeliveryStatus};
 pub use request_log::LogFormat;
 pub use sessions::{DEFAULT_SESSION, SESSION_HEADER, SESSION_PATH_PREFIX};
 pub use state::{
-    ApiVersion, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest, MultipartUpload,
-    Project, UploadState, Urls, WebhookRecord,
+    ApiVersion, DayUsage, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest,
+    MultipartUpload, Project, SecretRecord, UploadState, Urls, WebhookRecord,
 };
 
 use std::net::SocketAddr;
@@ -146,6 +149,7 @@ pub struct Emulator {
     faults: Faults,
     traffic: Traffic,
     control: bool,
+    account_token: uploadcare::SecretKey,
     _shutdown: watch::Sender<bool>,
 }
 
@@ -188,6 +192,13 @@ impl Emulator {
     /// The project's public key.
     pub fn public_key(&self) -> &str {
         &self.public_key
+    }
+
+    /// The bearer token of the emulator's account-level Project API, served on the REST
+    /// port: `Config::for_account(token).with_project_api_base_url(emulator.rest_base_url())`
+    /// (library feature `project_api`).
+    pub fn account_token(&self) -> &uploadcare::SecretKey {
+        &self.account_token
     }
 
     /// The project's secret key (a test key of the emulator).

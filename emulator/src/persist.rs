@@ -20,8 +20,9 @@
 //! and an opaque format; this layout can be read and seeded by hand.
 //!
 //! **What is kept**: files (content, metadata, tags, add-on data, store and removal times),
-//! groups, webhooks (with their signing secrets: the directory holds test data, keep it
-//! private), the project's autostore and signed-upload settings, and the id counter.
+//! groups, webhooks (with their signing secrets), the project's name, secret keys (the
+//! directory holds test data: keep it private), settings and usage, the id counter, and the
+//! projects created through the Project API.
 //! **What is not**: uploads in progress (multipart, from URL), conversion and add-on jobs,
 //! webhook delivery records and the request log — a restart ends them, as a deploy of the
 //! service would end a connection.
@@ -30,7 +31,7 @@
 //! other's documents.
 
 use crate::file_record::FileRecord;
-use crate::state::{EmulatorState, GroupRecord, Project, WebhookRecord};
+use crate::state::{DayUsage, EmulatorState, GroupRecord, Project, SecretRecord, WebhookRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -48,6 +49,12 @@ const DEFAULT_DIR: &str = "default";
 #[derive(Serialize)]
 struct SnapshotRef<'a> {
     format: u32,
+    name: &'a str,
+    secrets: &'a [SecretRecord],
+    is_blocked: bool,
+    is_search_index_allowed: bool,
+    filesize_limit: Option<u64>,
+    usage: &'a BTreeMap<chrono::NaiveDate, DayUsage>,
     autostore: bool,
     signed_uploads: bool,
     next_id: i64,
@@ -61,6 +68,12 @@ struct SnapshotRef<'a> {
 #[derive(Deserialize)]
 struct Snapshot {
     format: u32,
+    name: String,
+    secrets: Vec<SecretRecord>,
+    is_blocked: bool,
+    is_search_index_allowed: bool,
+    filesize_limit: Option<u64>,
+    usage: BTreeMap<chrono::NaiveDate, DayUsage>,
     autostore: bool,
     signed_uploads: bool,
     next_id: i64,
@@ -140,6 +153,39 @@ impl Store {
         Ok(names)
     }
 
+    /// The public keys of the projects session `name` holds documents of.
+    pub(crate) fn project_keys(&self, name: Option<&str>) -> io::Result<Vec<String>> {
+        let dir = self.session_dir(name).join("projects");
+        let mut keys = Vec::new();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(keys),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if let Ok(key) = entry.file_name().into_string() {
+                if entry.path().join("state.json").is_file() {
+                    keys.push(key);
+                }
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Removes a project's document (a project deleted through the Project API).
+    pub(crate) fn forget_project(&self, name: Option<&str>, public_key: &str) -> io::Result<()> {
+        let mut written = self.lock();
+        match std::fs::remove_dir_all(self.project_dir(name, public_key)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        written.documents.remove(&Self::document_key(name, public_key));
+        Ok(())
+    }
+
     /// Fills `project` from its document in session `name`, if there is one.
     pub(crate) fn load(&self, name: Option<&str>, public_key: &str, project: &mut Project) -> io::Result<()> {
         let path = self.project_dir(name, public_key).join("state.json");
@@ -157,6 +203,12 @@ impl Store {
                 snapshot.format
             )));
         }
+        project.name = snapshot.name;
+        project.secrets = snapshot.secrets;
+        project.is_blocked = snapshot.is_blocked;
+        project.is_search_index_allowed = snapshot.is_search_index_allowed;
+        project.filesize_limit = snapshot.filesize_limit;
+        project.usage = snapshot.usage;
         project.autostore = snapshot.autostore;
         project.signed_uploads = snapshot.signed_uploads;
         project.next_id = snapshot.next_id;
@@ -188,6 +240,12 @@ impl Store {
             let project = state.lock();
             let snapshot = SnapshotRef {
                 format: FORMAT,
+                name: &project.name,
+                secrets: &project.secrets,
+                is_blocked: project.is_blocked,
+                is_search_index_allowed: project.is_search_index_allowed,
+                filesize_limit: project.filesize_limit,
+                usage: &project.usage,
                 autostore: project.autostore,
                 signed_uploads: project.signed_uploads,
                 next_id: project.next_id,

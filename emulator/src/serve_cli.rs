@@ -106,6 +106,10 @@ pub struct ServeArgs {
     /// 127.0.0.1 and localhost are fetched. Link-local addresses never are.
     #[arg(long = "allow-fetch", value_name = "HOST")]
     pub allow_fetch: Vec<String>,
+    /// The bearer token of the account-level Project API (`/projects/…` on the REST port);
+    /// a test token, printed at start.
+    #[arg(long, env = "UPLOADCARE_EMULATOR_ACCOUNT_TOKEN", default_value = crate::DEFAULT_ACCOUNT_TOKEN, value_name = "TOKEN", hide_env_values = true)]
+    pub account_token: String,
     /// Turn the control API (`/__emulator/…`) off.
     #[arg(long)]
     pub no_control: bool,
@@ -154,7 +158,8 @@ impl ServeArgs {
             .discard_upload_bodies(self.discard_uploads)
             .log(self.log)
             .allow_fetch(self.allow_fetch.iter().cloned())
-            .control(!self.no_control);
+            .control(!self.no_control)
+            .account_token(self.account_token.clone());
         for (public_key, secret_key) in keys {
             builder = builder.project(public_key.clone(), secret_key.clone());
         }
@@ -210,6 +215,7 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
         println!("  public key  {public_key}");
         println!("  secret key  {secret_key}");
     }
+    println!("  account     {} (Project API token)", args.account_token);
     println!();
     println!("  export UPLOADCARE_PUBLIC_KEY={}", emulator.public_key());
     println!(

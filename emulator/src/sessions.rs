@@ -13,55 +13,126 @@
 //! session is created empty, with the emulator's settings, by the first request that names it.
 //! Names are 1–64 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit; others are refused with 400.
 
-use crate::faults::FaultApi;
 use crate::persist::Store;
-pub(crate) use crate::session_name::{valid_name, ReceivedPath, SessionName, MAX_NAME_LEN};
+pub(crate) use crate::session_name::valid_name;
 pub use crate::session_name::{DEFAULT_SESSION, SESSION_HEADER, SESSION_PATH_PREFIX};
 use crate::state::{EmulatorState, Project, ProjectSettings, Urls};
 use crate::{deliveries, rest, upload, Options};
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, Uri};
-use axum::middleware::Next;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
-use tower::ServiceExt;
 
 /// One project of a session and the two routers serving it.
 #[derive(Clone)]
 pub(crate) struct ProjectEntry {
     pub(crate) public_key: Arc<str>,
     pub(crate) state: EmulatorState,
-    rest: Router,
-    upload: Router,
+    pub(crate) rest: Router,
+    pub(crate) upload: Router,
 }
 
-/// One session: its projects (the first is the one requests naming no known project reach).
+/// One session: its projects (the first is the one requests naming no known project reach),
+/// some from the emulator's settings, others created through the Project API.
 #[derive(Clone)]
 pub(crate) struct Session {
-    pub(crate) projects: Arc<[ProjectEntry]>,
+    /// The session's name (`None`: the default session).
+    pub(crate) name: Option<Arc<str>>,
+    projects: Arc<Mutex<Vec<ProjectEntry>>>,
+    factory: Arc<Factory>,
+}
+
+/// What a session needs to make a project's routers.
+struct Factory {
+    options: Arc<Options>,
+    urls: Urls,
+    stop: watch::Receiver<bool>,
+}
+
+impl Factory {
+    /// A project's entry, its webhook deliveries started.
+    fn entry(&self, project: Project) -> ProjectEntry {
+        let public_key: Arc<str> = project.public_key.as_str().into();
+        let state = EmulatorState::new(project);
+        deliveries::start(&state, self.urls.clone(), self.stop.clone());
+        let rest = rest::router(rest::Rest {
+            state: state.clone(),
+            options: self.options.clone(),
+            urls: self.urls.clone(),
+        });
+        let upload = upload::router(upload::Upload {
+            state: state.clone(),
+            options: self.options.clone(),
+            urls: self.urls.clone(),
+        });
+        ProjectEntry {
+            public_key,
+            state,
+            rest,
+            upload,
+        }
+    }
 }
 
 impl Session {
+    /// How many projects the session has.
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.projects).len()
+    }
+
     /// The first project.
-    pub(crate) fn first(&self) -> &ProjectEntry {
-        &self.projects[0]
+    pub(crate) fn first(&self) -> ProjectEntry {
+        lock(&self.projects)[0].clone()
+    }
+
+    /// Every project, in order.
+    pub(crate) fn projects(&self) -> Vec<ProjectEntry> {
+        lock(&self.projects).clone()
     }
 
     /// The project with this public key.
-    pub(crate) fn project(&self, public_key: &str) -> Option<&ProjectEntry> {
-        self.projects.iter().find(|p| &*p.public_key == public_key)
+    pub(crate) fn project(&self, public_key: &str) -> Option<ProjectEntry> {
+        lock(&self.projects)
+            .iter()
+            .find(|p| &*p.public_key == public_key)
+            .cloned()
+    }
+
+    /// Adds a project (created through the Project API).
+    pub(crate) fn add(&self, project: Project) -> ProjectEntry {
+        let entry = self.factory.entry(project);
+        lock(&self.projects).push(entry.clone());
+        entry
+    }
+
+    /// Removes a project; the first project (the emulator's own) cannot be removed.
+    pub(crate) fn remove(&self, public_key: &str) -> Option<ProjectEntry> {
+        let mut projects = lock(&self.projects);
+        let index = projects.iter().position(|p| &*p.public_key == public_key)?;
+        (index > 0).then(|| projects.remove(index))
+    }
+
+    /// The emulator's settings.
+    pub(crate) fn options(&self) -> &Options {
+        &self.factory.options
+    }
+
+    /// The base URLs the session's objects refer to.
+    pub(crate) fn urls(&self) -> &Urls {
+        &self.factory.urls
     }
 
     /// The project a request is for (see [`crate::routing`]); the first when it names none
     /// known.
-    fn pick(&self, target: &crate::routing::Target) -> &ProjectEntry {
-        self.projects
+    pub(crate) fn pick(&self, target: &crate::routing::Target) -> ProjectEntry {
+        let projects = lock(&self.projects);
+        projects
             .iter()
             .find(|p| target.is(&p.public_key, &p.state.lock()))
-            .unwrap_or_else(|| self.first())
+            .unwrap_or(&projects[0])
+            .clone()
     }
 }
 
@@ -174,7 +245,14 @@ impl Sessions {
         let Some(session) = self.existing(name) else {
             return Ok(false);
         };
-        for (entry, settings) in session.projects.iter().zip(&self.0.settings) {
+        let configured: Vec<&str> = self.0.settings.iter().map(|s| s.public_key.as_str()).collect();
+        for entry in session.projects() {
+            if !configured.contains(&&*entry.public_key) {
+                session.remove(&entry.public_key);
+                self.forget_project(name, &entry.public_key)?;
+            }
+        }
+        for (entry, settings) in session.projects().iter().zip(&self.0.settings) {
             entry.state.lock().reset(settings);
             self.save(name, entry)?;
         }
@@ -185,7 +263,7 @@ impl Sessions {
     pub(crate) fn reset_all(&self) -> std::io::Result<()> {
         let named = std::mem::take(&mut *lock(&self.0.named));
         for (name, session) in named {
-            for (entry, settings) in session.projects.iter().zip(&self.0.settings) {
+            for (entry, settings) in session.projects().iter().zip(&self.0.settings) {
                 entry.state.lock().reset(settings);
             }
             if let Some(store) = &self.0.store {
@@ -207,11 +285,19 @@ impl Sessions {
         }
     }
 
+    /// Removes a project's document from the data directory, when there is one.
+    pub(crate) fn forget_project(&self, name: Option<&str>, public_key: &str) -> std::io::Result<()> {
+        match &self.0.store {
+            Some(store) => store.forget_project(name.filter(|n| *n != DEFAULT_SESSION), public_key),
+            None => Ok(()),
+        }
+    }
+
     /// Requests served over all sessions and projects.
     pub(crate) fn requests_served(&self) -> usize {
         self.all()
             .iter()
-            .flat_map(|(_, session)| session.projects.iter())
+            .flat_map(|(_, session)| session.projects())
             .map(|p| p.state.lock().requests.len())
             .sum()
     }
@@ -221,8 +307,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A session's projects (read from the store when it has one) and their routers, with their
-/// webhook deliveries started.
+/// A session's projects (read from the store when it has one: the configured ones, then
+/// those created through the Project API) and their routers.
 fn open_session(
     settings: &[ProjectSettings],
     options: &Arc<Options>,
@@ -231,6 +317,11 @@ fn open_session(
     store: Option<&Store>,
     name: Option<&str>,
 ) -> std::io::Result<Session> {
+    let factory = Arc::new(Factory {
+        options: options.clone(),
+        urls,
+        stop: stop.clone(),
+    });
     let mut projects = Vec::with_capacity(settings.len());
     for (index, settings) in settings.iter().enumerate() {
         let mut project = Project::from_settings(settings);
@@ -238,27 +329,26 @@ fn open_session(
         if let Some(store) = store {
             store.load(name, &settings.public_key, &mut project)?;
         }
-        let state = EmulatorState::new(project);
-        deliveries::start(&state, urls.clone(), stop.clone());
-        let rest = rest::router(rest::Rest {
-            state: state.clone(),
-            options: options.clone(),
-            urls: urls.clone(),
-        });
-        let upload = upload::router(upload::Upload {
-            state: state.clone(),
-            options: options.clone(),
-            urls: urls.clone(),
-        });
-        projects.push(ProjectEntry {
-            public_key: settings.public_key.as_str().into(),
-            state,
-            rest,
-            upload,
-        });
+        projects.push(factory.entry(project));
+    }
+    if let Some(store) = store {
+        for public_key in store.project_keys(name)? {
+            if settings.iter().any(|s| s.public_key == public_key) {
+                continue;
+            }
+            let mut project = Project::from_settings(&ProjectSettings {
+                public_key: public_key.clone(),
+                ..settings[0].clone()
+            });
+            project.secrets.clear();
+            store.load(name, &public_key, &mut project)?;
+            projects.push(factory.entry(project));
+        }
     }
     Ok(Session {
-        projects: projects.into(),
+        name: name.map(Into::into),
+        projects: Arc::new(Mutex::new(projects)),
+        factory,
     })
 }
 
@@ -271,87 +361,6 @@ pub(crate) fn session_urls(base: &Urls, name: &str) -> Urls {
         rest,
         upload,
     }
-}
-
-fn bad_session() -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        format!(
-            "Bad Request: an emulator session name is 1 to {MAX_NAME_LEN} characters of A-Z a-z 0-9 . _ - starting with a letter or digit"
-        ),
-    )
-        .into_response()
-}
-
-/// The outermost middleware of both APIs: reads the session a request names (path prefix,
-/// else header), takes the prefix off the path (the original stays in [`ReceivedPath`], which
-/// REST signatures are checked against) and records the name for [`dispatch`] and the
-/// request log.
-pub(crate) async fn route_session(mut request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let received = ReceivedPath(path.to_owned());
-    let name = if let Some(tail) = path.strip_prefix(SESSION_PATH_PREFIX) {
-        let (name, rest) = tail.split_once('/').unwrap_or((tail, ""));
-        if !valid_name(name) {
-            return bad_session();
-        }
-        let name = name.to_owned();
-        let path_and_query = match request.uri().query() {
-            Some(query) => format!("/{rest}?{query}"),
-            None => format!("/{rest}"),
-        };
-        let mut parts = request.uri().clone().into_parts();
-        parts.path_and_query = path_and_query.parse().ok();
-        match Uri::from_parts(parts) {
-            Ok(uri) => *request.uri_mut() = uri,
-            Err(_) => return bad_session(),
-        }
-        Some(name)
-    } else {
-        match request.headers().get(SESSION_HEADER).map(|v| v.to_str()) {
-            None => None,
-            Some(Ok(name)) if valid_name(name) => Some(name.to_owned()),
-            Some(_) => return bad_session(),
-        }
-    };
-    let name: Arc<str> = name.as_deref().unwrap_or(DEFAULT_SESSION).into();
-    request.extensions_mut().insert(SessionName(name));
-    request.extensions_mut().insert(received);
-    next.run(request).await
-}
-
-/// The innermost handler of both APIs: runs the request through the router of its
-/// session's project, then writes that project to the data directory (when there is one) if
-/// it changed.
-pub(crate) async fn dispatch(
-    State((sessions, api)): State<(Sessions, FaultApi)>,
-    request: Request,
-) -> Response {
-    let name = request.extensions().get::<SessionName>().map(|n| n.0.clone());
-    let session = match sessions.session(name.as_deref()) {
-        Ok(session) => session,
-        Err(e) => return storage_error(&e),
-    };
-    let (project, request) = if session.projects.len() == 1 {
-        (session.first().clone(), request)
-    } else {
-        let (target, request) = crate::routing::target(api, request).await;
-        (session.pick(&target).clone(), request)
-    };
-    let router = match api {
-        FaultApi::Rest => project.rest.clone(),
-        FaultApi::Upload => project.upload.clone(),
-    };
-    let response = match router.oneshot(request).await {
-        Ok(response) => response,
-        Err(infallible) => match infallible {},
-    };
-    // After every request: a GET can change state too (a status poll that finishes a
-    // conversion creates its file). Unchanged projects are not written again.
-    if let Err(e) = sessions.save(name.as_deref(), &project) {
-        return storage_error(&e);
-    }
-    response
 }
 
 /// 500 when the data directory cannot be written or read.

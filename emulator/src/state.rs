@@ -170,8 +170,17 @@ pub struct Project {
     pub id: i64,
     /// Public key.
     pub public_key: String,
-    /// Secret key.
-    pub(crate) secret_key: uploadcare::SecretKey,
+    /// Secret keys: any of them signs requests (the first comes from the emulator's flags;
+    /// the Project API adds and deletes others).
+    pub(crate) secrets: Vec<SecretRecord>,
+    /// Project API: whether the project is blocked (recorded, not enforced).
+    pub is_blocked: bool,
+    /// Project API: whether search indexing is allowed (recorded, not enforced).
+    pub is_search_index_allowed: bool,
+    /// Project API: the largest file accepted, in bytes (recorded, not enforced).
+    pub filesize_limit: Option<u64>,
+    /// What the project served, per day (the Project API's usage).
+    pub usage: BTreeMap<chrono::NaiveDate, DayUsage>,
     /// Whether uploads with `store=auto` are stored.
     pub autostore: bool,
     /// Whether uploads must be signed (a `signature` + `expire`, or an auth token).
@@ -213,6 +222,55 @@ pub struct Project {
     pub(crate) search_index: SearchIndex,
     pub(crate) next_id: i64,
     last_time: DateTime<Utc>,
+}
+
+/// A secret key of a project. `Debug` leaves the key out.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct SecretRecord {
+    /// Its id (the Project API names it by this).
+    pub id: String,
+    /// The key.
+    pub(crate) secret: String,
+    /// When a request signed with it was last accepted.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for SecretRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretRecord")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .field("last_used", &self.last_used)
+            .finish()
+    }
+}
+
+impl SecretRecord {
+    /// A secret with a fresh id.
+    pub(crate) fn new(secret: &str) -> Self {
+        Self {
+            id: Uuid::new_v4().to_string(),
+            secret: secret.to_owned(),
+            last_used: None,
+        }
+    }
+
+    /// The last four characters, the Project API's hint.
+    pub fn hint(&self) -> String {
+        let chars: Vec<char> = self.secret.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    }
+}
+
+/// One day of a project's usage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DayUsage {
+    /// Bytes the CDN served.
+    pub traffic: u64,
+    /// Bytes of stored files at the day's last request (carried over to days without one).
+    pub storage: Option<u64>,
+    /// Requests answered by the REST and Upload APIs.
+    pub operations: u64,
 }
 
 /// A conversion job's request details (kept next to `Project::conversions`).
@@ -333,7 +391,11 @@ impl Project {
             name: name.to_owned(),
             id: 123456,
             public_key: public_key.to_owned(),
-            secret_key: uploadcare::SecretKey::new(secret_key),
+            secrets: vec![SecretRecord::new(secret_key)],
+            is_blocked: false,
+            is_search_index_allowed: true,
+            filesize_limit: None,
+            usage: BTreeMap::new(),
             autostore: true,
             signed_uploads: false,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
@@ -424,6 +486,46 @@ impl Project {
             },
         );
         id
+    }
+
+    /// The secret keys' values, to check a request against (marks none as used).
+    pub(crate) fn secret_values(&self) -> Vec<uploadcare::SecretKey> {
+        self.secrets
+            .iter()
+            .map(|s| uploadcare::SecretKey::new(s.secret.as_str()))
+            .collect()
+    }
+
+    /// Records that `secret` signed an accepted request.
+    pub(crate) fn secret_used(&mut self, secret: &str) {
+        let now = self.now();
+        if let Some(record) = self.secrets.iter_mut().find(|s| s.secret == secret) {
+            record.last_used = Some(now);
+        }
+    }
+
+    /// Adds a request's share to `day`'s usage: CDN bytes, one API operation, and the stored
+    /// bytes now (computed when `storage_changed`).
+    pub(crate) fn record_usage(
+        &mut self,
+        day: chrono::NaiveDate,
+        traffic: u64,
+        operation: bool,
+        storage_changed: bool,
+    ) {
+        let storage = (storage_changed || !self.usage.contains_key(&day)).then(|| {
+            self.files
+                .values()
+                .filter(|f| f.removed.is_none() && f.stored.is_some())
+                .map(FileRecord::size)
+                .sum::<u64>()
+        });
+        let entry = self.usage.entry(day).or_default();
+        entry.traffic += traffic;
+        entry.operations += u64::from(operation);
+        if let Some(storage) = storage {
+            entry.storage = Some(storage);
+        }
     }
 
     /// A file that exists and is not removed.

@@ -614,3 +614,65 @@ async fn several_projects_each_with_its_own_keys_and_files() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("one secret key per public key"));
 }
+
+#[tokio::test]
+async fn projects_created_through_the_project_api_survive_a_restart() {
+    let dir = temp_dir("account");
+    let data_dir = dir.to_str().unwrap().to_owned();
+    let args = ["--data-dir", data_dir.as_str(), "--account-token", "acct-tok"];
+    let server = Server::start(&args);
+    let client = http();
+    let created = json(
+        client
+            .post(format!("{}/projects/", server.rest))
+            .bearer_auth("acct-tok")
+            .json(&json!({"name": "Kept"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let pub_key = created["pub_key"].as_str().unwrap().to_owned();
+    let secret = json(
+        client
+            .post(format!("{}/projects/{pub_key}/secrets/", server.rest))
+            .bearer_auth("acct-tok")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let secret = secret["secret"].as_str().unwrap().to_owned();
+    server.kill_9();
+
+    let server = Server::start(&args);
+    let projects = json(
+        client
+            .get(format!("{}/projects/", server.rest))
+            .bearer_auth("acct-tok")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let names: Vec<&str> = projects["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Kept"), "{projects}");
+    // Its secret still signs requests.
+    let info = client
+        .get(format!("{}/project/", server.rest))
+        .header("accept", "application/vnd.uploadcare-v0.7+json")
+        .header("authorization", format!("Uploadcare.Simple {pub_key}:{secret}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    // The token never shows in the output.
+    let stderr = server.stop();
+    assert!(!stderr.contains(&secret));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-pub use crate::limits::MAX_USAGE_DAYS;
+pub use crate::limits::{check_usage_range, MAX_USAGE_DAYS};
 
 /// A range of days for the usage endpoints (`from` and `to` both included, UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,36 +32,6 @@ impl UsageRange {
         let to = Utc::now().date_naive() - Duration::days(1);
         Self::new(to - Duration::days(i64::from(days) - 1), to)
     }
-}
-
-/// The Project API's rules for a usage range, given today's date (UTC): `to` before today,
-/// `from` not after `to`, at most [`MAX_USAGE_DAYS`] days from `from` to `to`. The message
-/// says which rule failed.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use uploadcare::project_api::check_usage_range;
-///
-/// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-/// assert!(check_usage_range(day(1), day(30), day(6 + 25)).is_ok());
-/// assert!(check_usage_range(day(1), day(30), day(30)).unwrap_err().contains("before today"));
-/// ```
-pub fn check_usage_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<(), String> {
-    if to >= today {
-        return Err(format!(
-            "usage `to` ({to}) must be before today ({today}, UTC): the API has no figures for today yet"
-        ));
-    }
-    if from > to {
-        return Err(format!("usage `from` ({from}) is after `to` ({to})"));
-    }
-    let days = (to - from).num_days();
-    if days > MAX_USAGE_DAYS {
-        return Err(format!(
-            "a usage range spans at most {MAX_USAGE_DAYS} days; {from} to {to} spans {days}"
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

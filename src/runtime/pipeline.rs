@@ -24,7 +24,7 @@
 use super::prepare::sign_rest_attempt;
 #[cfg(rest)]
 use crate::config::AuthScheme;
-use crate::config::ClientContext;
+use crate::context::ClientContext;
 use crate::retry::{OperationKind, Outcome};
 #[cfg(rest)]
 use http::header::DATE;

@@ -8,7 +8,7 @@
 
 #[cfg(rest)]
 use crate::config::AuthScheme;
-use crate::config::ClientContext;
+use crate::context::ClientContext;
 #[cfg(rest)]
 use http::header::{HeaderValue, CONTENT_TYPE};
 #[cfg(rest)]

@@ -162,9 +162,9 @@ fn check(
         return Err(detail(406, INVALID_ACCEPT));
     }
 
-    let (public_key, secret_key) = {
+    let (public_key, secrets) = {
         let project = rest.state.lock();
-        (project.public_key.clone(), project.secret_key.clone())
+        (project.public_key.clone(), project.secret_values())
     };
     let authorization = header("authorization").ok_or_else(|| detail(401, INCORRECT_CREDENTIALS))?;
     let (scheme, credentials) = authorization
@@ -181,12 +181,16 @@ fn check(
             if rest.options.forbid_simple_auth_over_http {
                 return Err(detail(400, SIMPLE_OVER_HTTP));
             }
-            if !uploadcare::internal::constant_time_eq(
-                secret_or_signature.as_bytes(),
-                secret_key.expose_secret().as_bytes(),
-            ) {
+            let used = secrets.iter().find(|secret| {
+                uploadcare::internal::constant_time_eq(
+                    secret_or_signature.as_bytes(),
+                    secret.expose_secret().as_bytes(),
+                )
+            });
+            let Some(used) = used else {
                 return Err(detail(401, INCORRECT_CREDENTIALS));
-            }
+            };
+            rest.state.lock().secret_used(used.expose_secret());
         }
         "Uploadcare" => {
             // Browsers may refuse to set `Date`: the service takes the signed date from
@@ -208,17 +212,21 @@ fn check(
             // Reusing the crate's signing function is sound: it is pinned by fixed vectors
             // computed independently (see `auth.rs`), and the tests check signatures with
             // their own HMAC computation too.
-            let expected = uploadcare::sign_rest_request(
-                secret_key.expose_secret(),
-                method,
-                body,
-                content_type,
-                date,
-                &uri,
-            );
-            if !uploadcare::internal::constant_time_eq(expected.as_bytes(), secret_or_signature.as_bytes()) {
+            let used = secrets.iter().find(|secret| {
+                let expected = uploadcare::sign_rest_request(
+                    secret.expose_secret(),
+                    method,
+                    body,
+                    content_type,
+                    date,
+                    &uri,
+                );
+                uploadcare::internal::constant_time_eq(expected.as_bytes(), secret_or_signature.as_bytes())
+            });
+            let Some(used) = used else {
                 return Err(detail(401, INVALID_SIGNATURE));
-            }
+            };
+            rest.state.lock().secret_used(used.expose_secret());
         }
         _ => return Err(detail(401, INCORRECT_CREDENTIALS)),
     }

@@ -43,8 +43,27 @@ impl Upload {
             .now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let secret = self.state.lock().secret_key.clone();
-        let token = tokens::verify(authorization, &secret, path, now)?;
+        let secrets = self.state.lock().secret_values();
+        // Any of the project's secrets may have signed the token; when none did, the
+        // first's refusal is the answer.
+        let mut refusal = None;
+        let mut verified = None;
+        for secret in &secrets {
+            match tokens::verify(authorization, secret, path, now) {
+                Ok(token) => {
+                    verified = Some(token);
+                    break;
+                }
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        let Some(token) = verified else {
+            return Err(refusal.unwrap_or_else(|| {
+                upload_error("AccessTokenInvalidError", &[&"the project has no secret key"])
+            }));
+        };
         if let Some(limit) = token.operations {
             let mut project = self.state.lock();
             let spent = project.uploads.token_operations.entry(token.id).or_insert(0);
@@ -78,8 +97,11 @@ impl Upload {
         if expire_secs < chrono::Utc::now().timestamp() {
             return Err(upload_error("SignatureExpirationError", &[]));
         }
-        let secret = self.state.lock().secret_key.expose_secret().to_owned();
-        if !upload_signature_matches(&secret, expire, signature) {
+        let secrets = self.state.lock().secret_values();
+        if !secrets
+            .iter()
+            .any(|secret| upload_signature_matches(secret.expose_secret(), expire, signature))
+        {
             return Err(upload_error("SignatureInvalidError", &[]));
         }
         Ok(())
