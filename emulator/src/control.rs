@@ -161,6 +161,32 @@ impl Selector {
     }
 }
 
+/// The session's project a control request is about, from its query (or header), with the
+/// query's filters: every session-scoped handler takes it.
+struct Scoped {
+    /// The session's name (`None`: the default session).
+    name: Option<String>,
+    /// The project.
+    session: ProjectEntry,
+    /// The query (filters).
+    q: Selector,
+}
+
+impl axum::extract::FromRequestParts<Control> for Scoped {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        control: &Control,
+    ) -> Result<Self, Response> {
+        let Query(q) = Query::<Selector>::from_request_parts(parts, control)
+            .await
+            .map_err(|e| error(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let (name, session) = q.session(control, &parts.headers)?;
+        Ok(Scoped { name, session, q })
+    }
+}
+
 async fn health(State(control): State<Control>) -> Response {
     Json(json!({
         "status": "ok",
@@ -261,11 +287,8 @@ async fn seed_faults(State(control): State<Control>, Json(seed): Json<Seed>) -> 
     Json(json!({ "seed": seed.seed })).into_response()
 }
 
-async fn requests(State(control): State<Control>, headers: HeaderMap, Query(q): Query<Selector>) -> Response {
-    let (_, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn requests(scoped: Scoped) -> Response {
+    let Scoped { session, q, .. } = scoped;
     let log = session.state.requests();
     let matching: Vec<Value> = log
         .iter()
@@ -291,27 +314,16 @@ fn file_json(file: &crate::FileRecord, urls: &Urls) -> Value {
     object
 }
 
-async fn files(State(control): State<Control>, headers: HeaderMap, Query(q): Query<Selector>) -> Response {
-    let (name, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn files(State(control): State<Control>, scoped: Scoped) -> Response {
+    let Scoped { name, session, .. } = scoped;
     let urls = session_urls(&control, name.as_deref());
     let project = session.state.lock();
     let all: Vec<Value> = project.files.values().map(|f| file_json(f, &urls)).collect();
     Json(all).into_response()
 }
 
-async fn file(
-    State(control): State<Control>,
-    headers: HeaderMap,
-    Path(uuid): Path<String>,
-    Query(q): Query<Selector>,
-) -> Response {
-    let (name, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn file(State(control): State<Control>, Path(uuid): Path<String>, scoped: Scoped) -> Response {
+    let Scoped { name, session, .. } = scoped;
     let urls = session_urls(&control, name.as_deref());
     match uuid.parse().ok().and_then(|uuid| session.state.file(uuid)) {
         Some(file) => Json(file_json(&file, &urls)).into_response(),
@@ -319,17 +331,8 @@ async fn file(
     }
 }
 
-async fn content(
-    State(control): State<Control>,
-    headers: HeaderMap,
-    Path(uuid): Path<String>,
-    Query(q): Query<Selector>,
-) -> Response {
-    let (_, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    match uuid.parse().ok().and_then(|uuid| session.state.file(uuid)) {
+async fn content(Path(uuid): Path<String>, scoped: Scoped) -> Response {
+    match uuid.parse().ok().and_then(|uuid| scoped.session.state.file(uuid)) {
         Some(file) => ([("content-type", file.mime_type.clone())], file.data).into_response(),
         None => error(StatusCode::NOT_FOUND, format!("no file `{uuid}`")),
     }
@@ -338,13 +341,10 @@ async fn content(
 async fn add_file(
     State(control): State<Control>,
     headers: HeaderMap,
-    Query(q): Query<Selector>,
+    scoped: Scoped,
     body: Bytes,
 ) -> Response {
-    let (name, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+    let Scoped { name, session, q } = scoped;
     let filename = q.name.clone().unwrap_or_else(|| "file".to_owned());
     let mime = crate::upload::detect_mime(
         &filename,
@@ -362,11 +362,8 @@ async fn add_file(
     }
 }
 
-async fn groups(State(control): State<Control>, headers: HeaderMap, Query(q): Query<Selector>) -> Response {
-    let (name, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn groups(State(control): State<Control>, scoped: Scoped) -> Response {
+    let Scoped { name, session, .. } = scoped;
     let urls = session_urls(&control, name.as_deref());
     let project = session.state.lock();
     let all: Vec<Value> = project
@@ -381,16 +378,9 @@ async fn groups(State(control): State<Control>, headers: HeaderMap, Query(q): Qu
     Json(all).into_response()
 }
 
-async fn deliveries(
-    State(control): State<Control>,
-    headers: HeaderMap,
-    Query(q): Query<Selector>,
-) -> Response {
-    let (_, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    let all: Vec<Value> = session
+async fn deliveries(scoped: Scoped) -> Response {
+    let all: Vec<Value> = scoped
+        .session
         .state
         .deliveries()
         .into_iter()
@@ -447,23 +437,12 @@ fn settings_json(session: &ProjectEntry) -> Value {
     json!({ "autostore": project.autostore, "signed_uploads": project.signed_uploads })
 }
 
-async fn settings(State(control): State<Control>, headers: HeaderMap, Query(q): Query<Selector>) -> Response {
-    match q.session(&control, &headers) {
-        Ok((_, session)) => Json(settings_json(&session)).into_response(),
-        Err(refused) => refused,
-    }
+async fn settings(scoped: Scoped) -> Response {
+    Json(settings_json(&scoped.session)).into_response()
 }
 
-async fn set_settings(
-    State(control): State<Control>,
-    headers: HeaderMap,
-    Query(q): Query<Selector>,
-    body: Bytes,
-) -> Response {
-    let (name, session) = match q.session(&control, &headers) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn set_settings(State(control): State<Control>, scoped: Scoped, body: Bytes) -> Response {
+    let Scoped { name, session, .. } = scoped;
     let patch: SettingsPatch = match serde_json::from_slice(&body) {
         Ok(patch) => patch,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("settings: {e}")),

@@ -48,8 +48,7 @@ mod usage;
 
 pub use usage::{check_usage_range, UsageRange, MAX_USAGE_DAYS};
 
-/// The operation name of [`Client::follow`]'s requests (page links).
-const FOLLOW_OPERATION: &str = "follow";
+use crate::runtime::FOLLOW_OPERATION;
 
 impl Client {
     /// A client for the account `config` names ([`Config::for_account`]).
@@ -137,17 +136,8 @@ impl Client {
                 body: String::new(),
             });
         }
-        let mut request = self.inner.http().get(parsed).build()?;
-        let info = progenitor_client::OperationInfo {
-            operation_id: FOLLOW_OPERATION,
-        };
-        progenitor_client::ClientHooks::pre::<crate::ApiErrorBody>(self, &mut request, &info).await?;
-        let answer = crate::runtime::Exchange::exchange::<crate::ApiErrorBody>(self, request, &info).await?;
-        if answer.status.is_success() {
-            return Ok(crate::runtime::decode::<T, crate::ApiErrorBody>(answer)?.into_inner());
-        }
-        let value = crate::runtime::decode::<crate::ApiErrorBody, crate::ApiErrorBody>(answer)?;
-        Err(progenitor_client::Error::ErrorResponse(value).into())
+        let request = self.inner.http().get(parsed).build()?;
+        crate::runtime::fetch_link(self, request).await
     }
 }
 
@@ -224,22 +214,4 @@ impl crate::runtime::FollowLinks for Client {
     }
 }
 
-impl crate::runtime::Page for types::ProjectsPage {
-    type Item = types::Project;
-    fn next_url(&self) -> Option<&str> {
-        self.next.as_deref()
-    }
-    fn into_items(self) -> Vec<types::Project> {
-        self.results
-    }
-}
-
-impl crate::runtime::Page for types::SecretsPage {
-    type Item = types::SecretListItem;
-    fn next_url(&self) -> Option<&str> {
-        self.next.as_deref()
-    }
-    fn into_items(self) -> Vec<types::SecretListItem> {
-        self.results
-    }
-}
+crate::runtime::next_results_page!(types::ProjectsPage => types::Project, types::SecretsPage => types::SecretListItem);

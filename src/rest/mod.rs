@@ -134,8 +134,7 @@ macro_rules! rest_api_version {
         }
     };
     () => {
-        /// The operation name of [`Client::follow`]'s requests (next-page URLs).
-        const FOLLOW_OPERATION: &str = "follow";
+        use crate::runtime::FOLLOW_OPERATION;
 
         /// What repeating a REST operation can do: from the document's table; a followed
         /// next-page URL is a read.
@@ -175,25 +174,7 @@ macro_rules! rest_api_version {
             }
         }
 
-        impl crate::runtime::Page for types::FilesPage {
-            type Item = types::File;
-            fn next_url(&self) -> Option<&str> {
-                self.next.as_deref()
-            }
-            fn into_items(self) -> Vec<types::File> {
-                self.results
-            }
-        }
-
-        impl crate::runtime::Page for types::GroupsPage {
-            type Item = types::Group;
-            fn next_url(&self) -> Option<&str> {
-                self.next.as_deref()
-            }
-            fn into_items(self) -> Vec<types::Group> {
-                self.results
-            }
-        }
+        crate::runtime::next_results_page!(types::FilesPage => types::File, types::GroupsPage => types::Group);
 
         fn conversion_state(
             status: Option<&types::ConversionJobState>,
@@ -503,18 +484,8 @@ macro_rules! rest_api_version {
                         "refusing to follow `{url}`: it is not under the API base URL `{base}`"
                     )));
                 }
-                let mut request = self.inner.http().get(url).build()?;
-                let info = progenitor_client::OperationInfo {
-                    operation_id: FOLLOW_OPERATION,
-                };
-                progenitor_client::ClientHooks::pre::<crate::ApiErrorBody>(self, &mut request, &info).await?;
-                let answer =
-                    crate::runtime::Exchange::exchange::<crate::ApiErrorBody>(self, request, &info).await?;
-                if answer.status.is_success() {
-                    return Ok(crate::runtime::decode::<T, crate::ApiErrorBody>(answer)?.into_inner());
-                }
-                let value = crate::runtime::decode::<crate::ApiErrorBody, crate::ApiErrorBody>(answer)?;
-                Err(progenitor_client::Error::ErrorResponse(value).into())
+                let request = self.inner.http().get(url).build()?;
+                crate::runtime::fetch_link(self, request).await
             }
         }
     };

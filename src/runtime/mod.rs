@@ -13,10 +13,12 @@ pub(crate) mod prepare;
 pub mod wait;
 
 pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};
+#[cfg(any(rest, feature = "project_api"))]
+pub(crate) use pagination::{fetch_link, next_results_page, FOLLOW_OPERATION};
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
-#[cfg(rest)]
+#[cfg(any(rest, feature = "project_api"))]
 pub(crate) use prepare::query_some;
 pub use prepare::{accept_header, BodyItemLimit};
 // `empty` serves the documents with bodiless answers (the REST ones).

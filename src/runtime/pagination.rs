@@ -29,6 +29,50 @@ pub trait FollowLinks: Sync {
     ) -> impl Future<Output = Result<T>> + Send;
 }
 
+/// The operation name of page-link requests (a read: retried like one).
+#[cfg(any(rest, feature = "project_api"))]
+pub(crate) const FOLLOW_OPERATION: &str = "follow";
+
+/// Sends a page-link request through a generated client's `pre` hook and the request
+/// pipeline, and decodes the answer (or its error).
+#[cfg(any(rest, feature = "project_api"))]
+pub(crate) async fn fetch_link<C, T>(client: &C, mut request: reqwest::Request) -> Result<T>
+where
+    C: progenitor_client::ClientHooks<crate::ClientContext> + super::Exchange + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    let info = progenitor_client::OperationInfo {
+        operation_id: FOLLOW_OPERATION,
+    };
+    client.pre::<crate::ApiErrorBody>(&mut request, &info).await?;
+    let answer = client.exchange::<crate::ApiErrorBody>(request, &info).await?;
+    if answer.status.is_success() {
+        return Ok(super::decode::<T, crate::ApiErrorBody>(answer)?.into_inner());
+    }
+    let value = super::decode::<crate::ApiErrorBody, crate::ApiErrorBody>(answer)?;
+    Err(progenitor_client::Error::ErrorResponse(value).into())
+}
+
+/// `impl Page` for page types of the `{next, results}` shape: `next_page!(FilesPage => File)`.
+#[cfg(any(rest, feature = "project_api"))]
+macro_rules! next_results_page {
+    ($($page:ty => $item:ty),+ $(,)?) => {
+        $(
+            impl $crate::runtime::Page for $page {
+                type Item = $item;
+                fn next_url(&self) -> Option<&str> {
+                    self.next.as_deref()
+                }
+                fn into_items(self) -> Vec<$item> {
+                    self.results
+                }
+            }
+        )+
+    };
+}
+#[cfg(any(rest, feature = "project_api"))]
+pub(crate) use next_results_page;
+
 /// The pages of a list, as a [`Stream`]; [`Pages::items`] flattens them into their items.
 ///
 /// The first page comes from the list request as configured; each further page from the

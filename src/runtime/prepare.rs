@@ -8,6 +8,7 @@
 
 #[cfg(rest)]
 use crate::config::AuthScheme;
+#[cfg(any(rest, feature = "upload"))]
 use crate::context::ClientContext;
 #[cfg(rest)]
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -32,7 +33,7 @@ pub struct BodyItemLimit {
 
 /// Adds an optional query parameter only when it is set (build.rs rewrites the generated
 /// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
-#[cfg_attr(not(rest), allow(dead_code))]
+#[cfg_attr(not(any(rest, feature = "project_api")), allow(dead_code))]
 pub(crate) fn query_some<T: serde::Serialize>(
     request: reqwest::RequestBuilder,
     name: &str,
