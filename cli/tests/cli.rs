@@ -1858,24 +1858,17 @@ async fn the_emulator_command_serves_until_sigterm() {
             }
         }
     });
-    let ready = loop {
+    let urls = loop {
         let line = rx
             .recv_timeout(std::time::Duration::from_secs(30))
             .expect("a ready line");
-        if let Some(rest) = line.strip_prefix("ready ") {
-            break rest.to_owned();
+        if let Some(urls) = uploadcare_emulator::serve_cli::parse_ready_line(&line) {
+            break urls;
         }
     };
-    let url = |name: &str| {
-        ready
-            .split(' ')
-            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
-            .unwrap()
-            .to_owned()
-    };
     let config = uploadcare::Config::new("pk-served", "sk-served")
-        .with_rest_base_url(url("rest"))
-        .with_upload_base_url(url("upload"));
+        .with_rest_base_url(urls.rest)
+        .with_upload_base_url(urls.upload);
     let project = uploadcare::v0_7::Client::from_config(config)
         .unwrap()
         .project_info()

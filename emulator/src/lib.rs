@@ -174,6 +174,11 @@ impl Emulator {
         &self.urls.upload
     }
 
+    /// All three base URLs.
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+
     /// CDN base URL: `<cdn>/<uuid>/` serves a file's content.
     pub fn cdn_base_url(&self) -> &str {
         &self.urls.cdn

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 #[command(
     name = "uploadcare-emulator",
     version,
-    about = "A local Uploadcare for tests and demos: REST API (0.5, 0.6, 0.7), Upload API, CDN and webhooks, in memory"
+    about = "A local Uploadcare for tests and demos: REST API (0.5, 0.6, 0.7), Upload API, CDN (with image operations), webhooks and the Project API; steered through /__emulator/, in memory or in a data directory"
 )]
 struct Command {
     #[command(flatten)]
@@ -222,12 +222,7 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
         "  export UPLOADCARE_SECRET_KEY={}",
         emulator.secret_key().expose_secret()
     );
-    println!(
-        "ready rest={} upload={} cdn={}",
-        emulator.rest_base_url(),
-        emulator.upload_base_url(),
-        emulator.cdn_base_url()
-    );
+    println!("{}", ready_line(emulator.urls()));
     stop_signal().await?;
     println!(
         "stopped: {} requests served, {} faults applied",
@@ -235,6 +230,38 @@ pub async fn serve(args: &ServeArgs) -> std::io::Result<()> {
         emulator.faults().applied()
     );
     Ok(())
+}
+
+/// The line the server prints once it accepts requests:
+/// `ready rest=<url> upload=<url> cdn=<url>`.
+pub fn ready_line(urls: &crate::Urls) -> String {
+    format!("ready rest={} upload={} cdn={}", urls.rest, urls.upload, urls.cdn)
+}
+
+/// The URLs of a [`ready_line`], for a harness that started the binary and reads its
+/// output; `None` for any other line.
+///
+/// ```
+/// let urls = uploadcare_emulator::serve_cli::parse_ready_line(
+///     "ready rest=http://127.0.0.1:8000 upload=http://127.0.0.1:8001 cdn=http://127.0.0.1:8001/cdn",
+/// )
+/// .unwrap();
+/// assert_eq!(urls.upload, "http://127.0.0.1:8001");
+/// assert!(uploadcare_emulator::serve_cli::parse_ready_line("starting").is_none());
+/// ```
+pub fn parse_ready_line(line: &str) -> Option<crate::Urls> {
+    let pairs = line.trim_end().strip_prefix("ready ")?;
+    let url = |name: &str| {
+        pairs
+            .split(' ')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_owned)
+    };
+    Some(crate::Urls {
+        rest: url("rest")?,
+        upload: url("upload")?,
+        cdn: url("cdn")?,
+    })
 }
 
 /// SIGINT or (on Unix) SIGTERM.

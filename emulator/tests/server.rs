@@ -39,22 +39,15 @@ impl Server {
                 }
             }
         });
-        let ready = loop {
+        let urls = loop {
             let line = rx.recv_timeout(Duration::from_secs(60)).expect("a ready line");
-            if let Some(rest) = line.strip_prefix("ready ") {
-                break rest.to_owned();
+            if let Some(urls) = uploadcare_emulator::serve_cli::parse_ready_line(&line) {
+                break urls;
             }
         };
-        let url = |name: &str| {
-            ready
-                .split(' ')
-                .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
-                .unwrap()
-                .to_owned()
-        };
         Server {
-            rest: url("rest"),
-            upload: url("upload"),
+            rest: urls.rest,
+            upload: urls.upload,
             child,
             stderr: Some(stderr),
         }
