@@ -12,6 +12,7 @@ pub struct Entry<'a> {
     /// The project's name in the file (an entry of the same name in another case is the
     /// same project: it is updated, keeping its spelling).
     pub name: &'a str,
+    /// The project's public key.
     pub public_key: &'a str,
     /// The secret key (written to the file only).
     pub secret_key: &'a str,

@@ -24,14 +24,18 @@ impl Recorded {
 pub struct Recorder {
     pub rest_base: String,
     pub upload_base: String,
+    /// Where the Project API's requests go during the run.
     pub project_api_base: String,
     pub recorded: Recorded,
 }
 
 /// The real base URLs, put back into what is recorded.
 pub struct Bases<'a> {
+    /// The REST API's.
     pub rest: &'a str,
+    /// The Upload API's.
     pub upload: &'a str,
+    /// The Project API's.
     pub project_api: &'a str,
 }
 
