@@ -2,7 +2,7 @@
 //! The recorder keeps each request exactly as the library sent it (method, URL with the
 //! real base put back, body) and refuses it (400), so nothing reaches the service and the
 //! command stops where it would first need an answer. What was recorded is the output.
-//! Secrets never show: headers (`Authorization`) are not kept, and the `signature` of a
+//! Secrets never show: headers (`Authorization`, the Project API's bearer token) are not kept, and the `signature` of a
 //! signed upload is replaced.
 
 use axum::extract::State;
@@ -20,29 +20,43 @@ impl Recorded {
     }
 }
 
-/// The recorder: where the REST and Upload API base URLs point during a dry run.
+/// The recorder: where the REST, Upload and Project API base URLs point during a dry run.
 pub struct Recorder {
     pub rest_base: String,
     pub upload_base: String,
+    /// Where the Project API's requests go during the run.
+    pub project_api_base: String,
     pub recorded: Recorded,
+}
+
+/// The real base URLs, put back into what is recorded.
+pub struct Bases<'a> {
+    /// The REST API's.
+    pub rest: &'a str,
+    /// The Upload API's.
+    pub upload: &'a str,
+    /// The Project API's.
+    pub project_api: &'a str,
 }
 
 #[derive(Clone)]
 struct Real {
     rest: String,
     upload: String,
+    project_api: String,
     recorded: Recorded,
 }
 
 impl Recorder {
-    /// Starts the recorder; `rest` and `upload` are the real bases shown in the output.
-    pub async fn start(rest: &str, upload: &str) -> std::io::Result<Self> {
+    /// Starts the recorder; `real` are the bases shown in the output.
+    pub async fn start(real: Bases<'_>) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let recorded = Recorded::default();
         let real = Real {
-            rest: rest.trim_end_matches('/').to_owned(),
-            upload: upload.trim_end_matches('/').to_owned(),
+            rest: real.rest.trim_end_matches('/').to_owned(),
+            upload: real.upload.trim_end_matches('/').to_owned(),
+            project_api: real.project_api.trim_end_matches('/').to_owned(),
             recorded: recorded.clone(),
         };
         let app = axum::Router::new().fallback(record).with_state(real);
@@ -52,6 +66,7 @@ impl Recorder {
         Ok(Self {
             rest_base: format!("http://{addr}/rest"),
             upload_base: format!("http://{addr}/upload"),
+            project_api_base: format!("http://{addr}/project-api"),
             recorded,
         })
     }
@@ -60,7 +75,9 @@ impl Recorder {
 async fn record(State(real): State<Real>, request: axum::extract::Request) -> impl IntoResponse {
     let (method, uri) = (request.method().clone(), request.uri().clone());
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-    let url = if let Some(rest) = path_and_query.strip_prefix("/rest") {
+    let url = if let Some(account) = path_and_query.strip_prefix("/project-api") {
+        format!("{}{account}", real.project_api)
+    } else if let Some(rest) = path_and_query.strip_prefix("/rest") {
         format!("{}{rest}", real.rest)
     } else if let Some(upload) = path_and_query.strip_prefix("/upload") {
         format!("{}{upload}", real.upload)

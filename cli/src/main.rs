@@ -2,17 +2,20 @@
 //!
 //! Every command is one call (or a short sequence of calls) into the library; the API's
 //! response objects are printed on stdout (tables on a terminal, JSON otherwise; see
-//! `output`), progress and messages go to stderr. Failures print one line on stderr and
+//! `output`), progress and messages go to stderr. `projects` and `usage` speak to the
+//! account-level Project API with the account's token. Failures print one line on stderr and
 //! exit non-zero: 1 when a request or an operation failed, 2 for usage errors and input
 //! refused before any request, 3 for missing or rejected credentials, 130 when
 //! interrupted.
 
 mod cli;
+mod config_edit;
 mod dry_run;
 mod error;
 mod input;
 mod jq;
 mod output;
+mod projects;
 mod rest;
 mod schema;
 mod settings;
@@ -51,7 +54,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let prepared = settings::resolve(&mut cli.global, &matches).and_then(|sources| {
+    // `projects use` creates the config file when it is missing.
+    let creates_config = matches!(cli.command, Command::Projects(cli::ProjectsCommand::Use(_)));
+    let prepared = settings::resolve(&mut cli.global, &matches, creates_config).and_then(|sources| {
         let global = &cli.global;
         let options = output::Options::new(
             global.json.as_deref(),
@@ -102,11 +107,16 @@ async fn run_or_record(mut cli: Cli, sources: settings::Sources, out: &output::O
     if !cli.global.dry_run {
         return run(cli, sources, out).await;
     }
-    let recorder = dry_run::Recorder::start(&cli.global.api_base, &cli.global.upload_base)
-        .await
-        .map_err(|e| CliError::failed(format!("--dry-run: cannot start the request recorder: {e}")))?;
+    let recorder = dry_run::Recorder::start(dry_run::Bases {
+        rest: &cli.global.api_base,
+        upload: &cli.global.upload_base,
+        project_api: &cli.global.project_api_base,
+    })
+    .await
+    .map_err(|e| CliError::failed(format!("--dry-run: cannot start the request recorder: {e}")))?;
     cli.global.api_base = recorder.rest_base.clone();
     cli.global.upload_base = recorder.upload_base.clone();
+    cli.global.project_api_base = recorder.project_api_base.clone();
     out.mute(true);
     let result = run(cli, sources, out).await;
     out.mute(false);
@@ -142,6 +152,8 @@ async fn run(cli: Cli, sources: settings::Sources, out: &output::Output) -> Resu
         Command::Tags(command) => rest::tags(&rest_client(&global)?, out, command).await,
         Command::Groups(command) => rest::groups(&rest_client(&global)?, out, command).await,
         Command::Project => rest::project(&rest_client(&global)?, out).await,
+        Command::Projects(command) => projects::projects(&global, &sources, out, command).await,
+        Command::Usage(args) => projects::usage(&global, &sources, out, args).await,
         Command::Webhooks(command) => rest::webhooks(&rest_client(&global)?, out, command).await,
         Command::Convert(command) => rest::convert(&rest_client(&global)?, out, command).await,
         Command::Addons(command) => rest::addons(&rest_client(&global)?, out, command).await,

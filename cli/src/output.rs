@@ -107,6 +107,16 @@ impl Output {
         }
     }
 
+    /// How stdout is written in this run.
+    pub fn mode(&self) -> Mode {
+        self.options.mode
+    }
+
+    /// Prints `text` as it is (e.g. a chart); muted like every answer.
+    pub fn text(&self, text: &str) -> Result {
+        self.write(text)
+    }
+
     /// Whether this run is a dry run.
     pub fn dry_run(&self) -> bool {
         self.dry_run

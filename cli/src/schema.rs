@@ -1,7 +1,8 @@
 //! `ucare schema`: every command, flag and argument (read from the clap definitions, so it
 //! cannot drift from them), the JSON fields each command prints (from the OpenAPI
 //! documents the client is generated from), the output modes and the exit codes — for
-//! scripts and agents.
+//! scripts and agents. The Project API's fields are listed here (the library exports no
+//! field list for that document); a test checks each against its type.
 
 use clap::{Arg, ArgAction, Command};
 use serde_json::{json, Map, Value};
@@ -36,6 +37,50 @@ const OUTPUTS: &[(&str, &str, &str)] = &[
     ("upload from-url", "upload", "FromUrlUploadResponse"),
     ("upload group create", "upload", "GroupInfo"),
     ("upload group info", "upload", "GroupInfo"),
+    ("projects list", "project_api", "Project []"),
+    ("projects create", "project_api", "Project"),
+    ("projects show", "project_api", "Project"),
+    ("projects update", "project_api", "Project"),
+    ("projects secrets list", "project_api", "SecretListItem []"),
+    ("projects secrets create", "project_api", "SecretRevealed"),
+    ("projects use", "ucare", "SavedProject"),
+    (
+        "usage",
+        "project_api",
+        "UsageCombined (UsageMetric with --metric; a chart on a terminal)",
+    ),
+];
+
+/// The JSON fields of the Project API's answers, and of what `projects use` prints.
+const PROJECT_API_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "Project",
+        &[
+            "features",
+            "is_blocked",
+            "is_search_index_allowed",
+            "is_shared_project",
+            "name",
+            "pub_key",
+        ],
+    ),
+    ("SecretListItem", &["hint", "id", "last_used_at"]),
+    ("SecretRevealed", &["id", "secret"]),
+    ("UsageCombined", &["data", "units"]),
+    ("UsageMetric", &["data", "metric", "unit"]),
+    (
+        "SavedProject",
+        &[
+            "config_file",
+            "default_project",
+            "name",
+            "project",
+            "public_key",
+            "saved",
+            "secret",
+            "secret_id",
+        ],
+    ),
 ];
 
 /// The exit statuses.
@@ -51,7 +96,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         3,
-        "credentials: missing, rejected by the service, or an unusable config file or project",
+        "credentials: missing or rejected by the service (project keys, the Project API token), or an unusable config file or project",
     ),
     (130, "interrupted (Ctrl-C)"),
 ];
@@ -88,6 +133,7 @@ pub fn describe(root: &Command) -> Value {
             "--json FIELDS": "JSON with only these fields of each record (dotted paths allowed); `all` keeps every field",
             "--jq EXPR": "the JSON through a jq filter; string results print raw",
             "--ndjson": "one compact JSON record per line; with --all, every page in constant memory",
+            "usage": "a bar chart per day on a terminal or with --chart; the API's JSON in a pipe; --ndjson: one object per day",
         },
         "exit_codes": EXIT_CODES.iter().map(|(code, what)| (code.to_string(), Value::from(*what))).collect::<Map<_, _>>(),
     })
@@ -128,10 +174,13 @@ fn walk(
         });
         if let Some((_, api, schema)) = OUTPUTS.iter().find(|(p, _, _)| *p == joined) {
             let name = schema.split_whitespace().next().unwrap_or(schema);
-            let fields = if *api == "rest" {
-                rest.get(name)
-            } else {
-                upload.get(name)
+            let fields = match *api {
+                "rest" => rest.get(name).cloned(),
+                "upload" => upload.get(name).cloned(),
+                _ => PROJECT_API_FIELDS
+                    .iter()
+                    .find(|(schema, _)| *schema == name)
+                    .map(|(_, fields)| json!(fields)),
             };
             entry["output"] = json!({"schema": schema, "api": api, "json_fields": fields});
         }
@@ -183,4 +232,66 @@ fn describe_arg(arg: &Arg) -> Value {
         out["global"] = json!(true);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uploadcare::project_api::types;
+
+    /// Each listed field survives a round trip through its type (so none is made up).
+    #[test]
+    fn project_api_fields_are_real() {
+        fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Vec<String> {
+            let typed: T = serde_json::from_value(value).expect("the sample parses");
+            let back = serde_json::to_value(typed).expect("it serializes");
+            back.as_object().expect("an object").keys().cloned().collect()
+        }
+        let listed = |name: &str| -> Vec<String> {
+            let (_, fields) = PROJECT_API_FIELDS.iter().find(|(n, _)| *n == name).unwrap();
+            fields.iter().map(|f| (*f).to_owned()).collect()
+        };
+        let sample = |name: &str, value: Value| -> Value {
+            let object: Map<String, Value> = listed(name)
+                .into_iter()
+                .map(|f| {
+                    let v = value.get(&f).cloned().unwrap_or(json!("x"));
+                    (f, v)
+                })
+                .collect();
+            Value::Object(object)
+        };
+        let day = json!([{"date": "2026-11-01", "value": 1}]);
+        let checks = [
+            (
+                "Project",
+                round_trip::<types::Project>(sample(
+                    "Project",
+                    json!({"features": {}, "is_blocked": true, "is_search_index_allowed": true, "is_shared_project": false}),
+                )),
+            ),
+            (
+                "SecretListItem",
+                round_trip::<types::SecretListItem>(sample("SecretListItem", json!({}))),
+            ),
+            (
+                "SecretRevealed",
+                round_trip::<types::SecretRevealed>(sample("SecretRevealed", json!({}))),
+            ),
+            (
+                "UsageCombined",
+                round_trip::<types::UsageCombined>(sample(
+                    "UsageCombined",
+                    json!({"data": day, "units": {"traffic": "bytes"}}),
+                )),
+            ),
+            (
+                "UsageMetric",
+                round_trip::<types::UsageMetric>(sample("UsageMetric", json!({"data": day}))),
+            ),
+        ];
+        for (name, fields) in checks {
+            assert_eq!(fields, listed(name), "{name}");
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Where each setting comes from: flags > environment > the named project of the config
 //! file (`--project`, `UCARE_PROJECT`) > its default project > built-in defaults.
 //!
+//! `ucare projects use` writes `[projects.NAME]` entries (see `config_edit`).
+//!
 //! The two keys go together: when either is given by a flag or the environment, neither
 //! is taken from the file.
 //!
@@ -9,6 +11,9 @@
 //!
 //! ```toml
 //! default_project = "main"
+//! # The account's Project API token (`ucare projects`, `ucare usage`) and base URL.
+//! project_api_token = "…"
+//! project_api_base = "https://api.uploadcare.com"
 //!
 //! [projects.main]
 //! public_key = "…"
@@ -36,6 +41,8 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     default_project: Option<String>,
+    project_api_token: Option<String>,
+    project_api_base: Option<String>,
     #[serde(default)]
     projects: BTreeMap<String, Project>,
 }
@@ -63,10 +70,12 @@ pub struct Sources {
     pub project: Option<(String, String)>,
     /// Setting → where its value came from.
     pub of: BTreeMap<&'static str, String>,
+    /// The config file's projects: name and public key (for `PROJECT` arguments).
+    pub projects: Vec<(String, Option<String>)>,
 }
 
 /// The config file's path and how it was chosen.
-fn config_path() -> Option<(PathBuf, &'static str)> {
+pub fn config_path() -> Option<(PathBuf, &'static str)> {
     if let Some(path) = std::env::var_os("UCARE_CONFIG").filter(|p| !p.is_empty()) {
         return Some((PathBuf::from(path), "UCARE_CONFIG"));
     }
@@ -82,14 +91,17 @@ fn config_path() -> Option<(PathBuf, &'static str)> {
 }
 
 /// Reads the config file, if there is one. A file that exists but cannot be read or parsed
-/// is an error (exit 3): better than silently using other keys.
-fn read_file() -> Result<Option<(PathBuf, &'static str, ConfigFile)>> {
+/// is an error (exit 3): better than silently using other keys; so is a missing
+/// `$UCARE_CONFIG`, unless `may_be_missing` (a command that creates it).
+fn read_file(may_be_missing: bool) -> Result<Option<(PathBuf, &'static str, ConfigFile)>> {
     let Some((path, how)) = config_path() else {
         return Ok(None);
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && how != "UCARE_CONFIG" => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && (how != "UCARE_CONFIG" || may_be_missing) => {
+            return Ok(None)
+        }
         Err(e) => {
             return Err(CliError::credentials(format!(
                 "cannot read the config file {}: {e}",
@@ -97,19 +109,25 @@ fn read_file() -> Result<Option<(PathBuf, &'static str, ConfigFile)>> {
             )))
         }
     };
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
-        CliError::credentials(format!(
-            "the config file {} is not valid: {}",
-            path.display(),
-            crate::error::one_line(&e.to_string(), 200)
-        ))
+    let file = parse(&text).map_err(|e| {
+        CliError::credentials(format!("the config file {} is not valid: {e}", path.display()))
     })?;
     Ok(Some((path, how, file)))
 }
 
+fn parse(text: &str) -> Result<ConfigFile, String> {
+    toml::from_str(text).map_err(|e| crate::error::one_line(&e.to_string(), 200))
+}
+
+/// Whether `text` is a config file ucare can read (the message says why not).
+pub fn check(text: &str) -> Result<(), String> {
+    parse(text).map(|_| ())
+}
+
 /// Fills `global` from the config file where neither a flag nor the environment gave a
-/// value, and says where every value came from.
-pub fn resolve(global: &mut Global, matches: &ArgMatches) -> Result<Sources> {
+/// value, and says where every value came from. `may_be_missing`: the command creates the
+/// file, so a missing `$UCARE_CONFIG` is no error.
+pub fn resolve(global: &mut Global, matches: &ArgMatches, may_be_missing: bool) -> Result<Sources> {
     let mut sources = Sources::default();
     let origin = |id: &str, env: &str| -> Option<String> {
         match matches.value_source(id) {
@@ -118,11 +136,16 @@ pub fn resolve(global: &mut Global, matches: &ArgMatches) -> Result<Sources> {
             _ => None,
         }
     };
-    let file = read_file()?;
+    let file = read_file(may_be_missing)?;
     let project = match &file {
         Some((path, how, file)) => {
             sources.file = Some(path.clone());
             sources.file_source = how;
+            sources.projects = file
+                .projects
+                .iter()
+                .map(|(name, p)| (name.clone(), p.public_key.clone()))
+                .collect();
             let (name, how) = match (&global.project, &file.default_project) {
                 (Some(name), _) => (
                     Some(name.clone()),
@@ -214,6 +237,36 @@ pub fn resolve(global: &mut Global, matches: &ArgMatches) -> Result<Sources> {
         Auth::from_str(&v, true)
             .map_err(|_| CliError::credentials(format!("config file: auth `{v}` is not signed or simple")))
     });
+    // The account's settings: top-level entries of the file.
+    let account = file.as_ref().map(|(_, _, f)| f);
+    match origin("project_api_token", "UPLOADCARE_PROJECT_API_TOKEN") {
+        Some(how) => {
+            sources.of.insert("project_api_token", how);
+        }
+        None => match account.and_then(|f| f.project_api_token.clone()) {
+            Some(token) => {
+                global.project_api_token = Some(uploadcare::SecretKey::new(token));
+                sources.of.insert("project_api_token", "config file".to_owned());
+            }
+            None => {
+                sources.of.insert("project_api_token", "not set".to_owned());
+            }
+        },
+    }
+    match origin("project_api_base", "UPLOADCARE_PROJECT_API_BASE") {
+        Some(how) => {
+            sources.of.insert("project_api_base", how);
+        }
+        None => match account.and_then(|f| f.project_api_base.clone()) {
+            Some(base) => {
+                global.project_api_base = base;
+                sources.of.insert("project_api_base", "config file".to_owned());
+            }
+            None => {
+                sources.of.insert("project_api_base", "default".to_owned());
+            }
+        },
+    }
     if global.public_key.is_none() {
         sources.of.insert("public_key", "not set".to_owned());
     }
@@ -279,6 +332,21 @@ pub fn show(global: &Global, sources: &Sources) -> serde_json::Value {
             "auth",
             format!("{:?}", global.auth).to_lowercase().into(),
             source("auth"),
+        ),
+        row(
+            "project_api_token",
+            redacted(
+                &global
+                    .project_api_token
+                    .as_ref()
+                    .map(|t| t.expose_secret().to_owned()),
+            ),
+            source("project_api_token"),
+        ),
+        row(
+            "project_api_base",
+            global.project_api_base.clone().into(),
+            source("project_api_base"),
         ),
     ])
 }

@@ -1,5 +1,5 @@
 //! Tables for people: the columns of each resource (files, groups, webhooks, conversion
-//! jobs, …), sizes in KiB/MiB, long values cut. Lists (arrays, pages, an upload's files)
+//! jobs, the account's projects and secret keys, …), sizes in KiB/MiB, long values cut. Lists (arrays, pages, an upload's files)
 //! become one row per record; a single object becomes FIELD / VALUE rows.
 
 use serde_json::{Map, Value};
@@ -44,6 +44,21 @@ const RESOURCES: &[Resource] = &[
             ("ACTIVE", "is_active"),
             ("CREATED", "created"),
         ],
+    },
+    // Project API: the account's projects.
+    Resource {
+        has: &["pub_key", "name"],
+        columns: &[
+            ("PUB_KEY", "pub_key"),
+            ("NAME", "name"),
+            ("SHARED", "is_shared_project"),
+            ("BLOCKED", "is_blocked"),
+        ],
+    },
+    // Project API: a project's secret keys (never the keys themselves).
+    Resource {
+        has: &["id", "hint"],
+        columns: &[("ID", "id"), ("HINT", "hint"), ("LAST_USED", "last_used_at")],
     },
     // Conversion jobs as submitted.
     Resource {
@@ -166,7 +181,9 @@ fn fields(object: &Map<String, Value>) -> String {
 fn cell(field: &str, value: Option<&Value>) -> String {
     let text = match value {
         None | Some(Value::Null) => "-".to_owned(),
-        Some(Value::String(s)) if field.starts_with("datetime") || field == "created" => {
+        Some(Value::String(s))
+            if field.starts_with("datetime") || field == "created" || field == "last_used_at" =>
+        {
             s.get(..19).map_or_else(|| s.clone(), |t| t.replace('T', " "))
         }
         Some(Value::String(s)) => s.clone(),

@@ -9,6 +9,9 @@ use std::time::Duration;
 use uploadcare_emulator::{Emulator, Fault, FaultRule};
 use uuid::Uuid;
 
+/// `ucare projects` and `ucare usage` against a stand-in for the Project API.
+mod project_api;
+
 /// What a run of `ucare` gave.
 #[derive(Debug)]
 struct Run {

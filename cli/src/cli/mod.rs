@@ -11,6 +11,7 @@ mod addons;
 mod convert;
 mod files;
 mod groups;
+mod projects;
 mod upload;
 mod url;
 mod webhooks;
@@ -19,13 +20,15 @@ pub use addons::{Addon, AddonsCommand};
 pub use convert::{ConversionKind, ConvertArgs, ConvertCommand};
 pub use files::{FilesCommand, FilesListArgs, FilesSearchArgs, MetadataCommand, TagsCommand};
 pub use groups::GroupsCommand;
+pub use projects::{ProjectsCommand, SecretsCommand, UploadSettingsArgs, UsageArgs, UseArgs};
 pub use upload::{
     Store, TokenCommand, TokenMintArgs, UploadCommand, UploadFiles, UploadGroupCommand, UploadSubcommand,
 };
 pub use url::UrlArgs;
 pub use webhooks::WebhooksCommand;
 
-/// Uploadcare from the shell: REST API (0.5, 0.6, 0.7) and Upload API.
+/// Uploadcare from the shell: REST API (0.5, 0.6, 0.7), Upload API and the account's
+/// Project API.
 ///
 /// Prints the API's response objects on stdout (tables on a terminal, JSON otherwise);
 /// progress and messages go to stderr. Values that start with `-` can be given after `--`.
@@ -85,6 +88,18 @@ pub struct Global {
         default_value = "signed"
     )]
     pub auth: Auth,
+    /// The account's Project API token (`ucare projects`, `ucare usage`); also
+    /// `project_api_token` at the top of the config file.
+    #[arg(
+        long,
+        env = "UPLOADCARE_PROJECT_API_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub project_api_token: Option<uploadcare::SecretKey>,
+    /// Project API base URL (also `project_api_base` at the top of the config file).
+    #[arg(long, env = "UPLOADCARE_PROJECT_API_BASE", value_name = "URL", default_value = uploadcare::DEFAULT_PROJECT_API_BASE_URL)]
+    pub project_api_base: String,
     /// A project of the config file (`~/.config/ucare/config.toml` or `$UCARE_CONFIG`);
     /// default: its `default_project`.
     #[arg(long, global = true, env = "UCARE_PROJECT", value_name = "NAME")]
@@ -155,8 +170,17 @@ pub enum Command {
     /// File groups.
     #[command(subcommand, visible_alias = "group")]
     Groups(GroupsCommand),
-    /// The project's information.
+    /// The project's information (REST API; for the account's projects see `projects`).
     Project,
+    /// The account's projects and their secret keys (Project API, account token).
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
+    /// A project's usage per day: traffic, storage, operations (Project API, account
+    /// token); a bar chart per day on a terminal.
+    ///
+    /// `ucare usage PROJECT --last 30`, `ucare usage PROJECT --metric traffic --from
+    /// 2026-11-01 --to 2026-11-30`.
+    Usage(UsageArgs),
     /// Webhooks.
     #[command(subcommand, visible_alias = "webhook")]
     Webhooks(WebhooksCommand),
