@@ -82,6 +82,9 @@ pub mod internal {
     /// The field documentation of the Upload API schemas, for `ucare schema`.
     #[cfg(feature = "upload")]
     pub const UPLOAD_FIELDS: &str = include_str!(concat!(env!("OUT_DIR"), "/upload.fields.json"));
+    /// The field documentation of the Project API schemas, for `ucare schema`.
+    #[cfg(feature = "project_api")]
+    pub const PROJECT_API_FIELDS: &str = include_str!(concat!(env!("OUT_DIR"), "/project_api.fields.json"));
 }
 
 pub use auth::{rest_string_to_sign, sign_rest_request, sign_upload, SecretKey};

@@ -1,8 +1,7 @@
 //! `ucare schema`: every command, flag and argument (read from the clap definitions, so it
 //! cannot drift from them), the JSON fields each command prints (from the OpenAPI
 //! documents the client is generated from), the output modes and the exit codes — for
-//! scripts and agents. The Project API's fields are listed here (the library exports no
-//! field list for that document); a test checks each against its type.
+//! scripts and agents.
 
 use clap::{Arg, ArgAction, Command};
 use serde_json::{json, Map, Value};
@@ -10,6 +9,7 @@ use serde_json::{json, Map, Value};
 /// Property names of every schema of REST API 0.7 and the Upload API (written by build.rs).
 const REST_FIELDS: &str = uploadcare::internal::REST_V0_7_FIELDS;
 const UPLOAD_FIELDS: &str = uploadcare::internal::UPLOAD_FIELDS;
+const PROJECT_API_FIELDS: &str = uploadcare::internal::PROJECT_API_FIELDS;
 
 /// What each command prints: (command path, API, schema; `[]` after the schema: a list of
 /// them, `page` a page of them).
@@ -51,36 +51,16 @@ const OUTPUTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The JSON fields of the Project API's answers, and of what `projects use` prints.
-const PROJECT_API_FIELDS: &[(&str, &[&str])] = &[
-    (
-        "Project",
-        &[
-            "features",
-            "is_blocked",
-            "is_search_index_allowed",
-            "is_shared_project",
-            "name",
-            "pub_key",
-        ],
-    ),
-    ("SecretListItem", &["hint", "id", "last_used_at"]),
-    ("SecretRevealed", &["id", "secret"]),
-    ("UsageCombined", &["data", "units"]),
-    ("UsageMetric", &["data", "metric", "unit"]),
-    (
-        "SavedProject",
-        &[
-            "config_file",
-            "default_project",
-            "name",
-            "project",
-            "public_key",
-            "saved",
-            "secret",
-            "secret_id",
-        ],
-    ),
+/// The JSON fields of what `projects use` prints (the CLI's own output).
+const SAVED_PROJECT_FIELDS: &[&str] = &[
+    "config_file",
+    "default_project",
+    "name",
+    "project",
+    "public_key",
+    "saved",
+    "secret",
+    "secret_id",
 ];
 
 /// The exit statuses.
@@ -114,8 +94,9 @@ pub fn exit_codes_help() -> String {
 pub fn describe(root: &Command) -> Value {
     let rest: Map<String, Value> = serde_json::from_str(REST_FIELDS).unwrap_or_default();
     let upload: Map<String, Value> = serde_json::from_str(UPLOAD_FIELDS).unwrap_or_default();
+    let project_api: Map<String, Value> = serde_json::from_str(PROJECT_API_FIELDS).unwrap_or_default();
     let mut commands = Vec::new();
-    walk(root, &[], &mut commands, &rest, &upload);
+    walk(root, &[], &mut commands, [&rest, &upload, &project_api]);
     let global: Vec<Value> = root
         .get_arguments()
         .filter(|a| !is_help(a))
@@ -146,13 +127,8 @@ fn is_help(arg: &Arg) -> bool {
     )
 }
 
-fn walk(
-    command: &Command,
-    path: &[&str],
-    out: &mut Vec<Value>,
-    rest: &Map<String, Value>,
-    upload: &Map<String, Value>,
-) {
+/// `documents`: the field lists of REST API 0.7, the Upload API and the Project API.
+fn walk(command: &Command, path: &[&str], out: &mut Vec<Value>, documents: [&Map<String, Value>; 3]) {
     for sub in command.get_subcommands() {
         if sub.get_name() == "help" {
             continue;
@@ -175,17 +151,15 @@ fn walk(
         if let Some((_, api, schema)) = OUTPUTS.iter().find(|(p, _, _)| *p == joined) {
             let name = schema.split_whitespace().next().unwrap_or(schema);
             let fields = match *api {
-                "rest" => rest.get(name).cloned(),
-                "upload" => upload.get(name).cloned(),
-                _ => PROJECT_API_FIELDS
-                    .iter()
-                    .find(|(schema, _)| *schema == name)
-                    .map(|(_, fields)| json!(fields)),
+                "rest" => documents[0].get(name).cloned(),
+                "upload" => documents[1].get(name).cloned(),
+                "project_api" => documents[2].get(name).cloned(),
+                _ => (name == "SavedProject").then(|| json!(SAVED_PROJECT_FIELDS)),
             };
             entry["output"] = json!({"schema": schema, "api": api, "json_fields": fields});
         }
         out.push(entry);
-        walk(sub, &here, out, rest, upload);
+        walk(sub, &here, out, documents);
     }
 }
 
@@ -232,66 +206,4 @@ fn describe_arg(arg: &Arg) -> Value {
         out["global"] = json!(true);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use uploadcare::project_api::types;
-
-    /// Each listed field survives a round trip through its type (so none is made up).
-    #[test]
-    fn project_api_fields_are_real() {
-        fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Vec<String> {
-            let typed: T = serde_json::from_value(value).expect("the sample parses");
-            let back = serde_json::to_value(typed).expect("it serializes");
-            back.as_object().expect("an object").keys().cloned().collect()
-        }
-        let listed = |name: &str| -> Vec<String> {
-            let (_, fields) = PROJECT_API_FIELDS.iter().find(|(n, _)| *n == name).unwrap();
-            fields.iter().map(|f| (*f).to_owned()).collect()
-        };
-        let sample = |name: &str, value: Value| -> Value {
-            let object: Map<String, Value> = listed(name)
-                .into_iter()
-                .map(|f| {
-                    let v = value.get(&f).cloned().unwrap_or(json!("x"));
-                    (f, v)
-                })
-                .collect();
-            Value::Object(object)
-        };
-        let day = json!([{"date": "2026-11-01", "value": 1}]);
-        let checks = [
-            (
-                "Project",
-                round_trip::<types::Project>(sample(
-                    "Project",
-                    json!({"features": {}, "is_blocked": true, "is_search_index_allowed": true, "is_shared_project": false}),
-                )),
-            ),
-            (
-                "SecretListItem",
-                round_trip::<types::SecretListItem>(sample("SecretListItem", json!({}))),
-            ),
-            (
-                "SecretRevealed",
-                round_trip::<types::SecretRevealed>(sample("SecretRevealed", json!({}))),
-            ),
-            (
-                "UsageCombined",
-                round_trip::<types::UsageCombined>(sample(
-                    "UsageCombined",
-                    json!({"data": day, "units": {"traffic": "bytes"}}),
-                )),
-            ),
-            (
-                "UsageMetric",
-                round_trip::<types::UsageMetric>(sample("UsageMetric", json!({"data": day}))),
-            ),
-        ];
-        for (name, fields) in checks {
-            assert_eq!(fields, listed(name), "{name}");
-        }
-    }
 }

@@ -630,3 +630,104 @@ async fn projects_dry_run_prints_the_requests_without_the_token() {
         .iter()
         .any(|f| f["long"] == "--last"));
 }
+
+/// From the account to an upload into a new project to its usage chart, against the
+/// emulator (not the stand-in): `projects create`, `projects use --create-secret`, `upload`
+/// with the saved project, then `usage --chart` once the emulator's clock is moved back.
+#[tokio::test(flavor = "multi_thread")]
+async fn projects_against_the_emulator_from_account_to_upload_to_usage_chart() {
+    let emulator = uploadcare_emulator::Emulator::start().await.unwrap();
+    let dir = Scratch::new();
+    let config = dir.join("config.toml").display().to_string();
+    // An explicit config file must exist (an empty one: `projects use` fills it).
+    std::fs::write(&config, "").unwrap();
+    let file = dir.join("hello.txt");
+    std::fs::write(&file, "x".repeat(2048)).unwrap();
+    let env = |extra: &[(&str, &str)]| {
+        let mut vars = vec![
+            (
+                "UPLOADCARE_PROJECT_API_TOKEN".to_owned(),
+                emulator.account_token().expose_secret().to_owned(),
+            ),
+            (
+                "UPLOADCARE_PROJECT_API_BASE".to_owned(),
+                emulator.rest_base_url().to_owned(),
+            ),
+            (
+                "UPLOADCARE_API_BASE".to_owned(),
+                emulator.rest_base_url().to_owned(),
+            ),
+            (
+                "UPLOADCARE_UPLOAD_BASE".to_owned(),
+                emulator.upload_base_url().to_owned(),
+            ),
+            ("UCARE_CONFIG".to_owned(), config.clone()),
+        ];
+        vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        vars
+    };
+    let run = |args: &[&str], extra: &[(&str, &str)]| ucare_io(strings(args), env(extra), None);
+    let clock = |offset: i64| {
+        let url = format!("{}/__emulator/clock", emulator.rest_base_url());
+        async move {
+            let answer = reqwest::Client::new()
+                .put(url)
+                .json(&json!({ "offset_secs": offset }))
+                .send()
+                .await
+                .unwrap();
+            assert!(answer.status().is_success());
+        }
+    };
+
+    let created = run(&["projects", "create", "Photos"], &[]).await;
+    assert_eq!(created.code, 0, "{created:#?}");
+    let pub_key = created.json()["pub_key"].as_str().unwrap().to_owned();
+    let used = run(
+        &["projects", "use", &pub_key, "--create-secret", "--default"],
+        &[],
+    )
+    .await;
+    assert_eq!(used.code, 0, "{used:#?}");
+
+    // Uploaded "yesterday" by the emulator's clock, then fetched from its CDN.
+    clock(-86_400).await;
+    let uploaded = run(&["upload", file.to_str().unwrap()], &[]).await;
+    assert_eq!(uploaded.code, 0, "{uploaded:#?}");
+    let uuid = uploaded
+        .stdout
+        .split('"')
+        .find(|s| s.len() == 36 && s.matches('-').count() == 4)
+        .unwrap()
+        .to_owned();
+    let served = reqwest::get(format!("{}/{uuid}/", emulator.cdn_base_url()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(served.len(), 2048);
+    clock(0).await;
+    assert!(emulator
+        .project(&pub_key)
+        .unwrap()
+        .file(uuid.parse().unwrap())
+        .is_some());
+
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let chart = run(
+        &[
+            "usage", &pub_key, "--metric", "traffic", "--from", &yesterday, "--to", &yesterday, "--chart",
+        ],
+        &[("COLUMNS", "60")],
+    )
+    .await;
+    assert_eq!(chart.code, 0, "{chart:#?}");
+    assert_eq!(
+        chart.stdout.lines().collect::<Vec<_>>(),
+        [
+            "traffic (bytes)".to_owned(),
+            format!("{yesterday}  {}  2.0 KiB", bar(39, "", 39))
+        ]
+    );
+}
