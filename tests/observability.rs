@@ -128,3 +128,48 @@ async fn a_traced_workflow_shows_each_request_and_no_secret() {
         "a signature-like hex string is in the trace"
     );
 }
+
+/// The Project API's calls are traced like the others, never with the account token or a
+/// created secret.
+#[cfg(feature = "project_api")]
+#[tokio::test(flavor = "current_thread")]
+async fn project_api_traces_show_the_calls_and_no_token() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let token = "acc0unt-t0ken-for-tracing";
+    let emulator = Emulator::builder().account_token(token).start().await.unwrap();
+    emulator
+        .faults()
+        .add(FaultRule::first(1, Fault::Throttle { retry_after_secs: 0 }));
+    let account = uploadcare::project_api::Client::from_config(
+        uploadcare::Config::for_account(token).with_project_api_base_url(emulator.rest_base_url()),
+    )
+    .unwrap();
+    let project = account
+        .project_create()
+        .body_map(|b| b.name("Traced"))
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap();
+    let (_, secret) = account.create_secret_key(&project.pub_key).await.unwrap();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "operation=\"project_create\"",
+        "operation=\"secret_create\"",
+        "retrying",
+    ] {
+        assert!(text.contains(expected), "the trace shows `{expected}`:\n{text}");
+    }
+    for forbidden in [token, secret.expose_secret(), "Bearer", "authorization"] {
+        assert!(!text.contains(forbidden), "the trace contains `{forbidden}`");
+    }
+}
