@@ -27,6 +27,8 @@
 //! `Option`s.
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): every item labelled with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The code progenitor generates from a document (never edited by hand) in a private
 /// `generated` submodule, re-exported, so the hand-written glue around it stays under

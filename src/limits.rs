@@ -148,7 +148,7 @@ pub const MAX_USAGE_DAYS: i64 = 90;
 /// use uploadcare::limits::check_usage_range;
 ///
 /// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-/// assert!(check_usage_range(day(1), day(30), day(6 + 25)).is_ok());
+/// assert!(check_usage_range(day(1), day(29), day(30)).is_ok());
 /// assert!(check_usage_range(day(1), day(30), day(30)).unwrap_err().contains("before today"));
 /// ```
 pub fn check_usage_range(
