@@ -1,5 +1,5 @@
 //! What every request and every API version shares, written once: the request pipeline
-//! (headers, signing, retries with fresh signatures — [`pipeline`]), and the flows built on
+//! (headers, signing, retries with fresh signatures — the `pipeline` module), and the flows built on
 //! top of single requests.
 //!
 //! Layering: this module depends on the configuration, the signing functions and the error

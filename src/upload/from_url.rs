@@ -178,7 +178,7 @@ impl UploadFromUrl<'_> {
         self
     }
 
-    /// Tags the file, like [`Upload::tags`] (the official JS client sends them to
+    /// Tags the file, like [`Upload::tags`](super::Upload::tags) (the official JS client sends them to
     /// `/from_url/` too).
     pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.tags.extend(tags.into_iter().map(Into::into));
@@ -211,7 +211,7 @@ impl UploadFromUrl<'_> {
     }
 
     /// After the fetch, [`UploadFromUrl::send`] also waits (per `policy`) until the file
-    /// `is_ready`, like [`Upload::wait_until_ready`].
+    /// `is_ready`, like [`Upload::wait_until_ready`](super::Upload::wait_until_ready).
     pub fn wait_until_ready(mut self, policy: WaitPolicy) -> Self {
         self.wait_ready = Some(policy);
         self

@@ -22,11 +22,11 @@ pub enum UploadSource {
         /// How many bytes it yields.
         len: u64,
     },
-    /// A reader (or stream) of unknown length, read to its end. [`Client::upload`] takes
+    /// A reader (or stream) of unknown length, read to its end. [`Client::upload`](super::Client::upload) takes
     /// it: what fits in memory (see [`Upload::spool_dir`](super::Upload::spool_dir)) is
     /// uploaded from memory, anything longer is first spooled to a temporary file (the
     /// service needs a multipart upload's exact size before the first part). The lower
-    /// level calls ([`Client::direct_upload`]) need a length and refuse it.
+    /// level calls ([`Client::direct_upload`](super::Client::direct_upload)) need a length and refuse it.
     Unsized(Pin<Box<dyn AsyncRead + Send>>),
 }
 

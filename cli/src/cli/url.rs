@@ -36,7 +36,7 @@ pub struct UrlArgs {
     /// Seconds the signed URL stays valid.
     #[arg(long, value_name = "SECS", default_value_t = uploadcare::cdn::secure::DEFAULT_WINDOW.as_secs())]
     pub expire: u64,
-    /// A CDN base other than the project's (a CNAME, or https://ucarecdn.com).
+    /// A CDN base other than the project's (a CNAME, or `https://ucarecdn.com`).
     #[arg(long, value_name = "URL")]
     pub cdn: Option<String>,
     /// Print the project's CDN base and nothing else.

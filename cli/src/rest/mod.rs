@@ -1,9 +1,9 @@
 //! REST API commands: each is a call into the generated client of the chosen API version.
 //!
-//! Where the builder calls are the same in every version, [`each_version!`] expands one
+//! Where the builder calls are the same in every version, `each_version!` expands one
 //! body per compiled-in version. The real differences are handled explicitly:
 //! - 0.5 sends the `stored`/`removed` filters as the strings `"true"`/`"false"` ([`Flag`]);
-//! - extra file fields are `include` in 0.7 and `add_fields` in 0.6 ([`ExtraFields`](files::ExtraFields));
+//! - extra file fields are `include` in 0.7 and `add_fields` in 0.6 (`files::ExtraFields`);
 //! - copies are one `copy_file` endpoint in 0.5, `local_copy`/`remote_copy` later;
 //! - metadata, add-ons and document info exist in 0.7 only; groups are deleted in 0.7 and
 //!   stored in 0.5/0.6.

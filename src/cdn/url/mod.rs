@@ -4,7 +4,7 @@
 //! Every builder renders with [`Display`](std::fmt::Display). Operations that take a value
 //! the service would refuse (a dimension over its cap, a percentage over 100, a colour that
 //! is not hex, …) check it **in the method** and return
-//! [`Error::InvalidInput`](crate::Error::InvalidInput); so a built value always renders a
+//! [`crate::Error::InvalidInput`]; so a built value always renders a
 //! URL the URL API accepts syntactically. Operations without arguments return `Self`.
 //!
 //! ```
