@@ -1,11 +1,16 @@
-//! A typed, async client for [Uploadcare](https://uploadcare.com)'s REST API.
+//! A typed, async client for [Uploadcare](https://uploadcare.com): the REST API (0.5, 0.6,
+//! 0.7), the Upload API, the URL API (CDN URLs), webhooks, Upload API auth tokens and the
+//! account-level Project API — one configuration, one error type, one request pipeline.
 //!
-//! Each REST API version is a module generated at build time from the crate's own
-//! OpenAPI document (`openapi/rest-v0.X.yaml`) and selected with a cargo feature:
-//! [`v0_7`] (feature `v0_7`, on by default). Generated operations use a builder style —
-//! `client.files_list().limit(10).send().await` — and go through one shared middleware
-//! that sets the API version's `Accept` header, the `Date`, and the `Authorization`
-//! header (signed with HMAC-SHA1 by default, see [`sign_rest_request`]).
+//! Each API is a module, most generated at build time from the crate's own OpenAPI
+//! documents (`openapi/`) and selected with a cargo feature: [`v0_7`] (feature `v0_7`, on by
+//! default), `v0_6`, `v0_5`, [`upload`] (`upload`, default), [`cdn`] (`cdn`, default) and
+//! `project_api`. Generated operations use a builder style — `client.files_list().limit(10)
+//! .send().await` — and go through one shared pipeline: `Accept` (the version), `Date`,
+//! `Authorization` (signed with HMAC-SHA1 by default, see [`sign_rest_request`]), retries by
+//! what repeating an operation can do ([`retry`]), tracing without secrets.
+//!
+//! # REST API
 //!
 //! ```no_run
 //! use uploadcare::{v0_7::Client, Config};
@@ -20,11 +25,67 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Errors from generated calls convert into [`Error`] with `?`.
+//! # Uploads
 //!
-//! Models tolerate what real responses do: unknown fields are ignored, unknown enum values
-//! land in an `Unrecognized(String)` variant, and fields seen as `null` in practice are
-//! `Option`s.
+//! ```no_run
+//! # async fn run() -> uploadcare::Result<()> {
+//! use std::path::Path;
+//! let uploads = uploadcare::upload::Client::from_env()?; // UPLOADCARE_PUBLIC_KEY (+ secret: signed)
+//! // Direct below 25 MiB, parallel multipart above; streamed from disk, retried, resumable.
+//! let file = uploads.upload(Path::new("video.mp4")).send().await?;
+//! println!("{} ({} bytes)", file.uuid, file.size);
+//! # Ok(()) }
+//! ```
+//!
+//! # URL API (CDN URLs)
+//!
+//! ```
+//! # fn main() -> uploadcare::Result<()> {
+//! let cdn = uploadcare::Config::public_only("demopublickey").cdn()?;
+//! let url = cdn.file("a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1")?.resize_width(800)?;
+//! assert!(cdn.url(&url)?.ends_with("/a6d3a1a4-1c2c-4a4e-9a1e-4c1b3ef4a2d1/-/resize/800x/"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Webhooks
+//!
+//! ```
+//! use uploadcare::webhooks::{self, SigningSecret};
+//! # fn main() -> Result<(), uploadcare::webhooks::WebhookError> {
+//! let secret = SigningSecret::new("d8Fq2LxW7pNz4Rt6");
+//! let body = br#"{"hook": {"id": 1473151, "event": "file.stored"},
+//!                 "data": {"uuid": "3a1c9e05-8f2b-4a3d-9c7e-5b6d2f1e0a47"},
+//!                 "initiator": {"type": "api", "detail": {"request_id": null, "addon_name": null}},
+//!                 "file": "https://ucarecdn.com/3a1c9e05-8f2b-4a3d-9c7e-5b6d2f1e0a47/"}"#;
+//! let header = webhooks::sign(&secret, body); // normally the `X-Uc-Signature` header
+//! let event = webhooks::verify_and_parse(&secret, Some(&header), body)?;
+//! println!("{}", event.event_name());
+//! # Ok(()) }
+//! ```
+//!
+//! # Upload API auth tokens
+//!
+//! ```
+//! use std::time::Duration;
+//! use uploadcare::upload_token::AuthToken;
+//! let token = AuthToken::builder()
+//!     .lifetime(Duration::from_secs(3600))
+//!     .scope(["/base/"])
+//!     .mint(&uploadcare::SecretKey::new("project secret key"))?;
+//! // Hand `token.expose_secret()` to the browser or app that uploads.
+//! # Ok::<(), uploadcare::Error>(())
+//! ```
+//!
+//! # Project API and the emulator
+//!
+//! The account-level Project API (feature `project_api`) is `uploadcare::project_api`; its
+//! module page starts with an example. Tests run against the `uploadcare-emulator` crate, a
+//! local Uploadcare (both APIs, the CDN, webhooks, the Project API) started in-process with
+//! `Emulator::start().await?` and `emulator.config()`, or as a binary for other languages.
+//!
+//! Errors from generated calls convert into [`Error`] with `?`. Models tolerate what real
+//! responses do: unknown fields are ignored, unknown enum values land in an
+//! `Unrecognized(String)` variant, and fields seen as `null` in practice are `Option`s.
 
 #![warn(missing_docs)]
 // docs.rs (`--cfg docsrs`, nightly): every item labelled with the features it needs.
