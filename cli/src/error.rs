@@ -48,14 +48,19 @@ impl CliError {
     /// 0 ok, 1 API or operation failure, 2 usage or bad input, 3 missing or rejected
     /// credentials, 130 interrupted.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(match self {
+        ExitCode::from(self.code())
+    }
+
+    /// The exit status as a number (see [`CliError::exit_code`]).
+    pub fn code(&self) -> u8 {
+        match self {
             CliError::Usage(_) => 2,
             CliError::Credentials(_) => 3,
             CliError::Api(error) => api_exit_code(error),
             CliError::Failed(_) => 1,
             CliError::BrokenPipe => 0,
             CliError::Interrupted => 130,
-        })
+        }
     }
 
     /// The one line to print on stderr (`None`: print nothing).
@@ -181,6 +186,29 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The exit codes `ucare --help` and `ucare schema` list are exactly those the error
+    /// mapping produces (plus 0, success).
+    #[test]
+    fn the_listed_exit_codes_are_the_ones_produced() {
+        let variants = [
+            CliError::Usage("u".into()),
+            CliError::Credentials("c".into()),
+            CliError::Api(uploadcare::Error::InvalidInput("i".into())),
+            CliError::Api(uploadcare::Error::Config("c".into())),
+            CliError::Failed("f".into()),
+            CliError::BrokenPipe,
+            CliError::Interrupted,
+        ];
+        let produced: std::collections::BTreeSet<u8> = variants.iter().map(CliError::code).collect();
+        let listed: std::collections::BTreeSet<u8> =
+            crate::schema::EXIT_CODES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(produced, listed);
+        let help = crate::schema::exit_codes_help();
+        for (code, _) in crate::schema::EXIT_CODES {
+            assert!(help.contains(&code.to_string()), "--help lists {code}: {help}");
+        }
+    }
 
     #[test]
     fn messages_are_one_line() {
