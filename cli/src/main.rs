@@ -318,9 +318,10 @@ fn rest_client(global: &Global) -> Result<Rest> {
     Rest::new(global.api_version, config)
 }
 
-/// `ucare demo`: the walkthrough against the given project when both keys are given, else
-/// against the embedded emulator. The steps are messages (stderr); the summary of what was
-/// created is the command's JSON output (stdout).
+/// `ucare demo`: the walkthrough against the given project when both keys are given (a CDN
+/// URL signed only with `UPLOADCARE_SECURE_DELIVERY_SECRET`), else against the embedded
+/// emulator with secure delivery on. The steps are messages (stderr); the summary of what
+/// was created is the command's JSON output (stdout).
 async fn demo(global: &Global, out: &output::Output) -> Result {
     if global.api_version != ApiVersion::V0_7 {
         return Err(CliError::usage(format!(
@@ -329,26 +330,34 @@ async fn demo(global: &Global, out: &output::Output) -> Result {
         )));
     }
     let mut stderr = std::io::stderr();
-    let (config, _emulator) = match (key(&global.public_key), key(&global.secret_key)) {
+    let (config, target, _emulator) = match (key(&global.public_key), key(&global.secret_key)) {
         (Some(public_key), Some(_)) => {
+            let (config, target) = (config(global)?, walkthrough::Target::project_from_env()?);
             writeln!(
                 stderr,
                 "Using the project of {public_key} at {}.",
                 global.api_base
             )?;
-            (config(global)?, None)
+            (config, target, None)
         }
         _ => {
-            let emulator = uploadcare_emulator::Emulator::start()
+            let emulator = uploadcare_emulator::Emulator::builder()
+                .secure_delivery_secret(walkthrough::DEMO_DELIVERY_SECRET)
+                .start()
                 .await
                 .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
             writeln!(stderr, "No keys given: using the embedded emulator.")?;
             writeln!(stderr, "  REST API   {}", emulator.rest_base_url())?;
             writeln!(stderr, "  Upload API {}", emulator.upload_base_url())?;
+            writeln!(
+                stderr,
+                "  CDN        {} (secure delivery on)",
+                emulator.cdn_base_url()
+            )?;
             let config = emulator.config().with_auth_scheme(auth_scheme(global.auth));
-            (config, Some(emulator))
+            (config, walkthrough::Target::Emulator, Some(emulator))
         }
     };
-    let summary = walkthrough::run_to(config, &mut stderr).await?;
+    let summary = walkthrough::run_to(config, target, &mut stderr).await?;
     out.print(&summary)
 }

@@ -52,6 +52,7 @@ async fn ucare(args: Vec<String>) -> Run {
             "UPLOADCARE_API_VERSION",
             "UPLOADCARE_AUTH",
             "UPLOADCARE_UPLOAD_TOKEN",
+            "UPLOADCARE_SECURE_DELIVERY_SECRET",
         ] {
             command.env_remove(var);
         }
@@ -767,14 +768,65 @@ async fn demo_against_given_keys(auth: &'static str) {
     let run = p.run(&["demo"]).await;
     let summary = run.json();
     assert_eq!(summary["project"], "Emulated project");
-    assert_eq!(summary["files"].as_array().unwrap().len(), 3);
+    // One upload, then four at once (each reported as it is sent).
+    assert_eq!(summary["files"].as_array().unwrap().len(), 5);
+    assert_eq!(run.stderr.matches("sent ").count(), 4, "{run:#?}");
+    assert!(run.stderr.contains("sent 4 of 4"), "{run:#?}");
+    // Tags normalized, changed, and the search by this run's tag finds the five files.
+    let tags = summary["tags"].as_array().unwrap();
+    assert_eq!(tags.len(), 2, "{summary}");
+    assert!(tags[0].as_str().unwrap().starts_with("demo-"), "{summary}");
+    assert_eq!(tags[1], "reviewed");
+    assert_eq!(summary["found"].as_array().unwrap().len(), 5, "{summary}");
+    assert!(run.stderr.contains("images among them  pixels.png"), "{run:#?}");
+    // A project: a URL with operations, no signed one without its secret, no CDN fetch.
+    let url = summary["cdn"]["url"].as_str().unwrap();
+    assert!(
+        url.ends_with("/-/resize/60x/-/format/jpeg/-/quality/better/"),
+        "{url}"
+    );
+    assert!(summary["cdn"]["signed"].is_null(), "{summary}");
+    assert!(summary["cdn"]["delivered"].is_null(), "{summary}");
+    assert!(
+        run.stderr
+            .contains("skipped: set UPLOADCARE_SECURE_DELIVERY_SECRET"),
+        "{run:#?}"
+    );
+    let cdn_requests = p
+        .emulator
+        .state()
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/cdn/"))
+        .count();
+    assert_eq!(cdn_requests, 0);
     assert_eq!(summary["conversion"]["status"], "finished");
     assert!(run.stderr.contains(" 1. Project"), "{run:#?}");
     assert!(run.stderr.contains("Done."), "{run:#?}");
-    // It ran against this emulator, and cleaned up.
-    let files = p.emulator.state().file_uuids();
-    assert!(files.len() >= 3);
-    assert!(p.emulator.state().lock().webhooks.is_empty());
+    assert_readable(&run.stderr);
+    // It ran against this emulator, and removed every file it made (the conversion's
+    // output too), the group and the webhook.
+    let state = p.emulator.state();
+    let files = state.file_uuids();
+    assert_eq!(files.len(), 6, "{files:?}");
+    for uuid in files {
+        assert!(
+            state.file(uuid).unwrap().removed.is_some(),
+            "{uuid} was not removed"
+        );
+    }
+    assert!(state.lock().webhooks.is_empty());
+    let group = summary["group"].as_str().unwrap();
+    assert_eq!(p.run(&["groups", "info", group]).await.code, 1);
+}
+
+/// No Rust debug formatting in the demo's steps: no `Some(…)`, no quoted lists, dates in
+/// UTC without RFC 3339's `T`.
+fn assert_readable(steps: &str) {
+    for debug in ["Some(", "None", "[\"", "{\"", "+00:00"] {
+        assert!(!steps.contains(debug), "`{debug}` in the demo's output:\n{steps}");
+    }
+    assert!(steps.contains(" UTC\n"), "{steps}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -783,7 +835,83 @@ async fn demo_without_keys_starts_the_embedded_emulator() {
     let summary = run.json();
     assert_eq!(summary["project"], "Emulated project");
     assert!(run.stderr.contains("using the embedded emulator"), "{run:#?}");
-    assert!(run.stderr.contains("10. Clean up"), "{run:#?}");
+    assert!(run.stderr.contains("13. Clean up"), "{run:#?}");
+    assert_readable(&run.stderr);
+    assert_eq!(summary["found"].as_array().unwrap().len(), 5, "{summary}");
+    // The emulator runs with secure delivery on: the plain URL is refused, the signed one
+    // delivers the processed image (a 120×80 PNG made 60 px wide, as JPEG).
+    let signed = summary["cdn"]["signed"].as_str().unwrap();
+    assert!(
+        signed.starts_with(summary["cdn"]["url"].as_str().unwrap()),
+        "{summary}"
+    );
+    assert!(signed.contains("?token=exp="), "{signed}");
+    assert!(
+        run.stderr.contains("without token      refused (403 Forbidden)"),
+        "{run:#?}"
+    );
+    let delivered = &summary["cdn"]["delivered"];
+    assert_eq!(delivered["format"], "JPEG", "{summary}");
+    assert_eq!(
+        (delivered["width"].as_u64(), delivered["height"].as_u64()),
+        (Some(60), Some(40))
+    );
+    assert!(delivered["bytes"].as_u64().unwrap() > 0, "{summary}");
+    // The demo's secret is never printed.
+    assert!(!run.stderr.contains("75706c6f6164"), "{run:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_cleans_up_when_a_step_fails() {
+    let p = Project::start("signed").await;
+    p.emulator
+        .faults()
+        .add(FaultRule::always(Fault::Status(400)).on_path("/files/search/"));
+    let run = p.run(&["demo"]).await;
+    assert_ne!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.is_empty(), "{run:#?}");
+    assert!(run.stderr.contains("stopped"), "{run:#?}");
+    assert!(run.stderr.contains("13. Clean up"), "{run:#?}");
+    assert!(!run.stderr.contains("Done."), "{run:#?}");
+    // The five uploads were made before the search, and are all removed.
+    let state = p.emulator.state();
+    let files = state.file_uuids();
+    assert_eq!(files.len(), 5, "{files:?}");
+    for uuid in files {
+        assert!(
+            state.file(uuid).unwrap().removed.is_some(),
+            "{uuid} was not removed"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_against_a_project_signs_with_the_secret_from_the_environment() {
+    let p = Project::start("signed").await;
+    let secret = "73636b6151";
+    let mut args = p.global();
+    args.push("demo".to_owned());
+    let run = run_binary(move |command| {
+        command.env("UPLOADCARE_SECURE_DELIVERY_SECRET", secret);
+        command.args(&args);
+    })
+    .await;
+    let summary = run.json();
+    let signed = summary["cdn"]["signed"].as_str().unwrap();
+    assert!(signed.contains("?token=exp="), "{signed}");
+    assert!(summary["cdn"]["delivered"].is_null(), "{summary}");
+    assert!(!run.stderr.contains(secret), "{run:#?}");
+
+    // A secret that is not hex is an error that does not quote it.
+    let mut args = p.global();
+    args.push("demo".to_owned());
+    let run = run_binary(move |command| {
+        command.env("UPLOADCARE_SECURE_DELIVERY_SECRET", "not-hex-at-all");
+        command.args(&args);
+    })
+    .await;
+    assert!(run.failure(3).contains("not hex"), "{run:#?}");
+    assert!(!run.stderr.contains("not-hex-at-all"), "{run:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

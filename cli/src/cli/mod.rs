@@ -200,8 +200,11 @@ pub enum Command {
     Token(TokenCommand),
     /// The end-to-end walkthrough, against the embedded emulator unless both keys are given.
     ///
-    /// The steps are printed on stderr; stdout gets a JSON summary of what was created
-    /// (and removed again at the end).
+    /// Uploads (one file, then four at once), metadata, tags and a search, CDN URLs, a
+    /// group, a webhook and a conversion, then removes what it made. The steps are printed
+    /// on stderr; stdout gets a JSON summary of what was created (and removed again at the
+    /// end). Against a project, a CDN URL is signed only when
+    /// UPLOADCARE_SECURE_DELIVERY_SECRET is set.
     Demo,
     /// Runs the local Uploadcare emulator on a port until Ctrl-C or SIGTERM (the same
     /// program as the `uploadcare-emulator` binary): prints its URLs, keys and a `ready`
