@@ -32,8 +32,8 @@ fn longest_hex_run(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_traced_workflow_shows_each_request_and_no_secret() {
+/// Everything traced at TRACE level on this thread, until the guard is dropped.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -41,7 +41,12 @@ async fn a_traced_workflow_shows_each_request_and_no_secret() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_traced_workflow_shows_each_request_and_no_secret() {
+    let (captured, _guard) = capture();
 
     let secret = "tr4ce-s3cret-k3y-0123456789";
     let signing_secret = "hook-s1gning-s3cret";
@@ -134,14 +139,7 @@ async fn a_traced_workflow_shows_each_request_and_no_secret() {
 #[cfg(feature = "project_api")]
 #[tokio::test(flavor = "current_thread")]
 async fn project_api_traces_show_the_calls_and_no_token() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
 
     let token = "acc0unt-t0ken-for-tracing";
     let emulator = Emulator::builder().account_token(token).start().await.unwrap();

@@ -153,6 +153,27 @@ impl Output {
         Array::start(self)
     }
 
+    /// Every item of every page of a paged list (`items` picks a page's items) as one list,
+    /// printed page by page as the pages arrive. Nothing is printed unless the first page
+    /// arrives.
+    pub async fn print_pages<P, T: Serialize>(
+        &self,
+        pages: impl futures_util::Stream<Item = uploadcare::Result<P>>,
+        items: impl Fn(&P) -> &[T],
+    ) -> Result {
+        use futures_util::TryStreamExt;
+        let mut pages = std::pin::pin!(pages);
+        let first = pages.try_next().await?;
+        let mut array = self.array()?;
+        if let Some(page) = first {
+            array.extend(items(&page))?;
+        }
+        while let Some(page) = pages.try_next().await? {
+            array.extend(items(&page))?;
+        }
+        array.finish()
+    }
+
     fn write(&self, text: &str) -> Result {
         if self.muted.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(());

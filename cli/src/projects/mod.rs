@@ -124,17 +124,8 @@ fn config_name<'a>(sources: &'a Sources, key: &str) -> Option<&'a str> {
 async fn run(client: &Client, sources: &Sources, out: &Output, command: ProjectsCommand) -> Result {
     match command {
         ProjectsCommand::List => {
-            let mut pages = client.all_projects(|list| list);
-            // Nothing is printed unless the first page arrives.
-            let first = pages.try_next().await?;
-            let mut array = out.array()?;
-            if let Some(page) = first {
-                array.extend(&page.results)?;
-            }
-            while let Some(page) = pages.try_next().await? {
-                array.extend(&page.results)?;
-            }
-            array.finish()
+            out.print_pages(client.all_projects(|list| list), |page| &page.results)
+                .await
         }
         ProjectsCommand::Create { name, uploads } => {
             if name.trim().is_empty() {

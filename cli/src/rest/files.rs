@@ -157,18 +157,7 @@ async fn files_search(rest: &Rest, out: &Output, args: FilesSearchArgs) -> Resul
         }
         return out.print(&search.send().await?);
     }
-    use futures_util::TryStreamExt;
-    let mut pages = search.stream()?;
-    // Nothing is printed unless the first page arrives.
-    let first = pages.try_next().await?;
-    let mut array = out.array()?;
-    if let Some(page) = first {
-        array.extend(&page.results)?;
-    }
-    while let Some(page) = pages.try_next().await? {
-        array.extend(&page.results)?;
-    }
-    array.finish()
+    out.print_pages(search.stream()?, |page| &page.results).await
 }
 
 pub async fn files(rest: &Rest, out: &Output, command: FilesCommand) -> Result {

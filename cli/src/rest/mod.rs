@@ -57,18 +57,8 @@ macro_rules! print_pages {
     ($out:expr, $client:expr, $request:expr, $stream:ident, $all:expr) => {{
         let request = $request;
         if $all {
-            use futures_util::TryStreamExt;
-            let mut pages = $client.$stream(move |_| request);
-            // Nothing is printed unless the first page arrives.
-            let first = pages.try_next().await?;
-            let mut array = $out.array()?;
-            if let Some(page) = first {
-                array.extend(&page.results)?;
-            }
-            while let Some(page) = pages.try_next().await? {
-                array.extend(&page.results)?;
-            }
-            array.finish()
+            $out.print_pages($client.$stream(move |_| request), |page| &page.results)
+                .await
         } else {
             $out.print(&request.send().await?.into_inner())
         }
