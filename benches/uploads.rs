@@ -7,7 +7,9 @@
 //! ```
 //!
 //! `UC_BATCH=0` turns off small files sharing `/base/` requests in `many` (the client is
-//! then reported as `rust-many-unbatched`); `UC_LABEL=x` appends `-x` to the client name.
+//! then reported as `rust-many-unbatched`); `UC_INFOS=0` uploads without the `/info/`
+//! requests (`UploadMany::send_uploaded`, reported as `rust-many-uploaded`); `UC_LABEL=x`
+//! appends `-x` to the client name.
 //!
 //! The sink is an emulator started with `--discard-uploads` (see `scripts/bench.sh`):
 //! `UC_UPLOAD_BASE` and `UC_PUBLIC_KEY` say where it is. Prints one JSON line.
@@ -63,25 +65,32 @@ async fn main() {
                 .map(|e| e.unwrap().path())
                 .collect();
             paths.sort();
-            let results = client
+            let many = client
                 .upload_many(paths)
                 .concurrency(concurrency)
-                .batch_small_files(batched())
-                .send()
-                .await
-                .unwrap();
-            let mut total = 0;
-            for result in &results {
-                total += result.as_ref().expect("every upload succeeds").size as u64;
-            }
-            (total, results.len())
+                .batch_small_files(batched());
+            let sizes: Vec<u64> = if infos() {
+                let results = many.send().await.unwrap();
+                results
+                    .iter()
+                    .map(|r| r.as_ref().expect("every upload succeeds").size as u64)
+                    .collect()
+            } else {
+                let results = many.send_uploaded().await.unwrap();
+                results
+                    .iter()
+                    .map(|r| r.as_ref().expect("every upload succeeds").size)
+                    .collect()
+            };
+            (sizes.iter().sum(), sizes.len())
         }
         other => panic!("unknown mode {other}"),
     };
     let secs = started.elapsed().as_secs_f64();
-    let mode = match (mode.as_str(), batched()) {
-        ("many", false) => "many-unbatched".to_owned(),
-        (other, _) => other.to_owned(),
+    let mode = match (mode.as_str(), batched(), infos()) {
+        ("many", false, _) => "many-unbatched".to_owned(),
+        ("many", true, false) => "many-uploaded".to_owned(),
+        (other, _, _) => other.to_owned(),
     };
     // `UC_LABEL` tells runs against differently set up sinks apart (e.g. `latency10`).
     let mode = match std::env::var("UC_LABEL") {
@@ -94,6 +103,11 @@ async fn main() {
         files as f64 / secs,
         peak_rss_mib()
     );
+}
+
+/// Whether `many` asks for each file's info (`UC_INFOS`, default yes).
+fn infos() -> bool {
+    std::env::var("UC_INFOS").map_or(true, |v| v != "0")
 }
 
 /// Whether `many` lets small files share requests (`UC_BATCH`, default yes).

@@ -57,6 +57,7 @@ for round in 1 2 3 4 5; do
     "$uploads" bare "$big" "$concurrency" >> "$results"
   done
   "$uploads" many "$small" 8 >> "$results"
+  UC_INFOS=0 "$uploads" many "$small" 8 >> "$results"
   UC_BATCH=0 "$uploads" many "$small" 8 >> "$results"
 done
 # Small files sharing /base/ requests against a distant service: 10 ms per request.
@@ -68,6 +69,7 @@ mkdir -p "$out/small-400"
 cp "$small"/f0[0-3]*.bin "$out/small-400/"
 for round in 1 2 3; do
   UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 "$uploads" many "$out/small-400" 8 >> "$results"
+  UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 UC_INFOS=0 "$uploads" many "$out/small-400" 8 >> "$results"
   UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 UC_BATCH=0 "$uploads" many "$out/small-400" 8 >> "$results"
 done
 kill $latency_pid 2>/dev/null || true

@@ -171,6 +171,71 @@ async fn without_batching_each_small_file_is_its_own_request() {
     }
 }
 
+/// `send_uploaded` asks for no `/info/`: small files cost one shared `/base/` request per
+/// batch, a single direct upload one `/base/`, a multipart file its own requests; every
+/// result names the file the emulator stored, with the name and size sent. `send` on the
+/// same sources asks `/info/` once per file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_uploaded_skips_the_info_requests() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = Client::from_config(emulator.config()).unwrap();
+    let dir = Scratch::new("uploaded");
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    for i in 0..30 {
+        let path = dir.0.join(format!("small-{i}.txt"));
+        std::fs::write(&path, vec![b'a' + (i % 26) as u8; 100 + i]).unwrap();
+        paths.push(path);
+    }
+    let large = dir.0.join("large.bin");
+    std::fs::write(&large, content(11 * MIB)).unwrap();
+    paths.push(large);
+    let info_requests = |emulator: &Emulator| {
+        emulator
+            .state()
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/info/")
+            .count()
+    };
+
+    let results = client
+        .upload_many(paths.clone())
+        .concurrency(4)
+        .multipart_threshold(10 * MIB as u64)
+        .send_uploaded()
+        .await
+        .unwrap();
+    assert_eq!(info_requests(&emulator), 0, "no /info/ at all");
+    for (i, (result, path)) in results.iter().zip(&paths).enumerate() {
+        let file = result.as_ref().unwrap();
+        let stored = emulator.state().file(file.uuid).unwrap();
+        assert_eq!(stored.data.len() as u64, file.size, "{i}");
+        assert_eq!(&stored.data[..], &std::fs::read(path).unwrap()[..], "{i}");
+        assert_eq!(file.filename, path.file_name().unwrap().to_str().unwrap());
+    }
+    let base = emulator
+        .state()
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/base/")
+        .count();
+    assert!(
+        base <= 4,
+        "30 small files in shared requests, got {base} /base/ requests"
+    );
+
+    // The same with infos: one /info/ per file that had no info from its upload.
+    let results = client
+        .upload_many(paths.clone())
+        .concurrency(4)
+        .multipart_threshold(10 * MIB as u64)
+        .send()
+        .await
+        .unwrap();
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(info_requests(&emulator), 30);
+}
+
 /// A shared request that fails (here: the first `/base/` answers 400) does not fail its
 /// files: each is uploaded on its own and gets its own result.
 #[tokio::test]

@@ -256,6 +256,40 @@ impl Upload<'_> {
 
     /// Runs the upload and returns the file's information.
     pub async fn send(self) -> Result<types::FileUploadInfo> {
+        let client = self.client;
+        let wait_ready = self.settings.wait_ready.clone();
+        self.traced(async move |sent: Sent| {
+            let info = match sent {
+                Sent::Direct(file) => client
+                    .info(file.uuid)
+                    .await
+                    .map_err(|e| Error::incomplete(file.uuid, UploadStage::Info, e))?,
+                Sent::Completed(info) => info,
+            };
+            client.ready(info, wait_ready.as_ref()).await
+        })
+        .await
+    }
+
+    /// Runs the upload and returns what the crate knows of the file without asking the
+    /// service again (no `/info/` request, no waiting for `is_ready`): for
+    /// [`UploadMany::send_uploaded`](super::UploadMany::send_uploaded).
+    pub(crate) async fn send_uploaded(self) -> Result<UploadedFile> {
+        self.traced(async |sent: Sent| {
+            Ok(match sent {
+                Sent::Direct(file) => file,
+                Sent::Completed(info) => UploadedFile {
+                    uuid: info.uuid,
+                    filename: info.original_filename,
+                    size: u64::try_from(info.size).unwrap_or_default(),
+                },
+            })
+        })
+        .await
+    }
+
+    /// Runs the upload in its span, cancellable, then `finish` on what was sent.
+    async fn traced<T>(self, finish: impl AsyncFnOnce(Sent) -> Result<T>) -> Result<T> {
         self.settings.validate()?;
         let cancel = self.cancel.clone().unwrap_or_default();
         let span = tracing::info_span!(
@@ -266,11 +300,10 @@ impl Upload<'_> {
             part_size = self.settings.part_size,
             concurrency = self.settings.part_concurrency,
         );
-        let (client, wait_ready) = (self.client, self.settings.wait_ready.clone());
         let run = tracing::Instrument::instrument(
             async move {
-                let info = self.run().await?;
-                client.ready(info, wait_ready.as_ref()).await
+                let sent = self.run().await?;
+                finish(sent).await
             },
             span,
         );
@@ -281,7 +314,7 @@ impl Upload<'_> {
         }
     }
 
-    async fn run(mut self) -> Result<types::FileUploadInfo> {
+    async fn run(mut self) -> Result<Sent> {
         let filename = self
             .filename
             .clone()
@@ -321,7 +354,7 @@ impl Upload<'_> {
         if direct {
             let file = DirectFile {
                 field: "file".to_owned(),
-                filename,
+                filename: filename.clone(),
                 content_type: Some(content_type),
                 source: self.source,
             };
@@ -341,11 +374,7 @@ impl Upload<'_> {
                 body: format!("{uuids:?}"),
             })?;
             reporter.set(size);
-            return self
-                .client
-                .info(uuid)
-                .await
-                .map_err(|e| Error::incomplete(uuid, UploadStage::Info, e));
+            return Ok(Sent::Direct(UploadedFile { uuid, filename, size }));
         }
 
         let start = MultipartStart {
@@ -376,6 +405,30 @@ impl Upload<'_> {
             reporter,
         };
         parts.run(self.source).await?;
-        self.client.finish_multipart(started.uuid).await
+        self.client
+            .finish_multipart(started.uuid)
+            .await
+            .map(Sent::Completed)
     }
+}
+
+/// What an upload's requests left the crate with: a direct upload's UUID (the file's info
+/// needs one more request), or a completed multipart upload's info.
+enum Sent {
+    Direct(UploadedFile),
+    Completed(types::FileUploadInfo),
+}
+
+/// A file an upload made, as far as the crate knows without asking the service again: its
+/// UUID, the name it was sent with and its size. What
+/// [`UploadMany::send_uploaded`](super::UploadMany::send_uploaded) returns; fetch the rest
+/// with [`Client::info`] when needed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct UploadedFile {
+    /// The file's UUID.
+    pub uuid: uuid::Uuid,
+    /// The file name sent.
+    pub filename: String,
+    /// Its size in bytes.
+    pub size: u64,
 }

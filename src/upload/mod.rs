@@ -20,7 +20,8 @@ mod spool;
 
 pub use crate::upload_token::{AuthToken, AuthTokenBuilder, TokenProvider};
 pub use flow::{
-    Upload, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MULTIPART_THRESHOLD_RANGE,
+    Upload, UploadedFile, DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+    MULTIPART_THRESHOLD_RANGE,
 };
 pub use from_url::UploadFromUrl;
 pub use many::{UploadMany, BATCH_MAX_BYTES, BATCH_MAX_FILES, BATCH_MAX_FILE_SIZE};
