@@ -264,7 +264,7 @@ impl Upload<'_> {
                     .info(file.uuid)
                     .await
                     .map_err(|e| Error::incomplete(file.uuid, UploadStage::Info, e))?,
-                Sent::Completed(info) => info,
+                Sent::Completed(info) => *info,
             };
             client.ready(info, wait_ready.as_ref()).await
         })
@@ -408,7 +408,7 @@ impl Upload<'_> {
         self.client
             .finish_multipart(started.uuid)
             .await
-            .map(Sent::Completed)
+            .map(|info| Sent::Completed(Box::new(info)))
     }
 }
 
@@ -416,7 +416,7 @@ impl Upload<'_> {
 /// needs one more request), or a completed multipart upload's info.
 enum Sent {
     Direct(UploadedFile),
-    Completed(types::FileUploadInfo),
+    Completed(Box<types::FileUploadInfo>),
 }
 
 /// A file an upload made, as far as the crate knows without asking the service again: its
