@@ -263,9 +263,30 @@ impl UploadMany<'_> {
     async fn plan(&self, sources: Vec<UploadSource>) -> Vec<Work> {
         let mut single = Vec::new();
         let mut small = Vec::new();
+        // The sizes of all paths in one trip to the blocking pool (not one per file).
+        let paths: Vec<(usize, std::path::PathBuf)> = match self.batching {
+            true => sources
+                .iter()
+                .enumerate()
+                .filter_map(|(index, source)| match source {
+                    UploadSource::Path(path) => Some((index, path.clone())),
+                    _ => None,
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        let path_sizes: std::collections::HashMap<usize, u64> = tokio::task::spawn_blocking(move || {
+            paths
+                .into_iter()
+                .filter_map(|(index, path)| std::fs::metadata(path).ok().map(|m| (index, m.len())))
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
         for (index, source) in sources.into_iter().enumerate() {
             let size = match (&source, self.batching) {
-                (UploadSource::Bytes(_) | UploadSource::Path(_), true) => source.len().await.ok(),
+                (UploadSource::Bytes(bytes), true) => Some(bytes.len() as u64),
+                (UploadSource::Path(_), true) => path_sizes.get(&index).copied(),
                 _ => None,
             };
             match (size, source.try_clone()) {
@@ -352,6 +373,9 @@ impl UploadMany<'_> {
         let settings = &self.settings;
         let sent = match permits.acquire().await.map_err(closed) {
             Ok(_permit) => {
+                // The small files' contents in one trip to the blocking pool (not two or
+                // three per file), once the request may go.
+                let direct = read_small_files(direct).await;
                 self.client
                     .direct_upload_reporting(
                         direct,
@@ -440,6 +464,33 @@ fn may_have_stored(error: &Error) -> bool {
         error,
         Error::OutcomeUnknown { .. } | Error::InvalidResponse { .. }
     ) || error.status().is_some_and(|status| status >= 500)
+}
+
+/// `files` with the contents of those read from paths loaded into memory (all under
+/// [`BATCH_MAX_FILE_SIZE`], [`BATCH_MAX_BYTES`] together), read in one blocking task. A file
+/// that cannot be read keeps its path: its upload reports the error.
+async fn read_small_files(mut files: Vec<DirectFile>) -> Vec<DirectFile> {
+    let paths: Vec<Option<std::path::PathBuf>> = files
+        .iter()
+        .map(|file| match &file.source {
+            UploadSource::Path(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    let contents: Vec<Option<Vec<u8>>> = tokio::task::spawn_blocking(move || {
+        paths
+            .into_iter()
+            .map(|path| path.and_then(|path| std::fs::read(path).ok()))
+            .collect()
+    })
+    .await
+    .unwrap_or_default();
+    for (file, content) in files.iter_mut().zip(contents) {
+        if let Some(content) = content {
+            file.source = UploadSource::Bytes(content.into());
+        }
+    }
+    files
 }
 
 /// The semaphore is never closed; an error just in case.
