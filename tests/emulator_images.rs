@@ -6,65 +6,15 @@
 use serde_json::Value;
 use uploadcare_emulator::Emulator;
 
-/// CRC-32 (IEEE) of `bytes`, as PNG chunks carry it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zlib stream of `data` in stored (uncompressed) deflate blocks.
-fn zlib_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x78, 0x01];
-    let chunks: Vec<&[u8]> = data.chunks(65_535).collect();
-    for (i, chunk) in chunks.iter().enumerate() {
-        out.push(u8::from(i + 1 == chunks.len()));
-        let len = chunk.len() as u16;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(chunk);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in data {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    out.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    out
-}
-
 /// An opaque RGB PNG of `width`×`height`: red on the left half, blue on the right.
 fn png(width: u32, height: u32) -> Vec<u8> {
-    // Each row: filter type 0 (none), then the pixels.
-    let row: Vec<u8> = std::iter::once(0)
-        .chain((0..width).flat_map(|x| if x < width / 2 { [255, 0, 0] } else { [0, 0, 255] }))
-        .collect();
-    let raw = row.repeat(height as usize);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    };
-    let mut header = Vec::new();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
-    chunk(b"IHDR", &header);
-    chunk(b"IDAT", &zlib_stored(&raw));
-    chunk(b"IEND", &[]);
-    out
+    uploadcare_emulator::samples::png(width, height, |x, _| {
+        if x < width / 2 {
+            [255, 0, 0]
+        } else {
+            [0, 0, 255]
+        }
+    })
 }
 
 /// The width and height in a PNG's `IHDR`.

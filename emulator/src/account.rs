@@ -100,7 +100,7 @@ pub(crate) async fn serve(sessions: &Sessions, session: &Session, request: Reque
             Some(project) => match (m, rest) {
                 (&Method::GET, []) => {
                     let answer = project_json(&project.state.lock());
-                    Ok(answer)
+                    Ok(answer.into())
                 }
                 (&Method::POST, []) => account.update(&project, &body),
                 (&Method::DELETE, []) => account.delete(&project),
@@ -136,7 +136,7 @@ impl From<Value> for Answer {
     }
 }
 
-fn project_json(project: &Project) -> Answer {
+fn project_json(project: &Project) -> Value {
     json!({
         "pub_key": project.public_key,
         "name": project.name,
@@ -152,7 +152,6 @@ fn project_json(project: &Project) -> Answer {
             }
         }
     })
-    .into()
 }
 
 fn secret_json(secret: &SecretRecord) -> Value {
@@ -207,10 +206,7 @@ impl Account<'_> {
             .iter()
             .skip(offset)
             .take(limit)
-            .filter_map(|p| match project_json(&p.state.lock()) {
-                Answer::Json(value) => Some(value),
-                Answer::NoContent => None,
-            })
+            .map(|p| project_json(&p.state.lock()))
             .collect();
         let next = (offset + limit < projects.len()).then(|| {
             format!(
@@ -255,7 +251,7 @@ impl Account<'_> {
         let entry = self.session.add(project);
         self.save(&entry)?;
         let answer = project_json(&entry.state.lock());
-        Ok(answer)
+        Ok(answer.into())
     }
 
     /// `POST /projects/<key>/`: the fields sent change.
@@ -280,7 +276,7 @@ impl Account<'_> {
         }
         self.save(project)?;
         let answer = project_json(&project.state.lock());
-        Ok(answer)
+        Ok(answer.into())
     }
 
     /// `DELETE /projects/<key>/`: the project stops answering (the emulator's own first

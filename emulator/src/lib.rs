@@ -105,6 +105,7 @@ mod records;
 mod request_log;
 mod rest;
 mod routing;
+pub mod samples;
 mod serve;
 pub mod serve_cli;
 mod session_name;

@@ -1,5 +1,5 @@
 //! The walkthrough's files and URLs: the sample files (three small texts and a PNG image
-//! written by hand), their upload with `upload_many` and per-file progress, and the CDN URLs
+//! from the emulator's sample writer), their upload with `upload_many` and per-file progress, and the CDN URLs
 //! of the image — processed with typed operations, signed for secure delivery, and, on the
 //! emulator, fetched to show what the CDN made of it.
 
@@ -210,91 +210,10 @@ pub async fn cdn_urls<W: Write>(
     Ok(urls)
 }
 
-/// A `width`×`height` RGB PNG of a colour gradient, written by hand (the library has no
-/// image crate): the rows go into "stored" (uncompressed) deflate blocks of a zlib stream.
+/// A `width`×`height` RGB PNG of a colour gradient (the emulator's sample writer: the
+/// library has no image crate).
 pub fn gradient_png(width: u32, height: u32) -> Vec<u8> {
-    let mut raw = Vec::new();
-    for y in 0..height {
-        raw.push(0); // the row's filter: none
-        for x in 0..width {
-            raw.extend([(x * 255 / width) as u8, (y * 255 / height) as u8, 160]);
-        }
-    }
-    let mut zlib = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(0xffff).collect();
-    for (n, block) in blocks.iter().enumerate() {
-        zlib.push(u8::from(n + 1 == blocks.len())); // BFINAL on the last; BTYPE 00: stored
-        let len = block.len() as u16;
-        zlib.extend(len.to_le_bytes());
-        zlib.extend((!len).to_le_bytes());
-        zlib.extend_from_slice(block);
-    }
-    zlib.extend(adler32(&raw).to_be_bytes());
-
-    let mut header = Vec::new();
-    header.extend(width.to_be_bytes());
-    header.extend(height.to_be_bytes());
-    header.extend([8, 2, 0, 0, 0]); // 8 bits per channel, RGB, deflate, no filter, no interlace
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut png, b"IHDR", &header);
-    chunk(&mut png, b"IDAT", &zlib);
-    chunk(&mut png, b"IEND", &[]);
-    png
-}
-
-/// Appends a PNG chunk: length, type, data, CRC-32 of type and data.
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    png.extend((data.len() as u32).to_be_bytes());
-    let start = png.len();
-    png.extend(kind);
-    png.extend(data);
-    let crc = crc32(&png[start..]);
-    png.extend(crc.to_be_bytes());
-}
-
-/// CRC-32 (ISO-HDLC, as PNG uses it), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// Adler-32, the zlib stream's checksum.
-fn adler32(bytes: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in bytes {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    (b << 16) | a
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checksums_match_their_check_values() {
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
-        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
-    }
-
-    #[test]
-    fn the_png_has_its_header_and_size() {
-        let png = gradient_png(3, 2);
-        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x03\0\0\0\x02"));
-        assert!(png.ends_with(b"IEND\xae\x42\x60\x82"));
-        // Signature, three chunks of 12 bytes each plus the header's 13 and the zlib
-        // stream's 2 + 5 + (1 + 3 × 3) × 2 + 4.
-        assert_eq!(png.len(), 8 + 3 * 12 + 13 + 2 + 5 + 20 + 4);
-    }
+    uploadcare_emulator::samples::png(width, height, |x, y| {
+        [(x * 255 / width) as u8, (y * 255 / height) as u8, 160]
+    })
 }

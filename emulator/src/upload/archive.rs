@@ -39,25 +39,13 @@ pub(crate) fn unique_names<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [
     out
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
 /// A ZIP archive with every entry stored (no compression), UTF-8 names flagged.
 pub(crate) fn zip(entries: &[Entry<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for entry in entries {
         let offset = out.len() as u32;
-        let crc = crc32(entry.data);
+        let crc = crate::samples::crc32(entry.data);
         let size = entry.data.len() as u32;
         let name = entry.name.as_bytes();
         // Local file header.
@@ -132,12 +120,6 @@ pub(crate) fn tar(entries: &[Entry<'_>]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_of_the_check_string() {
-        // The CRC-32 check value of "123456789" (ISO-HDLC): 0xCBF43926.
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    }
 
     #[test]
     fn names_are_unique() {
