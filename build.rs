@@ -175,6 +175,17 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         .with_derive("PartialEq");
     // The error body is one hand-written type shared by every version.
     settings.with_replacement("ErrorBody", "crate::ApiErrorBody", std::iter::empty());
+    // Every `format: date-time` is the crate's `Timestamp` (a fixed-format parser for the
+    // shape the service sends; a chrono `DateTime<Utc>` underneath).
+    settings.with_conversion(
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("date-time".into()),
+            ..Default::default()
+        },
+        "crate::Timestamp",
+        [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+    );
     // Types declared by our macros inside the generated `types` module (see
     // `open_enums` and `sensitive`) replace what typify would generate for those schemas.
     for e in &enums {

@@ -51,6 +51,18 @@ fn parse_files_page_typed(bencher: Bencher, n: usize) {
     bencher
         .counter(divan::counter::BytesCount::new(body.len()))
         .bench(|| {
+            uploadcare::runtime::parse_json::<uploadcare::v0_7::types::FilesPage>(black_box(body.as_bytes()))
+                .unwrap()
+        });
+}
+
+/// The same through `serde_json::from_slice` (the crate's way before issue #24).
+#[divan::bench(args = [1000])]
+fn parse_files_page_typed_from_slice(bencher: Bencher, n: usize) {
+    let body = fixtures::files_page(n);
+    bencher
+        .counter(divan::counter::BytesCount::new(body.len()))
+        .bench(|| {
             serde_json::from_slice::<uploadcare::v0_7::types::FilesPage>(black_box(body.as_bytes())).unwrap()
         });
 }
@@ -61,4 +73,21 @@ fn parse_files_page_value(bencher: Bencher, n: usize) {
     bencher
         .counter(divan::counter::BytesCount::new(body.len()))
         .bench(|| serde_json::from_slice::<serde_json::Value>(black_box(body.as_bytes())).unwrap());
+}
+
+const STAMP: &str = "2026-11-30T10:01:03.512345Z";
+
+/// One service timestamp through the crate's `Timestamp` (every `format: date-time` field).
+#[divan::bench]
+fn timestamp_parse() -> uploadcare::Timestamp {
+    black_box(STAMP).parse().unwrap()
+}
+
+/// The same through chrono's RFC 3339 parser (the generated types' way before issue #24).
+#[divan::bench]
+fn timestamp_parse_chrono() -> chrono::DateTime<chrono::Utc> {
+    black_box(STAMP)
+        .parse::<chrono::DateTime<chrono::FixedOffset>>()
+        .unwrap()
+        .to_utc()
 }

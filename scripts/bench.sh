@@ -72,9 +72,12 @@ for round in 1 2 3; do
   UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 UC_INFOS=0 "$uploads" many "$out/small-400" 8 >> "$results"
   UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 UC_BATCH=0 "$uploads" many "$out/small-400" 8 >> "$results"
 done
+UC_UPLOAD_BASE="$latency_base" UC_LABEL=latency10 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py many "$out/small-400" >> "$results"
 kill $latency_pid 2>/dev/null || true
 tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py big "$big" >> "$results"
-tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py many "$small" >> "$results"
+for round in 1 2 3; do
+  tests/interop/.venv/bin/python benches/sdk/pyuploadcare_upload.py many "$small" >> "$results"
+done
 node benches/sdk/js_upload.mjs big "$big" 4 >> "$results"
 kill $emulator_pid 2>/dev/null || true
 rm -f "$big"

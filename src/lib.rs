@@ -129,6 +129,7 @@ pub mod runtime;
 pub mod search;
 mod sensitive;
 pub mod tags;
+mod timestamp;
 pub mod upload_token;
 pub mod webhooks;
 
@@ -160,6 +161,7 @@ pub use context::ClientContext;
 pub use error::UploadStage;
 pub use error::{ApiErrorBody, Error, ErrorCode, ErrorKind, Result};
 pub use progenitor_client::{ClientInfo, ResponseValue};
+pub use timestamp::{Timestamp, TimestampError};
 
 /// The README's examples, compiled as doctests.
 #[cfg(all(doctest, feature = "v0_7"))]

@@ -29,7 +29,6 @@ use crate::v0_7::types::{
     FileTagsUpdateRequest,
 };
 use crate::v0_7::Client;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// Shortest full-text term the service takes.
@@ -291,26 +290,26 @@ impl<'a> FileSearch<'a> {
     }
 
     /// Uploaded after `at` (exclusive).
-    pub fn uploaded_after(mut self, at: DateTime<Utc>) -> Self {
-        self.uploaded.gt = Some(at);
+    pub fn uploaded_after(mut self, at: impl Into<crate::Timestamp>) -> Self {
+        self.uploaded.gt = Some(at.into());
         self
     }
 
     /// Uploaded at or after `at`.
-    pub fn uploaded_since(mut self, at: DateTime<Utc>) -> Self {
-        self.uploaded.gte = Some(at);
+    pub fn uploaded_since(mut self, at: impl Into<crate::Timestamp>) -> Self {
+        self.uploaded.gte = Some(at.into());
         self
     }
 
     /// Uploaded before `at` (exclusive).
-    pub fn uploaded_before(mut self, at: DateTime<Utc>) -> Self {
-        self.uploaded.lt = Some(at);
+    pub fn uploaded_before(mut self, at: impl Into<crate::Timestamp>) -> Self {
+        self.uploaded.lt = Some(at.into());
         self
     }
 
     /// Uploaded at or before `at`.
-    pub fn uploaded_until(mut self, at: DateTime<Utc>) -> Self {
-        self.uploaded.lte = Some(at);
+    pub fn uploaded_until(mut self, at: impl Into<crate::Timestamp>) -> Self {
+        self.uploaded.lte = Some(at.into());
         self
     }
 

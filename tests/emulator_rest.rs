@@ -325,9 +325,9 @@ async fn project_and_files(emulator: &Emulator, client: &Client) {
     let (status, stored) = ok(client.store_file().uuid(photo).send().await);
     assert_eq!(status, 200);
     let stored_at = state.file(photo).unwrap().stored.expect("stored in the emulator");
-    assert_eq!(stored.datetime_stored, Some(stored_at));
+    assert_eq!(stored.datetime_stored, Some(stored_at.into()));
     let (_, file) = ok(client.file_info().uuid(photo).send().await);
-    assert_eq!(file.datetime_stored, Some(stored_at));
+    assert_eq!(file.datetime_stored, Some(stored_at.into()));
 
     // Batch store: one missing file is a problem, the other is stored.
     let missing = Uuid::new_v4();
@@ -368,7 +368,10 @@ async fn project_and_files(emulator: &Emulator, client: &Client) {
     assert!(state.file(old).unwrap().removed.is_some());
     let (status, removed) = ok(client.delete_file_storage().uuid(notes).send().await);
     assert_eq!(status, 200);
-    assert_eq!(removed.datetime_removed, state.file(notes).unwrap().removed);
+    assert_eq!(
+        removed.datetime_removed,
+        state.file(notes).unwrap().removed.map(Into::into)
+    );
     assert!(removed.datetime_removed.is_some());
     assert_eq!(removed.original_file_url, None);
     let (_, page) = ok(client.files_list().removed(true).send().await);

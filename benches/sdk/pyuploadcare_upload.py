@@ -6,7 +6,8 @@
 (`upload_files` sends every file in one `/base/` request; a request carries a bounded number
 of form fields — 1000 on the emulator — so the files go 500 at a time.)
 
-UC_UPLOAD_BASE / UC_PUBLIC_KEY say where the (discarding) emulator is.
+UC_UPLOAD_BASE / UC_PUBLIC_KEY say where the (discarding) emulator is; UC_LABEL=x appends
+`-x` to the client name (as benches/uploads.rs does).
 """
 import json
 import os
@@ -40,9 +41,10 @@ def main():
         files, size = len(uploaded), sum(os.path.getsize(os.path.join(target, n)) for n in names)
         assert files == len(names)
     secs = time.perf_counter() - started
+    label = f"-{os.environ['UC_LABEL']}" if os.environ.get("UC_LABEL") else ""
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
-        "bench": "upload", "client": f"pyuploadcare-{mode}", "concurrency": 1, "files": files,
+        "bench": "upload", "client": f"pyuploadcare-{mode}{label}", "concurrency": 1, "files": files,
         "bytes": size, "secs": round(secs, 3), "mib_per_s": round(size / 1048576 / secs, 1),
         "files_per_s": round(files / secs, 1), "peak_rss_mib": round(rss_mib, 1),
     }))

@@ -24,6 +24,7 @@ pub use prepare::{accept_header, BodyItemLimit};
 // `empty` serves the documents with bodiless answers (the REST ones).
 #[cfg(rest)]
 pub(crate) use pipeline::exchange_rest;
+pub use pipeline::parse_json;
 #[allow(unused_imports)]
 pub(crate) use pipeline::{decode, empty, Answer, Exchange};
 #[cfg(any(feature = "upload", feature = "project_api"))]

@@ -277,13 +277,34 @@ pub(crate) trait Exchange {
 pub(crate) fn decode<T: serde::de::DeserializeOwned, E>(
     answer: Answer,
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    match serde_json::from_slice(&answer.body) {
+    match parse_json(&answer.body) {
         Ok(inner) => Ok(progenitor_client::ResponseValue::new(
             inner,
             answer.status,
             answer.headers,
         )),
         Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(answer.body, e)),
+    }
+}
+
+/// Parses JSON the way the crate reads every answer's body: its UTF-8 is checked once, then
+/// the text is parsed (`serde_json::from_slice` checks every string again: a 1000-file page
+/// parses ≈ 20 % faster this way, see BENCHMARKS.md). A body that is not UTF-8 gets
+/// `from_slice`'s error, which says where.
+///
+/// ```
+/// # #[cfg(feature = "v0_7")] {
+/// let page: uploadcare::v0_7::types::FilesPage = uploadcare::runtime::parse_json(
+///     br#"{"next": null, "previous": null, "total": 0, "per_page": 100, "results": []}"#,
+/// )?;
+/// assert!(page.results.is_empty());
+/// # }
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
     }
 }
 

@@ -466,7 +466,7 @@ impl Client {
 /// success, else the typed error.
 pub(crate) fn parse_answer<T: serde::de::DeserializeOwned>(answer: crate::runtime::Answer) -> Result<T> {
     if answer.status.is_success() {
-        return serde_json::from_slice(&answer.body).map_err(|e| Error::InvalidResponse {
+        return crate::runtime::parse_json(&answer.body).map_err(|e| Error::InvalidResponse {
             message: e.to_string(),
             body: truncated(&answer.body),
         });

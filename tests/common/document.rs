@@ -151,6 +151,6 @@ pub fn uuid(text: &str) -> uuid::Uuid {
     text.parse().expect("a UUID")
 }
 
-pub fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+pub fn at(text: &str) -> uploadcare::Timestamp {
     text.parse().expect("an RFC 3339 date-time")
 }
