@@ -41,7 +41,7 @@ fn walk(doc: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Array(values)) = map.get("enum") {
-                check_enum(path, values, problems);
+                check_enum(path, values, map.contains_key("x-enum-varnames"), problems);
             }
             if map.get("additionalProperties") == Some(&Value::Bool(false)) {
                 problems.push(format!(
@@ -104,7 +104,7 @@ fn check_secret_properties(
     }
 }
 
-fn check_enum(path: &str, values: &[Value], problems: &mut Vec<String>) {
+fn check_enum(path: &str, values: &[Value], named_variants: bool, problems: &mut Vec<String>) {
     let is_named_schema = path
         .strip_prefix("#/components/schemas/")
         .is_some_and(|rest| !rest.contains('/'));
@@ -120,13 +120,18 @@ fn check_enum(path: &str, values: &[Value], problems: &mut Vec<String>) {
         ));
         return;
     }
-    // typify panics when two values differ only by case (e.g. `LA` and `La`).
+    // Two values that differ only by case (e.g. `LA` and `La`) would get the same variant
+    // name (and typify panics on them); `x-enum-varnames` names the variants instead (checked
+    // for clashes in `open_enums`), and the open enum replaces typify's.
+    if named_variants {
+        return;
+    }
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for value in values.iter().filter_map(Value::as_str) {
         if let Some(previous) = seen.insert(value.to_lowercase(), value) {
             problems.push(format!(
                 "{path}: enum values `{previous}` and `{value}` differ only by case, which typify cannot \
-                 generate; use a plain string and list the values in the description"
+                 generate; name the variants with `x-enum-varnames`"
             ));
         }
     }

@@ -81,10 +81,41 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                deserializer.deserialize_str($crate::open_enum::Visitor::<Self>::new(stringify!($name)))
             }
         }
     };
+}
+
+/// Reads an open enum from a string without allocating for the documented values (only an
+/// `Unrecognized` one is copied).
+#[doc(hidden)]
+pub struct Visitor<T> {
+    name: &'static str,
+    of: std::marker::PhantomData<T>,
+}
+
+impl<T> Visitor<T> {
+    /// A visitor for the enum called `name` (in messages).
+    pub fn new(name: &'static str) -> Self {
+        Visitor {
+            name,
+            of: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: for<'a> From<&'a str> + From<String>> serde::de::Visitor<'_> for Visitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a string ({})", self.name)
+    }
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+        Ok(T::from(value))
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +123,15 @@ mod tests {
     crate::open_enum! {
         /// Test enum.
         Color { Red = "red", DarkBlue = "dark-blue" }
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_string_names_the_enum() {
+        let err = serde_json::from_str::<Color>("7").unwrap_err().to_string();
+        assert!(err.contains("a string (Color)"), "{err}");
+        // An owned string (as from a `serde_json::Value`) is taken as it is.
+        let owned: Color = serde_json::from_value(serde_json::json!("infrared")).unwrap();
+        assert_eq!(owned, Color::Unrecognized("infrared".into()));
     }
 
     #[test]

@@ -78,6 +78,12 @@ fn case_insensitive_enum_collisions_are_reported() {
         p.contains("#/components/schemas/ColorMode") && p.contains("`LA` and `La`"),
         "{p}"
     );
+    // Named variants make them distinct.
+    let doc = document(
+        json!({}),
+        json!({"ColorMode": {"type": "string", "enum": ["RGB", "LA", "La"], "x-enum-varnames": ["Rgb", "La", "LaPremultiplied"]}}),
+    );
+    assert!(!problems(&doc).contains("ColorMode"), "{}", problems(&doc));
 }
 
 #[test]

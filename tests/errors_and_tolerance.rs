@@ -360,7 +360,7 @@ async fn unknown_fields_and_enum_values_deserialize() {
         .map_err(Error::from)
         .unwrap();
     let image = info.content_info.as_ref().unwrap().image.as_ref().unwrap();
-    assert_eq!(image.color_mode, "RGBA16");
+    assert_eq!(image.color_mode, types::ColorMode::Unrecognized("RGBA16".into()));
     assert_eq!(image.datetime_original.as_deref(), Some("2023-03-10T16:23:15"));
 
     let hooks = client.webhooks_list().send().await.map_err(Error::from).unwrap();

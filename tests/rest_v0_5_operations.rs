@@ -120,7 +120,7 @@ fn assert_harbor_sunset(file: &File) {
     assert_eq!(file.datetime_uploaded, at("2019-05-14T08:21:37.402915Z"));
 
     let image = file.image_info.as_ref().expect("image_info");
-    assert_eq!(image.color_mode, "RGB");
+    assert_eq!(image.color_mode, uploadcare::v0_5::types::ColorMode::Rgb);
     assert_eq!(image.orientation, Some(1));
     assert_eq!(image.format, "JPEG");
     assert!(!image.sequence);

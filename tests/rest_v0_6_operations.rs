@@ -125,7 +125,7 @@ fn assert_river_bridge(file: &File) {
     assert_eq!(file.variations, None);
 
     let image = file.image_info.as_ref().expect("image_info");
-    assert_eq!(image.color_mode, "RGB");
+    assert_eq!(image.color_mode, uploadcare::v0_6::types::ColorMode::Rgb);
     assert_eq!(image.orientation, Some(6));
     assert_eq!(image.format, "JPEG");
     assert!(!image.sequence);

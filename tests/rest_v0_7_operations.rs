@@ -134,7 +134,7 @@ fn assert_mountain_lake(file: &File) {
     let image = content.image.as_ref().expect("content_info.image");
     assert_eq!((image.width, image.height), (3600, 2400));
     assert_eq!(image.format, "JPEG");
-    assert_eq!(image.color_mode, "RGB");
+    assert_eq!(image.color_mode, uploadcare::v0_7::types::ColorMode::Rgb);
     assert_eq!(image.orientation, Some(1));
     assert!(!image.sequence);
     assert_eq!(image.dpi, Some([300.0, 300.0]));
