@@ -1,6 +1,7 @@
 //! The emulated project: everything the REST and Upload APIs read and change, in memory,
 //! plus how each object looks on the wire in each REST API version.
 
+pub use crate::file_map::Files;
 pub use crate::file_record::{image_dimensions, FileRecord};
 pub use crate::records::Urls;
 pub use crate::wire::{timestamp, ApiVersion};
@@ -189,8 +190,8 @@ pub struct Project {
     pub collaborators: Vec<(String, String)>,
     /// Names of the custom storages remote copies may target.
     pub storages: Vec<String>,
-    /// Files by UUID.
-    pub files: BTreeMap<Uuid, FileRecord>,
+    /// Files by UUID (a map that notes its changes, for the list's order).
+    pub files: Files,
     /// Groups by id.
     pub groups: BTreeMap<String, GroupRecord>,
     /// Webhooks by id.
@@ -400,7 +401,7 @@ impl Project {
             signed_uploads: false,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
             storages: vec!["emulator-storage".to_owned()],
-            files: BTreeMap::new(),
+            files: Files::default(),
             groups: BTreeMap::new(),
             webhooks: BTreeMap::new(),
             conversions: BTreeMap::new(),
