@@ -180,8 +180,14 @@ pub struct Project {
     pub is_search_index_allowed: bool,
     /// Project API: the largest file accepted, in bytes (recorded, not enforced).
     pub filesize_limit: Option<u64>,
-    /// What the project served, per day (the Project API's usage).
+    /// What the project served, per day (the Project API's usage). The stored bytes of the
+    /// last day a request changed them are summed up only when needed: read the figures
+    /// after [`Project::settle_storage`].
     pub usage: BTreeMap<chrono::NaiveDate, DayUsage>,
+    /// The day a request may have changed the stored bytes of, not summed up yet (summing
+    /// every file after each request made N uploads or stores cost N²): they are when the
+    /// usage is read, the project saved, or a request of another day comes.
+    pub(crate) storage_due: Option<chrono::NaiveDate>,
     /// Whether uploads with `store=auto` are stored.
     pub autostore: bool,
     /// Whether uploads must be signed (a `signature` + `expire`, or an auth token).
@@ -397,6 +403,7 @@ impl Project {
             is_search_index_allowed: true,
             filesize_limit: None,
             usage: BTreeMap::new(),
+            storage_due: None,
             autostore: true,
             signed_uploads: false,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
@@ -505,8 +512,9 @@ impl Project {
         }
     }
 
-    /// Adds a request's share to `day`'s usage: CDN bytes, one API operation, and the stored
-    /// bytes now (computed when `storage_changed`).
+    /// Adds a request's share to `day`'s usage: CDN bytes, one API operation, and (when
+    /// `storage_changed`, or on the day's first request) the stored bytes as they are after
+    /// it, summed up later ([`Project::settle_storage`]).
     pub(crate) fn record_usage(
         &mut self,
         day: chrono::NaiveDate,
@@ -514,18 +522,33 @@ impl Project {
         operation: bool,
         storage_changed: bool,
     ) {
-        let storage = (storage_changed || !self.usage.contains_key(&day)).then(|| {
-            self.files
-                .values()
-                .filter(|f| f.removed.is_none() && f.stored.is_some())
-                .map(FileRecord::size)
-                .sum::<u64>()
-        });
+        self.settle_storage_before(day);
+        if storage_changed || !self.usage.contains_key(&day) {
+            self.storage_due = Some(day);
+        }
         let entry = self.usage.entry(day).or_default();
         entry.traffic += traffic;
         entry.operations += u64::from(operation);
-        if let Some(storage) = storage {
-            entry.storage = Some(storage);
+    }
+
+    /// Before a request of `day`: sums up the stored bytes still due for an earlier day,
+    /// which later requests must not change.
+    pub(crate) fn settle_storage_before(&mut self, day: chrono::NaiveDate) {
+        if self.storage_due.is_some_and(|due| due != day) {
+            self.settle_storage();
+        }
+    }
+
+    /// Sums up the stored bytes of the day they are due for (see [`Project::usage`]).
+    pub fn settle_storage(&mut self) {
+        if let Some(day) = self.storage_due.take() {
+            let storage = self
+                .files
+                .values()
+                .filter(|f| f.removed.is_none() && f.stored.is_some())
+                .map(FileRecord::size)
+                .sum::<u64>();
+            self.usage.entry(day).or_default().storage = Some(storage);
         }
     }
 
