@@ -37,7 +37,10 @@ async fn main() {
             return;
         }
         ["list", count] => {
-            let page: Option<u64> = std::env::var("UC_PAGE").ok().map(|p| p.parse().expect("a page size"));
+            let page: Option<u64> = std::env::var("UC_PAGE")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().expect("a page size"));
             let (items, secs) = list(&client(&rest), page).await;
             assert_eq!(items, count.parse::<usize>().expect("a count"), "files listed");
             (if page.is_some() { "list-paged" } else { "list" }, items, secs)
@@ -88,8 +91,16 @@ async fn store(client: &Client, text: &str) -> (usize, f64) {
     let started = Instant::now();
     let outcome = client.store_many(text.lines()).await.unwrap();
     let secs = started.elapsed().as_secs_f64();
-    assert!(outcome.failed.is_empty(), "failed batches: {}", outcome.failed.len());
-    assert!(outcome.response.problems.is_empty(), "{:?}", outcome.response.problems);
+    assert!(
+        outcome.failed.is_empty(),
+        "failed batches: {}",
+        outcome.failed.len()
+    );
+    assert!(
+        outcome.response.problems.is_empty(),
+        "{:?}",
+        outcome.response.problems
+    );
     (outcome.response.result.len(), secs)
 }
 

@@ -354,7 +354,15 @@ async fn add_file(
         &body,
     );
     if let Some(count) = q.count {
-        return add_files(&control, name.as_deref(), &session, count, (&filename, &mime), body, q.store);
+        return add_files(
+            &control,
+            name.as_deref(),
+            &session,
+            count,
+            (&filename, &mime),
+            body,
+            q.store,
+        );
     }
     let uuid = session.state.add_file(&filename, &mime, body, q.store);
     if let Err(e) = control.sessions.save(name.as_deref(), &session) {

@@ -146,7 +146,10 @@ mod tests {
         files.insert(b.uuid, b);
         let second = files.list_order(query);
         assert_eq!(second.files.len(), 2);
-        let removed = ListQuery { removed: true, ..query };
+        let removed = ListQuery {
+            removed: true,
+            ..query
+        };
         assert!(files.list_order(removed).files.is_empty());
     }
 }

@@ -152,7 +152,13 @@ async fn list(
     // file (its upload time, or its size when ordering by size) and `offset` counts the
     // files before it that share that value (next to it: the list is in that order).
     let page_url = |at: usize| {
-        let cursor = |&(size, uploaded, _): &Listed| if by_size { size } else { uploaded.timestamp_micros() };
+        let cursor = |&(size, uploaded, _): &Listed| {
+            if by_size {
+                size
+            } else {
+                uploaded.timestamp_micros()
+            }
+        };
         let first = &files[at];
         let ties = files[..at]
             .iter()
