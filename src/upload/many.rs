@@ -175,17 +175,14 @@ impl UploadMany<'_> {
     /// concurrency of 0, invalid metadata, tags or sizes), before anything is sent;
     /// otherwise one result per source, in order.
     pub async fn send(self) -> Result<Vec<Result<types::FileUploadInfo>>> {
-        let results = self.run_all().await?;
-        Ok(results
-            .into_iter()
-            .map(|result| match result? {
-                Done::Info(info) => Ok(*info),
-                Done::Uploaded(file) => Err(Error::InvalidResponse {
-                    message: format!("upload_many: no info was fetched for {}", file.uuid),
-                    body: String::new(),
-                }),
-            })
-            .collect())
+        self.run_all(|done| match done {
+            Done::Info(info) => Ok(*info),
+            Done::Uploaded(file) => Err(Error::InvalidResponse {
+                message: format!("upload_many: no info was fetched for {}", file.uuid),
+                body: String::new(),
+            }),
+        })
+        .await
     }
 
     /// Runs the uploads like [`UploadMany::send`], without asking the service for each
@@ -206,24 +203,23 @@ impl UploadMany<'_> {
     /// ```
     pub async fn send_uploaded(mut self) -> Result<Vec<Result<UploadedFile>>> {
         self.light = true;
-        let results = self.run_all().await?;
-        Ok(results
-            .into_iter()
-            .map(|result| {
-                result.map(|done| match done {
-                    Done::Uploaded(file) => file,
-                    Done::Info(info) => UploadedFile {
-                        uuid: info.uuid,
-                        filename: info.original_filename,
-                        size: u64::try_from(info.size).unwrap_or_default(),
-                    },
-                })
+        self.run_all(|done| {
+            Ok(match done {
+                Done::Uploaded(file) => file,
+                Done::Info(info) => UploadedFile {
+                    uuid: info.uuid,
+                    filename: info.original_filename,
+                    size: u64::try_from(info.size).unwrap_or_default(),
+                },
             })
-            .collect())
+        })
+        .await
     }
 
-    /// Runs the uploads: one result per source, in order.
-    async fn run_all(mut self) -> Result<Vec<Result<Done>>> {
+    /// Runs the uploads: one result per source, in order, each made by `finish` as it comes
+    /// (so a file's info is moved out of its box at once, not all of them at the end, when
+    /// the boxes and the answer would both be in memory).
+    async fn run_all<T>(mut self, finish: fn(Done) -> Result<T>) -> Result<Vec<Result<T>>> {
         if self.concurrency == 0 {
             return Err(Error::InvalidInput(
                 "upload_many: concurrency must be at least 1".to_owned(),
@@ -236,15 +232,16 @@ impl UploadMany<'_> {
         let permits = Semaphore::new(self.concurrency);
         let this = &self;
         let permits = &permits;
-        let mut results: Vec<Option<Result<Done>>> = (0..count).map(|_| None).collect();
+        let mut results: Vec<Option<Result<T>>> = (0..count).map(|_| None).collect();
         let mut done = stream::iter(work)
             .map(|work| this.run(work, permits))
             .buffer_unordered(self.concurrency);
         while let Some(finished) = done.next().await {
             for (index, result) in finished {
-                results[index] = Some(result);
+                results[index] = Some(result.and_then(finish));
             }
         }
+        // In place where `Option<Result<T>>` is laid out like `Result<T>` (no second copy).
         Ok(results
             .into_iter()
             .map(|result| {
