@@ -198,7 +198,7 @@ def scale(path):
         ("multipart upload (sparse file), 4 in flight", lambda r: r.get("client") == "rust-crate-scale", "bytes", "MiB"),
     )
     out = [
-        "Cost as the work grows (each size run twice; per item from the median time; ×: per item against the size before)",
+        "Cost as the work grows (every run of each size; per item from the median time; ×: per item against the size before)",
         "",
         "| Work | Size | Time (runs) | Per item | × | Peak RSS (runs) |",
         "|---|---|---|---|---|---|",
