@@ -14,21 +14,13 @@
 //! The sink is an emulator started with `--discard-uploads` (see `scripts/bench.sh`):
 //! `UC_UPLOAD_BASE` and `UC_PUBLIC_KEY` say where it is. Prints one JSON line.
 
+mod measure;
+
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use uploadcare::upload::{Client, MultipartStart, DEFAULT_PART_SIZE};
-
-/// Peak resident set of this process (`VmHWM`), in MiB.
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 #[tokio::main]
 async fn main() {
@@ -101,7 +93,7 @@ async fn main() {
         "{{\"bench\":\"upload\",\"client\":\"rust-{mode}\",\"concurrency\":{concurrency},\"files\":{files},\"bytes\":{bytes},\"secs\":{secs:.3},\"mib_per_s\":{:.1},\"files_per_s\":{:.1},\"peak_rss_mib\":{:.1}}}",
         bytes as f64 / 1048576.0 / secs,
         files as f64 / secs,
-        peak_rss_mib()
+        measure::peak_rss_mib()
     );
 }
 

@@ -4,6 +4,8 @@
 #
 #   scripts/bench.sh            # everything (~10 minutes on 2 cores from a clean clone)
 #   BENCH_SKIP_BUILD=1 scripts/bench.sh   # without the clean-build timings
+#   BENCH_SKIP_SCALE=1 scripts/bench.sh   # without the cost-as-the-work-grows rows (~2 minutes;
+#                                         # scripts/bench_scale.sh runs them alone)
 #
 # Needs the Rust toolchain, Python 3 and Node.js (the SDKs are installed into
 # tests/interop/ by tests/interop/install). Raw results: target/bench/results.jsonl.
@@ -20,7 +22,7 @@ echo "== installing the SDKs" >&2
 tests/interop/install >&2
 
 echo "== building the benchmarks (release)" >&2
-cargo bench --no-run --bench micro --bench requests --bench uploads >&2 2>"$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
+cargo bench --no-run --bench micro --bench requests --bench uploads --bench scale >&2 2>"$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
 cargo build --release --example emulator 2>>"$out/build.log"
 
 echo "== micro-benchmarks: signing, parsing" >&2
@@ -81,6 +83,10 @@ done
 node benches/sdk/js_upload.mjs big "$big" 4 >> "$results"
 kill $emulator_pid 2>/dev/null || true
 rm -f "$big"
+
+if [[ -z "${BENCH_SKIP_SCALE:-}" ]]; then
+  scripts/bench_scale.sh "$results"
+fi
 
 if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
   echo "== build cost (clean target directories)" >&2

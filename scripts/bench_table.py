@@ -2,6 +2,7 @@
 
     bench_table.py divan FILE   # divan's text output -> JSON lines (median time, allocations)
     bench_table.py table FILE   # results.jsonl -> the table, each target checked
+    bench_table.py scale FILE   # only the "Cost as the work grows" table (bench_scale.sh)
 """
 import json
 import re
@@ -200,7 +201,50 @@ def table(path):
     if gen:
         line("generated lines per module", ", ".join(f"{r['module']} {r['lines']}" for r in gen), "reported", None)
     print("\n".join(out))
+    if any(r["bench"] == "scale" or r.get("client", "").endswith("-scale") for r in rows):
+        print()
+        scale(path)
+
+
+def size_text(n, unit):
+    if unit == "bytes":
+        return f"{n / 2**30:g} GiB" if n >= 2**30 else f"{n / 2**20:g} MiB"
+    return f"{n / 1000:g}k" if n >= 1000 else str(n)
+
+
+def scale(path):
+    """The "Cost as the work grows" table: each row's runs at each size, the time per item
+    (per MiB for the multipart upload) and how it changed from the size before."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    kinds = (
+        ("`all_files`, pages of 100", lambda r: r["bench"] == "scale" and r["op"] == "list", "items", "file"),
+        ("`all_files`, pages of 1000", lambda r: r["bench"] == "scale" and r["op"] == "list-paged", "items", "file"),
+        ("`store_many` (100 per request)", lambda r: r["bench"] == "scale" and r["op"] == "store", "items", "file"),
+        ("`upload_many(..).send()`, 10 KiB files, 8 in flight", lambda r: r.get("client") == "rust-many-scale", "files", "file"),
+        ("`upload_many(..).send_uploaded()`, same", lambda r: r.get("client") == "rust-many-uploaded-scale", "files", "file"),
+        ("multipart upload (sparse file), 4 in flight", lambda r: r.get("client") == "rust-crate-scale", "bytes", "MiB"),
+    )
+    out = [
+        "Cost as the work grows (every run of each size; per item from the median time; ×: per item against the size before)",
+        "",
+        "| Work | Size | Time (runs) | Per item | × | Peak RSS (runs) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, pick, count_key, unit in kinds:
+        picked = [r for r in rows if pick(r)]
+        previous = None
+        for n in sorted({r[count_key] for r in picked}):
+            runs = [r for r in picked if r[count_key] == n]
+            secs = median([r["secs"] for r in runs])
+            per = secs / (n / 2**20 if unit == "MiB" else n)
+            per_text = f"{per * 1e3:.2f} ms/MiB" if unit == "MiB" else f"{per * 1e6:.1f} µs"
+            growth = f"{per / previous:.2f}" if previous else ""
+            previous = per
+            times = " / ".join(f"{r['secs']:.2f}" for r in runs)
+            rss = " / ".join(f"{r['peak_rss_mib']:.0f}" for r in runs)
+            out.append(f"| {label} | {size_text(n, count_key)} | {times} s | {per_text} | {growth} | {rss} MiB |")
+    print("\n".join(out))
 
 
 if __name__ == "__main__":
-    {"divan": divan, "table": table}[sys.argv[1]](sys.argv[2])
+    {"divan": divan, "table": table, "scale": scale}[sys.argv[1]](sys.argv[2])

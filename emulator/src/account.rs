@@ -371,7 +371,11 @@ fn usage(
             return Err(not_found("Metric"));
         }
     }
-    let days = days(&project.state.lock().usage, from, to);
+    let days = {
+        let mut project = project.state.lock();
+        project.settle_storage();
+        days(&project.usage, from, to)
+    };
     let answer = match metric {
         None => json!({
             "units": METRICS.iter().map(|(m, u)| (m.to_string(), json!(u))).collect::<serde_json::Map<_, _>>(),

@@ -18,6 +18,7 @@
 //! | GET | `files`, `files/<uuid>` | the session's files (REST 0.7 layout plus `tags`, `removed`) |
 //! | GET | `files/<uuid>/content` | a file's bytes |
 //! | POST | `files?name=…&store=true` | adds a file (the body is its content, up to the direct-upload limit) → its object |
+//! | POST | `files?name=…&count=N` | adds N such files at once (sharing the body) → `{"uuids": […]}` |
 //! | GET | `groups` | the session's groups, with their files' UUIDs |
 //! | GET | `deliveries` | the session's webhook deliveries |
 //! | GET, PUT | `clock` | `{"offset_secs": N}`: the emulator's clock against the machine's |
@@ -121,6 +122,7 @@ struct Selector {
     name: Option<String>,
     store: Option<bool>,
     project: Option<String>,
+    count: Option<usize>,
 }
 
 impl Selector {
@@ -351,6 +353,17 @@ async fn add_file(
         headers.get("content-type").and_then(|v| v.to_str().ok()),
         &body,
     );
+    if let Some(count) = q.count {
+        return add_files(
+            &control,
+            name.as_deref(),
+            &session,
+            count,
+            (&filename, &mime),
+            body,
+            q.store,
+        );
+    }
     let uuid = session.state.add_file(&filename, &mime, body, q.store);
     if let Err(e) = control.sessions.save(name.as_deref(), &session) {
         return storage_error(&e);
@@ -360,6 +373,38 @@ async fn add_file(
         Some(file) => (StatusCode::CREATED, Json(file_json(&file, &urls))).into_response(),
         None => error(StatusCode::INTERNAL_SERVER_ERROR, "the file vanished"),
     }
+}
+
+/// Most files one `files?count=N` request adds.
+const MAX_BULK_FILES: usize = 1_000_000;
+
+/// `count` files of the same content (shared, not copied) under one lock, e.g. to fill a
+/// project for a benchmark: answers their UUIDs, in upload order.
+fn add_files(
+    control: &Control,
+    name: Option<&str>,
+    session: &ProjectEntry,
+    count: usize,
+    (filename, mime): (&str, &str),
+    body: Bytes,
+    store: Option<bool>,
+) -> Response {
+    if !(1..=MAX_BULK_FILES).contains(&count) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("`count` must be from 1 to {MAX_BULK_FILES}"),
+        );
+    }
+    let uuids: Vec<uuid::Uuid> = {
+        let mut project = session.state.lock();
+        (0..count)
+            .map(|_| project.add_file(filename, mime, body.clone(), store))
+            .collect()
+    };
+    if let Err(e) = control.sessions.save(name, session) {
+        return storage_error(&e);
+    }
+    (StatusCode::CREATED, Json(json!({ "uuids": uuids }))).into_response()
 }
 
 async fn groups(State(control): State<Control>, scoped: Scoped) -> Response {

@@ -90,12 +90,14 @@ pub(crate) async fn dispatch(
     };
     let cdn = api == FaultApi::Upload && request.uri().path().starts_with("/cdn/");
     let changes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    // The Project API's usage: CDN bytes, API operations, stored bytes, per day; an earlier
+    // day's stored bytes are summed up before this request can change them.
+    let day = chrono::DateTime::<chrono::Utc>::from(session.options().now()).date_naive();
+    project.state.lock().settle_storage_before(day);
     let response = match router.oneshot(request).await {
         Ok(response) => response,
         Err(infallible) => match infallible {},
     };
-    // The Project API's usage: CDN bytes, API operations, stored bytes, per day.
-    let day = chrono::DateTime::<chrono::Utc>::from(session.options().now()).date_naive();
     let traffic = if cdn && response.status().is_success() {
         axum::body::HttpBody::size_hint(response.body())
             .exact()

@@ -97,6 +97,7 @@ mod control;
 mod deliveries;
 mod dispatch;
 mod faults;
+mod file_map;
 mod file_record;
 mod images;
 mod index;
@@ -124,7 +125,7 @@ pub use records::{Delivery, DeliveryStatus};
 pub use request_log::LogFormat;
 pub use sessions::{DEFAULT_SESSION, SESSION_HEADER, SESSION_PATH_PREFIX};
 pub use state::{
-    ApiVersion, DayUsage, EmulatorState, FileRecord, FromUrlJob, GroupRecord, Job, LoggedRequest,
+    ApiVersion, DayUsage, EmulatorState, FileRecord, Files, FromUrlJob, GroupRecord, Job, LoggedRequest,
     MultipartUpload, Project, SecretRecord, UploadState, Urls, WebhookRecord,
 };
 

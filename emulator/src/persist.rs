@@ -237,7 +237,8 @@ impl Store {
     pub(crate) fn save(&self, name: Option<&str>, public_key: &str, state: &EmulatorState) -> io::Result<()> {
         let mut written = self.lock();
         let (document, new_blobs) = {
-            let project = state.lock();
+            let mut project = state.lock();
+            project.settle_storage();
             let snapshot = SnapshotRef {
                 format: FORMAT,
                 name: &project.name,

@@ -1,6 +1,7 @@
 //! The emulated project: everything the REST and Upload APIs read and change, in memory,
 //! plus how each object looks on the wire in each REST API version.
 
+pub use crate::file_map::Files;
 pub use crate::file_record::{image_dimensions, FileRecord};
 pub use crate::records::Urls;
 pub use crate::wire::{timestamp, ApiVersion};
@@ -179,8 +180,14 @@ pub struct Project {
     pub is_search_index_allowed: bool,
     /// Project API: the largest file accepted, in bytes (recorded, not enforced).
     pub filesize_limit: Option<u64>,
-    /// What the project served, per day (the Project API's usage).
+    /// What the project served, per day (the Project API's usage). The stored bytes of the
+    /// last day a request changed them are summed up only when needed: read the figures
+    /// after [`Project::settle_storage`].
     pub usage: BTreeMap<chrono::NaiveDate, DayUsage>,
+    /// The day a request may have changed the stored bytes of, not summed up yet (summing
+    /// every file after each request made N uploads or stores cost N²): they are when the
+    /// usage is read, the project saved, or a request of another day comes.
+    pub(crate) storage_due: Option<chrono::NaiveDate>,
     /// Whether uploads with `store=auto` are stored.
     pub autostore: bool,
     /// Whether uploads must be signed (a `signature` + `expire`, or an auth token).
@@ -189,8 +196,8 @@ pub struct Project {
     pub collaborators: Vec<(String, String)>,
     /// Names of the custom storages remote copies may target.
     pub storages: Vec<String>,
-    /// Files by UUID.
-    pub files: BTreeMap<Uuid, FileRecord>,
+    /// Files by UUID (a map that notes its changes, for the list's order).
+    pub files: Files,
     /// Groups by id.
     pub groups: BTreeMap<String, GroupRecord>,
     /// Webhooks by id.
@@ -396,11 +403,12 @@ impl Project {
             is_search_index_allowed: true,
             filesize_limit: None,
             usage: BTreeMap::new(),
+            storage_due: None,
             autostore: true,
             signed_uploads: false,
             collaborators: vec![("owner@example.com".to_owned(), "Project Owner".to_owned())],
             storages: vec!["emulator-storage".to_owned()],
-            files: BTreeMap::new(),
+            files: Files::default(),
             groups: BTreeMap::new(),
             webhooks: BTreeMap::new(),
             conversions: BTreeMap::new(),
@@ -504,8 +512,9 @@ impl Project {
         }
     }
 
-    /// Adds a request's share to `day`'s usage: CDN bytes, one API operation, and the stored
-    /// bytes now (computed when `storage_changed`).
+    /// Adds a request's share to `day`'s usage: CDN bytes, one API operation, and (when
+    /// `storage_changed`, or on the day's first request) the stored bytes as they are after
+    /// it, summed up later ([`Project::settle_storage`]).
     pub(crate) fn record_usage(
         &mut self,
         day: chrono::NaiveDate,
@@ -513,18 +522,33 @@ impl Project {
         operation: bool,
         storage_changed: bool,
     ) {
-        let storage = (storage_changed || !self.usage.contains_key(&day)).then(|| {
-            self.files
-                .values()
-                .filter(|f| f.removed.is_none() && f.stored.is_some())
-                .map(FileRecord::size)
-                .sum::<u64>()
-        });
+        self.settle_storage_before(day);
+        if storage_changed || !self.usage.contains_key(&day) {
+            self.storage_due = Some(day);
+        }
         let entry = self.usage.entry(day).or_default();
         entry.traffic += traffic;
         entry.operations += u64::from(operation);
-        if let Some(storage) = storage {
-            entry.storage = Some(storage);
+    }
+
+    /// Before a request of `day`: sums up the stored bytes still due for an earlier day,
+    /// which later requests must not change.
+    pub(crate) fn settle_storage_before(&mut self, day: chrono::NaiveDate) {
+        if self.storage_due.is_some_and(|due| due != day) {
+            self.settle_storage();
+        }
+    }
+
+    /// Sums up the stored bytes of the day they are due for (see [`Project::usage`]).
+    pub fn settle_storage(&mut self) {
+        if let Some(day) = self.storage_due.take() {
+            let storage = self
+                .files
+                .values()
+                .filter(|f| f.removed.is_none() && f.stored.is_some())
+                .map(FileRecord::size)
+                .sum::<u64>();
+            self.usage.entry(day).or_default().storage = Some(storage);
         }
     }
 

@@ -154,6 +154,27 @@ async fn the_control_api_steers_a_running_emulator() {
         .await
         .unwrap();
     assert_eq!(content.text().await.unwrap(), "hello, emulator");
+    // Many at once (`count`): their UUIDs, in upload order, unstored as asked.
+    let many = client
+        .post(server.control("files?name=x.bin&count=3&store=false"))
+        .body("x");
+    let many = json(many.send().await.unwrap()).await;
+    let last = many["uuids"][2].as_str().unwrap().to_owned();
+    let file = json(
+        client
+            .get(server.control(&format!("files/{last}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (
+            file["original_filename"].as_str(),
+            file["datetime_stored"].is_null()
+        ),
+        (Some("x.bin"), true)
+    );
 
     // Faults: added as text, applied, listed, cleared; control calls never get them.
     let added = client

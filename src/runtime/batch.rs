@@ -71,7 +71,8 @@ where
 }
 
 /// Sends `uuids` in chunks of at most `chunk_size` with `send`, at most `concurrency` at
-/// once, and merges the answers in chunk order.
+/// once, and merges the answers in chunk order as they come (an answer is not kept once
+/// merged; a chunk's UUIDs only when its request failed).
 #[cfg_attr(not(rest), allow(dead_code))]
 pub(crate) async fn in_chunks<R, F, Fut>(
     uuids: Vec<uuid::Uuid>,
@@ -84,26 +85,27 @@ where
     F: Fn(Vec<uuid::Uuid>) -> Fut,
     Fut: Future<Output = Result<R>>,
 {
-    let chunks: Vec<Vec<uuid::Uuid>> = uuids.chunks(chunk_size.max(1)).map(<[_]>::to_vec).collect();
-    let answers: Vec<(Vec<uuid::Uuid>, Result<R>)> = stream::iter(chunks)
-        .map(|chunk| {
-            let request = send(chunk.clone());
-            async move { (chunk, request.await) }
-        })
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
-    let mut outcome = BatchOutcome {
+    let outcome = BatchOutcome {
         response: R::default(),
         failed: Vec::new(),
     };
-    for (uuids, answer) in answers {
-        match answer {
-            Ok(response) => outcome.response.merge(response),
-            Err(error) => outcome.failed.push(FailedChunk { uuids, error }),
-        }
-    }
-    outcome
+    stream::iter(uuids.chunks(chunk_size.max(1)))
+        .map(|chunk| {
+            let request = send(chunk.to_vec());
+            async move { (chunk, request.await) }
+        })
+        .buffered(concurrency.max(1))
+        .fold(outcome, |mut outcome, (chunk, answer)| async move {
+            match answer {
+                Ok(response) => outcome.response.merge(response),
+                Err(error) => outcome.failed.push(FailedChunk {
+                    uuids: chunk.to_vec(),
+                    error,
+                }),
+            }
+            outcome
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -175,17 +175,14 @@ impl UploadMany<'_> {
     /// concurrency of 0, invalid metadata, tags or sizes), before anything is sent;
     /// otherwise one result per source, in order.
     pub async fn send(self) -> Result<Vec<Result<types::FileUploadInfo>>> {
-        let results = self.run_all().await?;
-        Ok(results
-            .into_iter()
-            .map(|result| match result? {
-                Done::Info(info) => Ok(*info),
-                Done::Uploaded(file) => Err(Error::InvalidResponse {
-                    message: format!("upload_many: no info was fetched for {}", file.uuid),
-                    body: String::new(),
-                }),
-            })
-            .collect())
+        self.run_all(|done| match done {
+            Done::Info(info) => Ok(*info),
+            Done::Uploaded(file) => Err(Error::InvalidResponse {
+                message: format!("upload_many: no info was fetched for {}", file.uuid),
+                body: String::new(),
+            }),
+        })
+        .await
     }
 
     /// Runs the uploads like [`UploadMany::send`], without asking the service for each
@@ -206,24 +203,23 @@ impl UploadMany<'_> {
     /// ```
     pub async fn send_uploaded(mut self) -> Result<Vec<Result<UploadedFile>>> {
         self.light = true;
-        let results = self.run_all().await?;
-        Ok(results
-            .into_iter()
-            .map(|result| {
-                result.map(|done| match done {
-                    Done::Uploaded(file) => file,
-                    Done::Info(info) => UploadedFile {
-                        uuid: info.uuid,
-                        filename: info.original_filename,
-                        size: u64::try_from(info.size).unwrap_or_default(),
-                    },
-                })
+        self.run_all(|done| {
+            Ok(match done {
+                Done::Uploaded(file) => file,
+                Done::Info(info) => UploadedFile {
+                    uuid: info.uuid,
+                    filename: info.original_filename,
+                    size: u64::try_from(info.size).unwrap_or_default(),
+                },
             })
-            .collect())
+        })
+        .await
     }
 
-    /// Runs the uploads: one result per source, in order.
-    async fn run_all(mut self) -> Result<Vec<Result<Done>>> {
+    /// Runs the uploads: one result per source, in order, each made by `finish` as it comes
+    /// (so a file's info is moved out of its box at once, not all of them at the end, when
+    /// the boxes and the answer would both be in memory).
+    async fn run_all<T>(mut self, finish: fn(Done) -> Result<T>) -> Result<Vec<Result<T>>> {
         if self.concurrency == 0 {
             return Err(Error::InvalidInput(
                 "upload_many: concurrency must be at least 1".to_owned(),
@@ -236,15 +232,16 @@ impl UploadMany<'_> {
         let permits = Semaphore::new(self.concurrency);
         let this = &self;
         let permits = &permits;
-        let mut results: Vec<Option<Result<Done>>> = (0..count).map(|_| None).collect();
+        let mut results: Vec<Option<Result<T>>> = (0..count).map(|_| None).collect();
         let mut done = stream::iter(work)
             .map(|work| this.run(work, permits))
             .buffer_unordered(self.concurrency);
         while let Some(finished) = done.next().await {
             for (index, result) in finished {
-                results[index] = Some(result);
+                results[index] = Some(result.and_then(finish));
             }
         }
+        // In place where `Option<Result<T>>` is laid out like `Result<T>` (no second copy).
         Ok(results
             .into_iter()
             .map(|result| {
@@ -355,7 +352,9 @@ impl UploadMany<'_> {
         let mut progress: Vec<Option<ProgressFn>> = Vec::with_capacity(files.len());
         let mut again = Vec::with_capacity(files.len());
         let mut names = std::collections::HashMap::with_capacity(files.len());
+        let mut sizes = Vec::with_capacity(files.len());
         for file in files {
+            sizes.push(file.size);
             let filename = file.source.file_name().unwrap_or_else(|| "file".to_owned());
             names.insert(file.index, (filename.clone(), file.size));
             direct.push(DirectFile {
@@ -375,7 +374,7 @@ impl UploadMany<'_> {
             Ok(_permit) => {
                 // The small files' contents in one trip to the blocking pool (not two or
                 // three per file), once the request may go.
-                let direct = read_small_files(direct).await;
+                let direct = read_small_files(direct, &sizes).await;
                 self.client
                     .direct_upload_reporting(
                         direct,
@@ -467,20 +466,30 @@ fn may_have_stored(error: &Error) -> bool {
 }
 
 /// `files` with the contents of those read from paths loaded into memory (all under
-/// [`BATCH_MAX_FILE_SIZE`], [`BATCH_MAX_BYTES`] together), read in one blocking task. A file
-/// that cannot be read keeps its path: its upload reports the error.
-async fn read_small_files(mut files: Vec<DirectFile>) -> Vec<DirectFile> {
-    let paths: Vec<Option<std::path::PathBuf>> = files
+/// [`BATCH_MAX_FILE_SIZE`], [`BATCH_MAX_BYTES`] together), read in one blocking task into
+/// buffers of their `sizes` made here: allocated by the runtime's threads rather than the
+/// blocking pool's, whose many malloc arenas would each keep some of the freed contents
+/// (RSS then grew with the number of batches). A file that cannot be read keeps its path:
+/// its upload reports the error.
+async fn read_small_files(mut files: Vec<DirectFile>, sizes: &[u64]) -> Vec<DirectFile> {
+    let reads: Vec<Option<(std::path::PathBuf, Vec<u8>)>> = files
         .iter()
-        .map(|file| match &file.source {
-            UploadSource::Path(path) => Some(path.clone()),
+        .zip(sizes)
+        .map(|(file, &size)| match &file.source {
+            // One byte more than the size: reading to the end then needs no second buffer.
+            UploadSource::Path(path) => Some((path.clone(), Vec::with_capacity(size as usize + 1))),
             _ => None,
         })
         .collect();
     let contents: Vec<Option<Vec<u8>>> = tokio::task::spawn_blocking(move || {
-        paths
+        reads
             .into_iter()
-            .map(|path| path.and_then(|path| std::fs::read(path).ok()))
+            .map(|read| {
+                let (path, mut buffer) = read?;
+                let mut file = std::fs::File::open(path).ok()?;
+                std::io::Read::read_to_end(&mut file, &mut buffer).ok()?;
+                Some(buffer)
+            })
             .collect()
     })
     .await

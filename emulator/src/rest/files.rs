@@ -2,7 +2,8 @@
 
 use super::{detail, json_body, no_content, not_found, parse_bool, query_pairs, reply, Rest};
 use crate::deliveries::{previous_values, EventCause};
-use crate::state::{ApiVersion, FileRecord, Project};
+use crate::file_map::{ListQuery, Listed};
+use crate::state::{ApiVersion, Project};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
@@ -113,24 +114,14 @@ async fn list(
     let descending = ordering.starts_with('-');
 
     let project = rest.state.lock();
-    let mut files: Vec<&FileRecord> = project
-        .files
-        .values()
-        .filter(|f| f.removed.is_some() == removed)
-        .filter(|f| stored.is_none_or(|s| f.stored.is_some() == s))
-        .collect();
-    // The cursor key: what `from` compares with.
-    let key = |f: &FileRecord| {
-        if by_size {
-            (f.size() as i64, f.uploaded)
-        } else {
-            (0, f.uploaded)
-        }
-    };
-    files.sort_by_key(|f| key(f));
-    if descending {
-        files.reverse();
-    }
+    // The files in list order, kept between the pages of a walk (see `Files::list_order`).
+    let order = project.files.list_order(ListQuery {
+        removed,
+        stored,
+        by_size,
+        descending,
+    });
+    let files = &order.files;
     // `from` keeps the files at or after it in the list's order; `offset` then skips files
     // that share that value (what the service's page links carry).
     let from_start = match param("from") {
@@ -139,32 +130,13 @@ async fn list(
             let Ok(from) = from.parse::<i64>() else {
                 return detail(400, "`from` must be a size in bytes when ordering by size.");
             };
-            let len = |f: &FileRecord| f.size() as i64;
-            files
-                .iter()
-                .position(|f| {
-                    if descending {
-                        len(f) <= from
-                    } else {
-                        len(f) >= from
-                    }
-                })
-                .unwrap_or(files.len())
+            files.partition_point(|&(size, _, _)| if descending { size > from } else { size < from })
         }
         Some(from) => {
             let Some(from) = parse_datetime(from) else {
                 return detail(400, "`from` must be a date-time like 2015-09-10T10:00:00Z.");
             };
-            files
-                .iter()
-                .position(|f| {
-                    if descending {
-                        f.uploaded <= from
-                    } else {
-                        f.uploaded >= from
-                    }
-                })
-                .unwrap_or(files.len())
+            files.partition_point(|&(_, at, _)| if descending { at > from } else { at < from })
         }
     };
     let start = (from_start + offset).min(files.len());
@@ -173,25 +145,30 @@ async fn list(
     let results: Vec<Value> = files[start..]
         .iter()
         .take(limit)
+        .filter_map(|(_, _, uuid)| project.files.get(uuid))
         .map(|f| f.to_rest_json(version, &rest.urls, appdata))
         .collect();
     // Page links are cursors, like the service's: `from` is the value of the page's first
     // file (its upload time, or its size when ordering by size) and `offset` counts the
-    // files before it that share that value.
+    // files before it that share that value (next to it: the list is in that order).
     let page_url = |at: usize| {
-        let first = files[at];
-        let cursor = |f: &FileRecord| {
+        let cursor = |&(size, uploaded, _): &Listed| {
             if by_size {
-                f.size() as i64
+                size
             } else {
-                f.uploaded.timestamp_micros()
+                uploaded.timestamp_micros()
             }
         };
-        let ties = files[..at].iter().filter(|f| cursor(f) == cursor(first)).count();
+        let first = &files[at];
+        let ties = files[..at]
+            .iter()
+            .rev()
+            .take_while(|f| cursor(f) == cursor(first))
+            .count();
         let from = if by_size {
-            first.size().to_string()
+            first.0.to_string()
         } else {
-            first.uploaded.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            first.1.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
         };
         let mut link: Vec<(String, String)> = pairs
             .iter()
@@ -214,12 +191,8 @@ async fn list(
         "results": results,
     });
     if version != ApiVersion::V0_5 {
-        let count = |pred: &dyn Fn(&FileRecord) -> bool| project.files.values().filter(|f| pred(f)).count();
-        body["totals"] = json!({
-            "removed": count(&|f| f.removed.is_some()),
-            "stored": count(&|f| f.removed.is_none() && f.stored.is_some()),
-            "unstored": count(&|f| f.removed.is_none() && f.stored.is_none()),
-        });
+        let [removed, stored, unstored] = order.totals;
+        body["totals"] = json!({ "removed": removed, "stored": stored, "unstored": unstored });
     }
     reply(version, 200, &body)
 }
