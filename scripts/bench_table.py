@@ -83,8 +83,9 @@ def table(path):
             line(
                 f"files list, {r['items']}-item page: crate vs bare reqwest",
                 f"{r['crate_us']:.0f} µs vs {r['bare_us']:.0f} µs = **{r['ratio']:.3f}×**",
-                "≤ 1.02×",
-                r["ratio"] <= 1.02,
+                # Issue #20: ≤ 1.02× on the 1-item page, ≤ 1.00× on the 100-item page.
+                "≤ 1.02×" if r["items"] == 1 else "≤ 1.00×",
+                r["ratio"] <= (1.02 if r["items"] == 1 else 1.00),
             )
     def timed(r, scale, unit):
         return f"{r['median_s'] * scale:.{0 if unit == 'ns' else 2}f} {unit} (fastest {r['fastest_s'] * scale:.{0 if unit == 'ns' else 2}f})"
