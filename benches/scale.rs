@@ -26,10 +26,7 @@ const FILE_SIZE: usize = 10 * 1024;
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args = measure::args();
     let rest = std::env::var("UC_REST_BASE").expect("UC_REST_BASE");
     let (op, items, secs) = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["fill", count, uuids] => {

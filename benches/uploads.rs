@@ -24,10 +24,7 @@ use uploadcare::upload::{Client, MultipartStart, DEFAULT_PART_SIZE};
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args = measure::args();
     let [mode, target, concurrency] = args.as_slice() else {
         eprintln!("usage: uploads crate|bare|many PATH CONCURRENCY");
         std::process::exit(2);
