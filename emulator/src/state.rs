@@ -640,4 +640,37 @@ mod tests {
         let b = project.now();
         assert!(b > a);
     }
+
+    #[test]
+    fn the_file_list_order_is_kept_until_the_files_change() {
+        let mut files = crate::file_map::Files::default();
+        let record = |name: &str| {
+            let mut project = Project::new("p", "k", "s");
+            let uuid = project.add_file(name, "text/plain", bytes::Bytes::from_static(b"x"), None);
+            project.files[&uuid].clone()
+        };
+        let a = record("a");
+        files.insert(a.uuid, a);
+        let query = crate::file_map::ListQuery {
+            removed: false,
+            stored: None,
+            by_size: false,
+            descending: false,
+        };
+        let first = files.list_order(query);
+        assert!(std::sync::Arc::ptr_eq(&first, &files.list_order(query)));
+        assert_eq!(first.totals, [0, 1, 0]);
+        // Reading does not change it; a mutable access does.
+        assert_eq!(files.len(), 1);
+        assert!(std::sync::Arc::ptr_eq(&first, &files.list_order(query)));
+        let b = record("b");
+        files.insert(b.uuid, b);
+        let second = files.list_order(query);
+        assert_eq!(second.files.len(), 2);
+        let removed = crate::file_map::ListQuery {
+            removed: true,
+            ..query
+        };
+        assert!(files.list_order(removed).files.is_empty());
+    }
 }
