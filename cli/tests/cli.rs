@@ -807,14 +807,7 @@ async fn demo_against_given_keys(auth: &'static str) {
     // It ran against this emulator, and removed every file it made (the conversion's
     // output too), the group and the webhook.
     let state = p.emulator.state();
-    let files = state.file_uuids();
-    assert_eq!(files.len(), 6, "{files:?}");
-    for uuid in files {
-        assert!(
-            state.file(uuid).unwrap().removed.is_some(),
-            "{uuid} was not removed"
-        );
-    }
+    assert_all_removed(state, 6);
     assert!(state.lock().webhooks.is_empty());
     let group = summary["group"].as_str().unwrap();
     assert_eq!(p.run(&["groups", "info", group]).await.code, 1);
@@ -822,6 +815,18 @@ async fn demo_against_given_keys(auth: &'static str) {
 
 /// No Rust debug formatting in the demo's steps: no `Some(…)`, no quoted lists, dates in
 /// UTC without RFC 3339's `T`.
+/// The emulator holds `count` files, every one of them removed (the demo cleaned up).
+fn assert_all_removed(state: &uploadcare_emulator::EmulatorState, count: usize) {
+    let files = state.file_uuids();
+    assert_eq!(files.len(), count, "{files:?}");
+    for uuid in files {
+        assert!(
+            state.file(uuid).unwrap().removed.is_some(),
+            "{uuid} was not removed"
+        );
+    }
+}
+
 fn assert_readable(steps: &str) {
     for debug in ["Some(", "None", "[\"", "{\"", "+00:00"] {
         assert!(!steps.contains(debug), "`{debug}` in the demo's output:\n{steps}");
@@ -874,15 +879,7 @@ async fn demo_cleans_up_when_a_step_fails() {
     assert!(run.stderr.contains("13. Clean up"), "{run:#?}");
     assert!(!run.stderr.contains("Done."), "{run:#?}");
     // The five uploads were made before the search, and are all removed.
-    let state = p.emulator.state();
-    let files = state.file_uuids();
-    assert_eq!(files.len(), 5, "{files:?}");
-    for uuid in files {
-        assert!(
-            state.file(uuid).unwrap().removed.is_some(),
-            "{uuid} was not removed"
-        );
-    }
+    assert_all_removed(p.emulator.state(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -278,11 +278,7 @@ impl Upload<'_> {
         self.traced(async |sent: Sent| {
             Ok(match sent {
                 Sent::Direct(file) => file,
-                Sent::Completed(info) => UploadedFile {
-                    uuid: info.uuid,
-                    filename: info.original_filename,
-                    size: u64::try_from(info.size).unwrap_or_default(),
-                },
+                Sent::Completed(info) => UploadedFile::from_info(*info),
             })
         })
         .await
@@ -431,4 +427,16 @@ pub struct UploadedFile {
     pub filename: String,
     /// Its size in bytes.
     pub size: u64,
+}
+
+impl UploadedFile {
+    /// What the crate keeps of a file's full info (a multipart upload's completion answers
+    /// with it).
+    pub(crate) fn from_info(info: types::FileUploadInfo) -> Self {
+        UploadedFile {
+            uuid: info.uuid,
+            filename: info.original_filename,
+            size: u64::try_from(info.size).unwrap_or_default(),
+        }
+    }
 }

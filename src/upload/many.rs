@@ -206,11 +206,7 @@ impl UploadMany<'_> {
         self.run_all(|done| {
             Ok(match done {
                 Done::Uploaded(file) => file,
-                Done::Info(info) => UploadedFile {
-                    uuid: info.uuid,
-                    filename: info.original_filename,
-                    size: u64::try_from(info.size).unwrap_or_default(),
-                },
+                Done::Info(info) => UploadedFile::from_info(*info),
             })
         })
         .await
@@ -351,12 +347,15 @@ impl UploadMany<'_> {
         let mut direct = Vec::with_capacity(files.len());
         let mut progress: Vec<Option<ProgressFn>> = Vec::with_capacity(files.len());
         let mut again = Vec::with_capacity(files.len());
-        let mut names = std::collections::HashMap::with_capacity(files.len());
+        // Names and sizes for the results without infos (`send_uploaded`) only.
+        let mut names = std::collections::HashMap::new();
         let mut sizes = Vec::with_capacity(files.len());
         for file in files {
             sizes.push(file.size);
             let filename = file.source.file_name().unwrap_or_else(|| "file".to_owned());
-            names.insert(file.index, (filename.clone(), file.size));
+            if self.light {
+                names.insert(file.index, (filename.clone(), file.size));
+            }
             direct.push(DirectFile {
                 field: field(file.index),
                 filename,
