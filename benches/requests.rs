@@ -1,10 +1,12 @@
 //! Per-request overhead: a signed `files list` through the crate against the same request
-//! made with bare reqwest (signed by hand with the same headers, parsed into the same
-//! generated type), both against one local server that answers a canned page. Run with
+//! made with bare reqwest (signed by hand with the same headers and `User-Agent` — the
+//! same bytes on the wire — parsed into the same generated type), both against one local
+//! server that answers a canned page. Run with
 //! `cargo bench --bench requests` (`BENCH_PAIRS` requests per side, default 2000; `LIMIT=1`
 //! or `LIMIT=100` for one page size; `ONLY=crate|bare` times one side alone and reports the
 //! client thread's CPU time per request from `/proc/thread-self/schedstat`; `READ_TIMEOUT=off`
-//! turns off the crate's default 60 s read timeout, which bare reqwest does not have).
+//! turns off the crate's default 60 s read timeout, which bare reqwest does not have;
+//! `BARE=like-crate` builds the bare client with the crate's transport settings).
 
 mod fixtures;
 
@@ -90,17 +92,22 @@ fn main() {
         config = config.with_read_timeout(None);
     }
     let client = uploadcare::v0_7::Client::from_config(config).unwrap();
+    // The bare client sends the same bytes as the crate (its `User-Agent` included), so
+    // the two sides differ only in the client-side path.
     let http = if std::env::var("BARE").as_deref() == Ok("like-crate") {
-        // Diagnostic: the bare client built with the crate's transport settings.
+        // Diagnostic: the bare client built with all of the crate's transport settings.
         reqwest::Client::builder()
             .user_agent(uploadcare::USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
+            .http1_only()
             .connect_timeout(std::time::Duration::from_secs(10))
-            .read_timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap()
     } else {
-        reqwest::Client::new()
+        reqwest::Client::builder()
+            .user_agent(uploadcare::USER_AGENT)
+            .build()
+            .unwrap()
     };
     for limit in [1u64, 100]
         .into_iter()

@@ -259,8 +259,12 @@ impl Config {
         self
     }
 
-    /// Sets how long a connection may stay silent (no bytes read) before the request fails
-    /// (`None`: no limit; default 60 s). Ignored with [`Config::with_http_client`].
+    /// Sets how long a request may stay silent — no byte of its body sent, no byte of its
+    /// answer received — before the attempt fails with [`Error::ReadTimeout`](crate::Error::ReadTimeout)
+    /// (`None`: no limit; default 60 s). It is checked when the timeout ends, so a silent
+    /// request fails after one to two timeouts of silence, and one whose bytes keep moving
+    /// (a long upload, a slow answer) never does. A failed attempt is retried as
+    /// [`crate::retry`] says for a late answer. Ignored with [`Config::with_http_client`].
     pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.read_timeout = timeout.into();
         self

@@ -66,9 +66,8 @@ impl ClientContext {
                     // safely (see `crate::retry`); over HTTP/2 a reset tells nothing.
                     .http1_only()
                     .connect_timeout(config.connect_timeout);
-                if let Some(timeout) = config.read_timeout {
-                    builder = builder.read_timeout(timeout);
-                }
+                // The read timeout is the request pipeline's own (`runtime::transport`),
+                // not reqwest's.
                 if let Some(timeout) = config.timeout {
                     builder = builder.timeout(timeout);
                 }
@@ -157,6 +156,16 @@ impl ClientContext {
     /// [`Config::with_http_client`], which may speak HTTP/2.
     pub(crate) fn resets_mean_unread(&self) -> bool {
         self.config.http_client.is_none()
+    }
+
+    /// How long a request may stay silent (nothing sent, nothing received) before its
+    /// attempt fails: [`Config::with_read_timeout`] for the crate's own HTTP client; `None`
+    /// with a client given with [`Config::with_http_client`] (its own settings apply).
+    pub fn read_timeout(&self) -> Option<Duration> {
+        match self.config.http_client {
+            Some(_) => None,
+            None => self.config.read_timeout,
+        }
     }
 
     /// The HTTP client.

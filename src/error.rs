@@ -76,6 +76,16 @@ pub enum Error {
     /// The request timed out.
     #[error("request timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// Nothing was sent or received for the read timeout
+    /// ([`Config::with_read_timeout`](crate::Config::with_read_timeout)): the attempt was
+    /// given up (and, for a creating request sent whole, reported as
+    /// [`Error::OutcomeUnknown`] instead).
+    // Keep in step with `READ_TIMEOUT_START`/`_END` (a unit test checks).
+    #[error("read timeout: nothing sent or received for {} ms", .timeout.as_millis())]
+    ReadTimeout {
+        /// The read timeout.
+        timeout: Duration,
+    },
     /// A job (a conversion, an add-on execution, …) ended in a failed state.
     #[error("{operation} failed: {reason}")]
     JobFailed {
@@ -303,7 +313,7 @@ impl Error {
             Error::InvalidInput(_) | Error::InvalidTag { .. } => ErrorKind::InvalidInput,
             Error::Config(_) => ErrorKind::Config,
             Error::Transport(_) => ErrorKind::Transport,
-            Error::Timeout(_) | Error::TimedOut { .. } => ErrorKind::Timeout,
+            Error::Timeout(_) | Error::TimedOut { .. } | Error::ReadTimeout { .. } => ErrorKind::Timeout,
             Error::JobFailed { .. } => ErrorKind::Server,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::Io { .. } => ErrorKind::Io,
@@ -349,6 +359,7 @@ impl Error {
                 retry_after: None,
             },
             Error::Transport(e) | Error::Timeout(e) => crate::retry::transport_outcome(e, true, true),
+            Error::ReadTimeout { .. } => Outcome::AnswerLost { timed_out: true },
             _ => return false,
         };
         let policy = crate::RetryPolicy {
@@ -484,6 +495,7 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
             // Our middleware reports configuration problems, and creating requests whose
             // answer was lost, as `Custom`.
             E::Custom(message) => outcome_unknown_from_text(&message)
+                .or_else(|| read_timeout_from_text(&message))
                 .or_else(|| provider_failure_from_text(&message))
                 .unwrap_or(Error::Config(message)),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => e.into(),
@@ -559,6 +571,22 @@ fn provider_failure_from_text(_: &str) -> Option<Error> {
     None
 }
 
+/// The words of [`Error::ReadTimeout`] before and after the milliseconds.
+const READ_TIMEOUT_START: &str = "read timeout: nothing sent or received for ";
+const READ_TIMEOUT_END: &str = " ms";
+
+/// [`Error::ReadTimeout`] carried through the generated clients as its text.
+fn read_timeout_from_text(text: &str) -> Option<Error> {
+    let millis = text
+        .strip_prefix(READ_TIMEOUT_START)?
+        .strip_suffix(READ_TIMEOUT_END)?
+        .parse()
+        .ok()?;
+    Some(Error::ReadTimeout {
+        timeout: Duration::from_millis(millis),
+    })
+}
+
 fn outcome_unknown_from_text(text: &str) -> Option<Error> {
     let (operation, rest) = text.split_once(OUTCOME_UNKNOWN_MIDDLE)?;
     let detail = rest.strip_suffix(OUTCOME_UNKNOWN_END)?;
@@ -614,6 +642,25 @@ mod tests {
             "{carried:?}"
         );
         assert_eq!(carried.to_string(), e.to_string());
+        assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
+    }
+
+    #[test]
+    fn a_read_timeout_survives_the_generated_clients_error() {
+        let e = Error::ReadTimeout {
+            timeout: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            e.to_string(),
+            format!("{READ_TIMEOUT_START}1500{READ_TIMEOUT_END}")
+        );
+        let carried: Error = progenitor_client::Error::<ApiErrorBody>::Custom(e.to_string()).into();
+        assert!(
+            matches!(carried, Error::ReadTimeout { timeout } if timeout == Duration::from_millis(1500)),
+            "{carried:?}"
+        );
+        assert_eq!(carried.kind(), ErrorKind::Timeout);
+        assert!(carried.is_retryable_for(crate::retry::OperationKind::Idempotent));
         assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
     }
 

@@ -535,7 +535,7 @@ async fn a_silent_connection_fails_with_a_timeout_after_the_read_timeout() {
             .await
             .unwrap_err(),
     );
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::ReadTimeout { .. }), "{err:?}");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "did not wait for the answer"

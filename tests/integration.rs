@@ -21,6 +21,7 @@ mod generated_surface;
 mod limits;
 mod observability;
 mod project_api;
+mod read_timeout;
 mod rest_v0_5_operations;
 mod rest_v0_6_operations;
 mod rest_v0_7_operations;

@@ -10,6 +10,7 @@ pub mod batch;
 pub mod pagination;
 pub(crate) mod pipeline;
 pub(crate) mod prepare;
+mod transport;
 pub mod wait;
 
 pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};

@@ -22,6 +22,7 @@
 
 #[cfg(rest)]
 use super::prepare::sign_rest_attempt;
+use super::transport::{send_once, Transport};
 #[cfg(rest)]
 use crate::config::AuthScheme;
 use crate::context::ClientContext;
@@ -127,25 +128,6 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    async fn read(api: Api, response: reqwest::Response) -> reqwest::Result<Self> {
-        let mut status = response.status();
-        let version = response.version();
-        let mut response = response;
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await?;
-        if api == Api::Upload && status.is_success() {
-            if let Some(error_status) = upload_error_status(&body) {
-                status = error_status;
-            }
-        }
-        Ok(Self {
-            status,
-            version,
-            headers,
-            body,
-        })
-    }
-
     fn outcome(&self) -> Outcome {
         Outcome::Answer {
             status: self.status.as_u16(),
@@ -196,7 +178,7 @@ impl Answer {
 /// In JSON-error mode the Upload API may answer an error with HTTP 200 and
 /// `{"error": {"status_code": N, ...}}`: the status N, read without building the whole
 /// body's tree.
-fn upload_error_status(body: &[u8]) -> Option<reqwest::StatusCode> {
+pub(super) fn upload_error_status(body: &[u8]) -> Option<reqwest::StatusCode> {
     #[derive(serde::Deserialize)]
     struct Probe {
         error: Option<ErrorProbe>,
@@ -223,7 +205,7 @@ pub(crate) enum Failure<E> {
     /// The last attempt failed in transport, and it was not repeated.
     Transport {
         /// What the transport said.
-        error: reqwest::Error,
+        error: Transport,
         /// What that tells about the request.
         outcome: Outcome,
     },
@@ -237,7 +219,7 @@ impl<E> Failure<E> {
             Failure::Transport {
                 error,
                 outcome: Outcome::AnswerLost { .. },
-            } if op.kind == OperationKind::Creating => Some(crate::error::with_root_cause(error)),
+            } if op.kind == OperationKind::Creating => Some(error.cause()),
             _ => None,
         }
     }
@@ -252,9 +234,8 @@ impl Failure<reqwest::Error> {
             return progenitor_client::Error::Custom(crate::error::outcome_unknown_text(op.name, &detail));
         }
         match self {
-            Failure::Attempt(error) | Failure::Transport { error, .. } => {
-                progenitor_client::Error::CommunicationError(error)
-            }
+            Failure::Attempt(error) => progenitor_client::Error::CommunicationError(error),
+            Failure::Transport { error, .. } => error.into_progenitor(),
         }
     }
 }
@@ -328,7 +309,7 @@ impl<E: Into<crate::Error>> Failure<E> {
         match self {
             Failure::Attempt(error) => error.into(),
             // Without its URL: a part's presigned URL carries a signature.
-            Failure::Transport { error, .. } => error.without_url().into(),
+            Failure::Transport { error, .. } => error.into_error(),
         }
     }
 }
@@ -364,6 +345,11 @@ pub(crate) trait Attempts {
     /// not, the server cannot have processed the request.
     fn body_sent(&self) -> bool {
         true
+    }
+    /// The bytes of the current request's body handed to the connection so far, when they
+    /// are counted (uploads): the read timeout takes them as signs of life.
+    fn sent(&self) -> Option<&std::sync::atomic::AtomicU64> {
+        None
     }
     /// The last attempt failed (it is repeated or given up): take back what it counted.
     fn attempt_failed(&mut self) {}
@@ -494,6 +480,8 @@ pub(crate) async fn send_with_retries<A: Attempts>(
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    // Instrumented only when a subscriber listens: entering a disabled span is not free
+    // (with `tracing`'s `log` feature it checks the `log` crate's level on every poll).
     if span.is_disabled() {
         return retry_loop(ctx, op, attempts, &span).await;
     }
@@ -514,35 +502,37 @@ async fn retry_loop<A: Attempts>(
     let started = traced.then(std::time::Instant::now);
     let mut attempt = 0u32;
     loop {
-        let request = attempts.next_request().await.map_err(Failure::Attempt)?;
-        if attempt == 0 && traced {
-            // The path only: query strings may carry presigned-URL signatures.
-            span.record("method", request.method().as_str());
-            span.record("path", request.url().path());
-            let url = request.url();
-            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-            span.record(
-                "url",
-                format!(
-                    "{}://{}{port}{}",
-                    url.scheme(),
-                    url.host_str().unwrap_or(""),
-                    url.path()
-                ),
-            );
-        }
-        if traced {
-            span.record("attempts", attempt + 1);
-        }
-        let sent = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
-        let result = match ctx.http().execute(request).await {
-            Ok(response) => Answer::read(op.api, response).await,
-            Err(error) => Err(error),
+        // The request goes to the HTTP client before the await, in a block of its own: this
+        // future does not keep it while the answer is awaited.
+        let (sent, exchange) = {
+            let request = attempts.next_request().await.map_err(Failure::Attempt)?;
+            if attempt == 0 && traced {
+                // The path only: query strings may carry presigned-URL signatures.
+                span.record("method", request.method().as_str());
+                span.record("path", request.url().path());
+                let url = request.url();
+                let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                span.record(
+                    "url",
+                    format!(
+                        "{}://{}{port}{}",
+                        url.scheme(),
+                        url.host_str().unwrap_or(""),
+                        url.path()
+                    ),
+                );
+            }
+            if traced {
+                span.record("attempts", attempt + 1);
+            }
+            let sent = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
+            (sent, send_once(ctx, op.api, request, attempts.sent()))
         };
+        let result = exchange.await;
         let (outcome, status) = match &result {
             Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
             Err(error) => (
-                crate::retry::transport_outcome(error, attempts.body_sent(), ctx.resets_mean_unread()),
+                error.outcome(attempts.body_sent(), ctx.resets_mean_unread()),
                 None,
             ),
         };
@@ -577,7 +567,7 @@ async fn retry_loop<A: Attempts>(
                 Err(error) => {
                     attempts.attempt_failed();
                     // The cause only: a presigned URL's query is a credential.
-                    tracing::debug!(error = %crate::error::with_root_cause(&error), "failed");
+                    tracing::debug!(error = %error.cause(), "failed");
                     Err(Failure::Transport { error, outcome })
                 }
             };

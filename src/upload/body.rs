@@ -28,6 +28,11 @@ impl Tally {
     pub(crate) fn get(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    /// The counter itself (the request pipeline's read timeout watches it).
+    pub(crate) fn counter(&self) -> &std::sync::atomic::AtomicU64 {
+        &self.0
+    }
 }
 
 /// `chunks` as a request body that adds every chunk the HTTP client takes to `tally` and,

@@ -181,6 +181,10 @@ impl crate::runtime::Attempts for PartAttempts<'_> {
         self.tally.get() >= self.part.len()
     }
 
+    fn sent(&self) -> Option<&std::sync::atomic::AtomicU64> {
+        Some(self.tally.counter())
+    }
+
     fn attempt_failed(&mut self) {
         if let Some(counter) = self.current.take() {
             counter.undo();

@@ -182,6 +182,10 @@ impl crate::runtime::Attempts for FormAttempts<'_> {
     fn body_sent(&self) -> bool {
         self.tally.get() >= self.form.files.iter().map(|f| f.len).sum::<u64>()
     }
+
+    fn sent(&self) -> Option<&std::sync::atomic::AtomicU64> {
+        Some(self.tally.counter())
+    }
 }
 
 impl FormRequest {

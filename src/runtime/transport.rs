@@ -1,0 +1,183 @@
+//! One attempt of a request: sent, its answer read whole, under the crate's read timeout.
+//!
+//! The read timeout ([`Config::with_read_timeout`](crate::Config::with_read_timeout)) is
+//! kept here rather than by reqwest: reqwest arms two boxed timers per request and moves
+//! one at every frame of the answer (≈ 3,100 of the instructions a 1-item page costs, see
+//! BENCHMARKS.md), and its first timer runs from the start of the request to the answer's
+//! head, so an upload whose body takes longer than the timeout to send fails although its
+//! bytes never stopped moving. Here one timer watches the whole attempt and is moved only
+//! when it rings: if bytes of the request's body went out (the upload's own count, see
+//! [`Attempts::sent`](super::pipeline::Attempts::sent)) or bytes of the answer came in since it was armed, it is armed again
+//! for a whole timeout; if nothing moved, the attempt fails with [`Transport::Silent`]. So
+//! an attempt fails after at least one and at most two timeouts of silence, and a request
+//! that keeps moving never does.
+
+use super::pipeline::{upload_error_status, Answer, Api};
+use crate::context::ClientContext;
+use crate::retry::Outcome;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::task::Poll;
+use std::time::Duration;
+
+/// How an attempt failed in transport.
+#[derive(Debug)]
+pub(crate) enum Transport {
+    /// What the HTTP client said.
+    Http(reqwest::Error),
+    /// Nothing was sent or received for the read timeout.
+    Silent {
+        /// The read timeout.
+        timeout: Duration,
+        /// Whether the answer's head had arrived.
+        answering: bool,
+    },
+}
+
+impl From<reqwest::Error> for Transport {
+    fn from(error: reqwest::Error) -> Self {
+        Transport::Http(error)
+    }
+}
+
+impl Transport {
+    /// What the failure tells about the request (see [`crate::retry::transport_outcome`]).
+    pub(crate) fn outcome(&self, body_sent: bool, resets_mean_unread: bool) -> Outcome {
+        match self {
+            Transport::Http(error) => crate::retry::transport_outcome(error, body_sent, resets_mean_unread),
+            // The server cannot have processed a request it did not get whole.
+            Transport::Silent { answering: false, .. } if !body_sent => Outcome::NotRead,
+            Transport::Silent { .. } => Outcome::AnswerLost { timed_out: true },
+        }
+    }
+
+    /// What went wrong, without the request's URL (a presigned URL's query is a
+    /// credential).
+    pub(crate) fn cause(&self) -> String {
+        match self {
+            Transport::Http(error) => crate::error::with_root_cause(error),
+            Transport::Silent { timeout, .. } => crate::Error::ReadTimeout { timeout: *timeout }.to_string(),
+        }
+    }
+
+    /// The crate's error for it.
+    pub(crate) fn into_error(self) -> crate::Error {
+        match self {
+            Transport::Http(error) => error.without_url().into(),
+            Transport::Silent { timeout, .. } => crate::Error::ReadTimeout { timeout },
+        }
+    }
+
+    /// The error the generated clients return for it: reqwest's error as progenitor's
+    /// `CommunicationError`, a read timeout as its text (`Custom`, read back into
+    /// [`crate::Error::ReadTimeout`]).
+    pub(crate) fn into_progenitor<E>(self) -> progenitor_client::Error<E> {
+        match self {
+            Transport::Http(error) => progenitor_client::Error::CommunicationError(error),
+            Transport::Silent { timeout, .. } => {
+                progenitor_client::Error::Custom(crate::Error::ReadTimeout { timeout }.to_string())
+            }
+        }
+    }
+}
+
+/// Sends `request` and reads its answer whole, failing when nothing moves for the read
+/// timeout (when the client has one, see [`ClientContext::read_timeout`]); `sent` counts
+/// the bytes of the request's body handed over, when they are counted.
+///
+/// Not `async`: the request is handed to the HTTP client at once, so the future holds
+/// reqwest's small one instead of the request.
+pub(crate) fn send_once<'a>(
+    ctx: &'a ClientContext,
+    api: Api,
+    request: reqwest::Request,
+    sent: Option<&'a AtomicU64>,
+) -> impl Future<Output = Result<Answer, Transport>> + Send + 'a {
+    let pending = ctx.http().execute(request);
+    let timeout = ctx.read_timeout();
+    async move {
+        let Some(timeout) = timeout else {
+            let response = match pending.await {
+                Ok(response) => response,
+                Err(error) => return Err(Transport::Http(error)),
+            };
+            return read(api, response, None).await.map_err(Transport::Http);
+        };
+        // Bytes of the answer read so far, plus one for its head.
+        let received = AtomicU64::new(0);
+        let mut exchange = std::pin::pin!(async {
+            let response = pending.await?;
+            received.store(1, Relaxed);
+            read(api, response, Some(&received)).await
+        });
+        let mut timer = std::pin::pin!(tokio::time::sleep(timeout));
+        let moved = || (sent.map_or(0, |s| s.load(Relaxed)), received.load(Relaxed));
+        let mut seen = moved();
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = exchange.as_mut().poll(cx) {
+                return Poll::Ready(result.map_err(Transport::Http));
+            }
+            while timer.as_mut().poll(cx).is_ready() {
+                let now = moved();
+                if now == seen {
+                    return Poll::Ready(Err(Transport::Silent {
+                        timeout,
+                        answering: now.1 > 0,
+                    }));
+                }
+                seen = now;
+                timer.as_mut().reset(tokio::time::Instant::now() + timeout);
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// Reads an answer whole (one chunk is kept as it came, more are joined), counting its
+/// bytes in `received`. An Upload API `200` carrying an error object gets that error's
+/// status. Not `async`: the future holds the response once (an `async fn` holds its
+/// parameters twice).
+fn read(
+    api: Api,
+    mut response: reqwest::Response,
+    received: Option<&AtomicU64>,
+) -> impl Future<Output = reqwest::Result<Answer>> + Send + '_ {
+    let mut status = response.status();
+    let version = response.version();
+    let headers = std::mem::take(response.headers_mut());
+    let expected = response.content_length();
+    async move {
+        let mut first = bytes::Bytes::new();
+        let mut joined: Option<bytes::BytesMut> = None;
+        while let Some(chunk) = response.chunk().await? {
+            if let Some(received) = received {
+                // One writer: no read-modify-write needed.
+                received.store(received.load(Relaxed) + chunk.len() as u64, Relaxed);
+            }
+            match &mut joined {
+                Some(buffer) => buffer.extend_from_slice(&chunk),
+                None if first.is_empty() => first = chunk,
+                None => {
+                    let capacity = expected.map_or(0, |n| n as usize).max(first.len() + chunk.len());
+                    let mut buffer = bytes::BytesMut::with_capacity(capacity);
+                    buffer.extend_from_slice(&first);
+                    buffer.extend_from_slice(&chunk);
+                    joined = Some(buffer);
+                }
+            }
+        }
+        let body = joined.map_or(first, bytes::BytesMut::freeze);
+        if api == Api::Upload && status.is_success() {
+            if let Some(error_status) = upload_error_status(&body) {
+                status = error_status;
+            }
+        }
+        Ok(Answer {
+            status,
+            version,
+            headers,
+            body,
+        })
+    }
+}
