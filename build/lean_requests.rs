@@ -1,99 +1,104 @@
 //! Trims what progenitor's request builders do on every call that the client does not
 //! need: the `api-version` header (the service selects the version by `Accept`, which the
 //! middleware sets), and with it the `HeaderMap` that only held it; and a `.query(…)` call
-//! for every optional query parameter, set or not (each one rewrites the URL's query):
-//! optional ones go through `crate::runtime::query_some`, which skips unset values.
+//! for every query parameter, set or not (each one rewrites the URL's query): the
+//! parameters are written into the URL's text before it is parsed
+//! (`crate::runtime::push_query`, see [`queries_into_url`]).
 
-use std::collections::{BTreeMap, BTreeSet};
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 /// Applies the trims to a generated file.
 pub fn trim(file: &mut syn::File) {
     Trim.visit_file_mut(file);
-    let mut optional = OptionalFields::default();
-    optional.visit_file(file);
-    SkipUnsetQueries {
-        optional: &optional.0,
-        current: None,
-    }
-    .visit_file_mut(file);
 }
 
-/// For every builder struct, its fields of type `Result<Option<_>, _>`: the optional
-/// parameters.
-#[derive(Default)]
-struct OptionalFields(BTreeMap<String, BTreeSet<String>>);
-
-impl<'ast> Visit<'ast> for OptionalFields {
-    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
-        let fields = item
-            .fields
-            .iter()
-            .filter(|f| {
-                let ty = &f.ty;
-                quote::quote!(#ty)
-                    .to_string()
-                    .replace(' ', "")
-                    .starts_with("Result<Option<")
-            })
-            .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
-            .collect();
-        self.0.insert(item.ident.to_string(), fields);
+/// Moves every generated call's query parameters into the URL text it formats:
+/// `.query(&progenitor_client::QueryParam::new("name", &name))` on the request builder
+/// (each one parses and rewrites the URL's query through `serde_urlencoded`) becomes
+/// `crate::runtime::push_query(&mut url, "name", &name)` right after `let url = format!(..)`,
+/// so the URL is parsed once, query included; unset (`None`) parameters add nothing.
+/// Fails when a `send` with query parameters does not format `url` first.
+pub fn queries_into_url(file: &mut syn::File) -> Result<(), String> {
+    let mut pass = QueriesIntoUrl(Vec::new());
+    pass.visit_file_mut(file);
+    match pass.0.is_empty() {
+        true => Ok(()),
+        false => Err(pass.0.join("\n")),
     }
 }
 
-/// Rewrites `recv.query(&progenitor_client::QueryParam::new("name", &name))` for an
-/// optional `name` into `crate::runtime::query_some(recv, "name", &name)`, inside the
-/// builders' methods.
-struct SkipUnsetQueries<'a> {
-    optional: &'a BTreeMap<String, BTreeSet<String>>,
-    /// The optional fields of the builder whose `impl` is being visited.
-    current: Option<&'a BTreeSet<String>>,
-}
+/// The problems found while moving query parameters.
+struct QueriesIntoUrl(Vec<String>);
 
-impl VisitMut for SkipUnsetQueries<'_> {
-    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-        let name = match &*item.self_ty {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
+impl VisitMut for QueriesIntoUrl {
+    fn visit_impl_item_fn_mut(&mut self, item: &mut syn::ImplItemFn) {
+        if item.sig.ident != "send" {
+            return syn::visit_mut::visit_impl_item_fn_mut(self, item);
+        }
+        let stmts = &mut item.block.stmts;
+        let Some(request_at) = stmts.iter().position(|s| is_local_named(s, "request")) else {
+            return;
         };
-        let previous = self.current;
-        self.current = name.and_then(|n| self.optional.get(&n));
-        syn::visit_mut::visit_item_impl_mut(self, item);
-        self.current = previous;
-    }
-
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, expr);
-        let Some(optional) = self.current else { return };
-        let syn::Expr::MethodCall(call) = expr else { return };
-        if call.method != "query" || call.args.len() != 1 {
+        let mut params = Vec::new();
+        if let syn::Stmt::Local(syn::Local { init: Some(init), .. }) = &mut stmts[request_at] {
+            take_queries(&mut init.expr, &mut params);
+        }
+        if params.is_empty() {
             return;
         }
-        let Some(syn::Expr::Reference(arg)) = call.args.first() else {
+        // Collected from the outermost call in: the last parameter first.
+        params.reverse();
+        let Some(url_at) = stmts[..request_at].iter().position(|s| is_local_named(s, "url")) else {
+            self.0.push(
+                "a generated `send` with query parameters has no `let url` before its request".to_owned(),
+            );
             return;
         };
-        let syn::Expr::Call(new) = &*arg.expr else { return };
-        let callee = &new.func;
-        if quote::quote!(#callee).to_string().replace(' ', "") != "progenitor_client::QueryParam::new" {
-            return;
+        if let syn::Stmt::Local(syn::Local {
+            pat: syn::Pat::Ident(ident),
+            ..
+        }) = &mut stmts[url_at]
+        {
+            ident.mutability = Some(Default::default());
         }
-        let (Some(name), Some(value)) = (new.args.first(), new.args.get(1)) else {
-            return;
-        };
-        let field = match value {
-            syn::Expr::Reference(r) => match &*r.expr {
-                syn::Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        let pushes = params.into_iter().map(|(name, value)| -> syn::Stmt {
+            syn::parse_quote! {
+                crate::runtime::push_query(&mut url, #name, #value).map_err(Error::InvalidRequest)?;
+            }
+        });
+        stmts.splice(url_at + 1..url_at + 1, pushes);
+    }
+}
+
+/// Removes the `.query(&QueryParam::new(name, value))` calls of a request builder's chain,
+/// collecting `(name, value)` from the outermost call in.
+fn take_queries(expr: &mut syn::Expr, out: &mut Vec<(syn::Expr, syn::Expr)>) {
+    let taken = match &*expr {
+        syn::Expr::MethodCall(call) if call.method == "query" && call.args.len() == 1 => {
+            match call.args.first() {
+                Some(syn::Expr::Reference(arg)) => match &*arg.expr {
+                    syn::Expr::Call(new)
+                        if path_ends_with(&new.func, "QueryParam::new") && new.args.len() == 2 =>
+                    {
+                        Some((new.args[0].clone(), new.args[1].clone(), (*call.receiver).clone()))
+                    }
+                    _ => None,
+                },
                 _ => None,
-            },
-            _ => None,
-        };
-        if !field.is_some_and(|f| optional.contains(&f)) {
-            return;
+            }
         }
-        let receiver = &call.receiver;
-        *expr = syn::parse_quote!(crate::runtime::query_some(#receiver, #name, #value));
+        _ => None,
+    };
+    if let Some((name, value, receiver)) = taken {
+        out.push((name, value));
+        *expr = receiver;
+        return take_queries(expr, out);
+    }
+    match expr {
+        syn::Expr::MethodCall(call) => take_queries(&mut call.receiver, out),
+        syn::Expr::Try(tried) => take_queries(&mut tried.expr, out),
+        _ => {}
     }
 }
 

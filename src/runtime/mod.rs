@@ -10,6 +10,8 @@ pub mod batch;
 pub mod pagination;
 pub(crate) mod pipeline;
 pub(crate) mod prepare;
+#[cfg(api)]
+mod query;
 mod transport;
 pub mod wait;
 
@@ -19,9 +21,9 @@ pub(crate) use pagination::{fetch_link, next_results_page, FOLLOW_OPERATION};
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
-#[cfg(any(rest, feature = "project_api"))]
-pub(crate) use prepare::query_some;
 pub use prepare::{accept_header, BodyItemLimit};
+#[cfg(api)]
+pub(crate) use query::push_query;
 // `empty` serves the documents with bodiless answers (the REST ones).
 #[cfg(rest)]
 pub(crate) use pipeline::exchange_rest;

@@ -31,20 +31,6 @@ pub struct BodyItemLimit {
     pub max: usize,
 }
 
-/// Adds an optional query parameter only when it is set (build.rs rewrites the generated
-/// builders' optional `.query(…)` calls into this: an unset parameter costs nothing).
-#[cfg_attr(not(any(rest, feature = "project_api")), allow(dead_code))]
-pub(crate) fn query_some<T: serde::Serialize>(
-    request: reqwest::RequestBuilder,
-    name: &str,
-    value: &Option<T>,
-) -> reqwest::RequestBuilder {
-    match value {
-        Some(_) => request.query(&progenitor_client::QueryParam::new(name, value)),
-        None => request,
-    }
-}
-
 /// The `Accept` value selecting REST API `version` (e.g. `0.7`).
 pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
