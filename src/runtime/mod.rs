@@ -29,12 +29,16 @@ pub(crate) use query::push_query;
 pub(crate) use pipeline::exchange_rest;
 pub use pipeline::parse_json;
 #[allow(unused_imports)]
-pub(crate) use pipeline::{decode, empty, Answer, Exchange};
+pub(crate) use pipeline::{decode, empty, Exchange};
 #[cfg(any(feature = "upload", feature = "project_api"))]
-pub(crate) use pipeline::{exchange, Api, Op};
+pub(crate) use pipeline::{exchange, Op};
 #[cfg(feature = "upload")]
 pub(crate) use pipeline::{send_with_retries, Attempts};
 #[cfg(rest)]
 pub(crate) use prepare::prepare_rest_request;
 #[cfg(feature = "upload")]
 pub(crate) use prepare::prepare_upload_request;
+#[allow(unused_imports)]
+pub(crate) use transport::Answer;
+#[cfg(any(feature = "upload", feature = "project_api"))]
+pub(crate) use transport::Api;

@@ -12,13 +12,106 @@
 //! an attempt fails after at least one and at most two timeouts of silence, and a request
 //! that keeps moving never does.
 
-use super::pipeline::{upload_error_status, Answer, Api};
+// With the `cdn` feature alone no generated API module uses the pipeline.
+#![cfg_attr(not(api), allow(dead_code, unused_imports))]
+
 use crate::context::ClientContext;
 use crate::retry::Outcome;
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::task::Poll;
 use std::time::Duration;
+
+/// Which API a response comes from: how its body is normalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// REST API: non-JSON error bodies become JSON strings.
+    #[cfg_attr(not(any(rest, feature = "project_api")), allow(dead_code))]
+    Rest,
+    /// Upload API: also, a `200` carrying `{"error": {"status_code": N}}` gets status N.
+    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
+    Upload,
+}
+
+/// An answer read whole, inside the retry loop (a body cut while being read is a failed
+/// attempt like any other).
+pub(crate) struct Answer {
+    pub status: reqwest::StatusCode,
+    pub version: http::Version,
+    pub headers: http::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Answer {
+    pub(super) fn outcome(&self) -> Outcome {
+        Outcome::Answer {
+            status: self.status.as_u16(),
+            retry_after: if self.status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                crate::retry::retry_after(&self.headers)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Error bodies that are not JSON (plain-text 503s, proxy HTML pages, empty bodies)
+    /// become a JSON string holding the text, so the generated code parses them into
+    /// `ApiErrorBody` and keeps the status instead of failing on the payload.
+    fn normalize_error_body(&mut self) {
+        let status = self.status;
+        if status.is_success() || status.is_informational() || status.is_redirection() {
+            return;
+        }
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&self.body);
+        let json = serde_json::to_vec(text.trim()).unwrap_or_default();
+        self.headers.remove(CONTENT_LENGTH);
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = json.into();
+    }
+
+    /// The answer as a `reqwest::Response`: what progenitor's `Error::UnexpectedResponse`
+    /// (a status the document does not list) carries.
+    pub(crate) fn into_response(self) -> reqwest::Response {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        reqwest::Response::from(response)
+    }
+
+    /// The final answer, its error body normalized.
+    pub(crate) fn normalized(mut self) -> Self {
+        self.normalize_error_body();
+        self
+    }
+}
+
+/// In JSON-error mode the Upload API may answer an error with HTTP 200 and
+/// `{"error": {"status_code": N, ...}}`: the status N, read without building the whole
+/// body's tree.
+fn upload_error_status(body: &[u8]) -> Option<reqwest::StatusCode> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        error: Option<ErrorProbe>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorProbe {
+        status_code: Option<u16>,
+    }
+    // Only objects can carry it; skip arrays, strings and the rest without parsing.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let code = serde_json::from_slice::<Probe>(body).ok()?.error?.status_code?;
+    reqwest::StatusCode::from_u16(code)
+        .ok()
+        .filter(|code| code.is_client_error() || code.is_server_error())
+}
 
 /// How an attempt failed in transport.
 #[derive(Debug)]
