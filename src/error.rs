@@ -5,6 +5,9 @@ use std::time::Duration;
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+mod carried;
+pub(crate) use carried::outcome_unknown_text;
+
 /// Everything that can go wrong talking to Uploadcare.
 ///
 /// Generated operations return `progenitor_client::Error<ApiErrorBody>`; `?` converts it
@@ -494,10 +497,7 @@ impl From<progenitor_client::Error<ApiErrorBody>> for Error {
             E::InvalidRequest(message) => Error::InvalidInput(message),
             // Our middleware reports configuration problems, and creating requests whose
             // answer was lost, as `Custom`.
-            E::Custom(message) => outcome_unknown_from_text(&message)
-                .or_else(|| read_timeout_from_text(&message))
-                .or_else(|| provider_failure_from_text(&message))
-                .unwrap_or(Error::Config(message)),
+            E::Custom(message) => carried::from_text(&message).unwrap_or(Error::Config(message)),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => e.into(),
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
@@ -547,55 +547,6 @@ impl Error {
     }
 }
 
-/// The words of [`Error::OutcomeUnknown`] between the operation and the detail, and after.
-const OUTCOME_UNKNOWN_MIDDLE: &str = ": the request was sent and its answer was lost (";
-const OUTCOME_UNKNOWN_END: &str = "); it may have been done, and was not repeated";
-
-/// [`Error::OutcomeUnknown`] as a text the generated clients can carry
-/// (`progenitor_client::Error::Custom`): the same words as its `Display`.
-pub(crate) fn outcome_unknown_text(operation: &str, detail: &str) -> String {
-    format!("{operation}{OUTCOME_UNKNOWN_MIDDLE}{detail}{OUTCOME_UNKNOWN_END}")
-}
-
-/// [`Error::AuthTokenProvider`] carried through the generated clients as its text.
-#[cfg(feature = "upload")]
-fn provider_failure_from_text(text: &str) -> Option<Error> {
-    let source = text.strip_prefix("the auth token provider failed: ")?;
-    Some(Error::AuthTokenProvider {
-        source: source.to_owned().into(),
-    })
-}
-
-#[cfg(not(feature = "upload"))]
-fn provider_failure_from_text(_: &str) -> Option<Error> {
-    None
-}
-
-/// The words of [`Error::ReadTimeout`] before and after the milliseconds.
-const READ_TIMEOUT_START: &str = "read timeout: nothing sent or received for ";
-const READ_TIMEOUT_END: &str = " ms";
-
-/// [`Error::ReadTimeout`] carried through the generated clients as its text.
-fn read_timeout_from_text(text: &str) -> Option<Error> {
-    let millis = text
-        .strip_prefix(READ_TIMEOUT_START)?
-        .strip_suffix(READ_TIMEOUT_END)?
-        .parse()
-        .ok()?;
-    Some(Error::ReadTimeout {
-        timeout: Duration::from_millis(millis),
-    })
-}
-
-fn outcome_unknown_from_text(text: &str) -> Option<Error> {
-    let (operation, rest) = text.split_once(OUTCOME_UNKNOWN_MIDDLE)?;
-    let detail = rest.strip_suffix(OUTCOME_UNKNOWN_END)?;
-    Some(Error::OutcomeUnknown {
-        operation: operation.to_owned(),
-        detail: detail.to_owned(),
-    })
-}
-
 fn reason(status: u16) -> String {
     reqwest::StatusCode::from_u16(status)
         .ok()
@@ -627,41 +578,6 @@ mod tests {
         );
         let field = ApiErrorBody(serde_json::json!({"target_url": ["Enter a valid URL."]}));
         assert_eq!(field.detail(), Some("Enter a valid URL."));
-    }
-
-    #[test]
-    fn outcome_unknown_survives_the_generated_clients_error() {
-        let e = Error::OutcomeUnknown {
-            operation: "create_local_copy".into(),
-            detail: "connection closed (before message completed)".into(),
-        };
-        let carried: Error = progenitor_client::Error::<ApiErrorBody>::Custom(e.to_string()).into();
-        assert!(
-            matches!(&carried, Error::OutcomeUnknown { operation, detail }
-                if operation == "create_local_copy" && detail == "connection closed (before message completed)"),
-            "{carried:?}"
-        );
-        assert_eq!(carried.to_string(), e.to_string());
-        assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
-    }
-
-    #[test]
-    fn a_read_timeout_survives_the_generated_clients_error() {
-        let e = Error::ReadTimeout {
-            timeout: Duration::from_millis(1500),
-        };
-        assert_eq!(
-            e.to_string(),
-            format!("{READ_TIMEOUT_START}1500{READ_TIMEOUT_END}")
-        );
-        let carried: Error = progenitor_client::Error::<ApiErrorBody>::Custom(e.to_string()).into();
-        assert!(
-            matches!(carried, Error::ReadTimeout { timeout } if timeout == Duration::from_millis(1500)),
-            "{carried:?}"
-        );
-        assert_eq!(carried.kind(), ErrorKind::Timeout);
-        assert!(carried.is_retryable_for(crate::retry::OperationKind::Idempotent));
-        assert!(!carried.is_retryable_for(crate::retry::OperationKind::Creating));
     }
 
     #[test]
