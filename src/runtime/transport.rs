@@ -178,99 +178,173 @@ impl Transport {
 /// timeout (when the client has one, see [`ClientContext::read_timeout`]); `sent` counts
 /// the bytes of the request's body handed over, when they are counted.
 ///
-/// Not `async`: the request is handed to the HTTP client at once, so the future holds
-/// reqwest's small one instead of the request.
+/// The request is handed to the HTTP client at once; the attempt is one hand-written future
+/// ([`SendOnce`]): sending, reading the answer and the timer are one level, where `async`
+/// blocks would nest three (each level of futures is copied once when it starts, and the
+/// nesting showed in the per-request cost, BENCHMARKS.md).
 pub(crate) fn send_once<'a>(
     ctx: &'a ClientContext,
     api: Api,
     request: reqwest::Request,
     sent: Option<&'a AtomicU64>,
 ) -> impl Future<Output = Result<Answer, Transport>> + Send + 'a {
-    let pending = ctx.http().execute(request);
-    let timeout = ctx.read_timeout();
-    async move {
-        let Some(timeout) = timeout else {
-            let response = match pending.await {
-                Ok(response) => response,
-                Err(error) => return Err(Transport::Http(error)),
-            };
-            return read(api, response, None).await.map_err(Transport::Http);
-        };
-        // Bytes of the answer read so far, plus one for its head.
-        let received = AtomicU64::new(0);
-        let mut exchange = std::pin::pin!(async {
-            let response = pending.await?;
-            received.store(1, Relaxed);
-            read(api, response, Some(&received)).await
-        });
-        let mut timer = std::pin::pin!(tokio::time::sleep(timeout));
-        let moved = || (sent.map_or(0, |s| s.load(Relaxed)), received.load(Relaxed));
-        let mut seen = moved();
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(result) = exchange.as_mut().poll(cx) {
-                return Poll::Ready(result.map_err(Transport::Http));
-            }
-            while timer.as_mut().poll(cx).is_ready() {
-                let now = moved();
-                if now == seen {
-                    return Poll::Ready(Err(Transport::Silent {
-                        timeout,
-                        answering: now.1 > 0,
-                    }));
-                }
-                seen = now;
-                timer.as_mut().reset(tokio::time::Instant::now() + timeout);
-            }
-            Poll::Pending
-        })
-        .await
+    SendOnce {
+        state: State::Sending(ctx.http().execute(request)),
+        api,
+        sent,
+        timeout: ctx.read_timeout(),
+        timer: None,
+        seen: (0, 0),
+        received: 0,
     }
 }
 
-/// Reads an answer whole (one chunk is kept as it came, more are joined), counting its
-/// bytes in `received`. An Upload API `200` carrying an error object gets that error's
-/// status. Not `async`: the future holds the response once (an `async fn` holds its
-/// parameters twice).
-fn read(
-    api: Api,
-    mut response: reqwest::Response,
-    received: Option<&AtomicU64>,
-) -> impl Future<Output = reqwest::Result<Answer>> + Send + '_ {
-    let mut status = response.status();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
-    let expected = response.content_length();
-    async move {
-        let mut first = bytes::Bytes::new();
-        let mut joined: Option<bytes::BytesMut> = None;
-        while let Some(chunk) = response.chunk().await? {
-            if let Some(received) = received {
-                // One writer: no read-modify-write needed.
-                received.store(received.load(Relaxed) + chunk.len() as u64, Relaxed);
-            }
-            match &mut joined {
-                Some(buffer) => buffer.extend_from_slice(&chunk),
-                None if first.is_empty() => first = chunk,
-                None => {
-                    let capacity = expected.map_or(0, |n| n as usize).max(first.len() + chunk.len());
-                    let mut buffer = bytes::BytesMut::with_capacity(capacity);
-                    buffer.extend_from_slice(&first);
-                    buffer.extend_from_slice(&chunk);
-                    joined = Some(buffer);
-                }
+pin_project_lite::pin_project! {
+    /// One attempt: its answer awaited, then read chunk by chunk, under the read timeout.
+    struct SendOnce<'a, F> {
+        state: State<F>,
+        api: Api,
+        sent: Option<&'a AtomicU64>,
+        timeout: Option<Duration>,
+        // Made at the first wait (an answer there at once needs none).
+        #[pin]
+        timer: Option<tokio::time::Sleep>,
+        // The bytes sent and received when the timer was last armed.
+        seen: (u64, u64),
+        // Bytes of the answer received, plus one for its head.
+        received: u64,
+    }
+}
+
+enum State<F> {
+    /// Waiting for the answer's head.
+    Sending(F),
+    /// Reading the answer's body.
+    Reading(Reading),
+    /// The answer (or the error) was given.
+    Done,
+}
+
+/// An answer whose body is being read: one chunk is kept as it came, more are joined.
+struct Reading {
+    status: reqwest::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: reqwest::Body,
+    first: bytes::Bytes,
+    joined: Option<bytes::BytesMut>,
+}
+
+impl Reading {
+    fn push(&mut self, chunk: bytes::Bytes) {
+        match &mut self.joined {
+            Some(buffer) => buffer.extend_from_slice(&chunk),
+            None if self.first.is_empty() => self.first = chunk,
+            None => {
+                let expected = http_body::Body::size_hint(&self.body).exact().unwrap_or(0) as usize;
+                let held = self.first.len() + chunk.len();
+                let mut buffer = bytes::BytesMut::with_capacity(expected + held);
+                buffer.extend_from_slice(&self.first);
+                buffer.extend_from_slice(&chunk);
+                self.joined = Some(buffer);
             }
         }
-        let body = joined.map_or(first, bytes::BytesMut::freeze);
+    }
+
+    /// The answer; an Upload API `200` carrying an error object gets that error's status.
+    fn finish(self, api: Api) -> Answer {
+        let body = self.joined.map_or(self.first, bytes::BytesMut::freeze);
+        let mut status = self.status;
         if api == Api::Upload && status.is_success() {
             if let Some(error_status) = upload_error_status(&body) {
                 status = error_status;
             }
         }
-        Ok(Answer {
+        Answer {
             status,
-            version,
-            headers,
+            version: self.version,
+            headers: self.headers,
             body,
-        })
+        }
+    }
+}
+
+impl<F> Future for SendOnce<'_, F>
+where
+    F: Future<Output = reqwest::Result<reqwest::Response>> + Unpin,
+{
+    type Output = Result<Answer, Transport>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state {
+                State::Sending(pending) => match std::pin::Pin::new(pending).poll(cx) {
+                    Poll::Ready(Ok(response)) => {
+                        *this.received = 1;
+                        let (head, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+                        *this.state = State::Reading(Reading {
+                            status: head.status,
+                            version: head.version,
+                            headers: head.headers,
+                            body,
+                            first: bytes::Bytes::new(),
+                            joined: None,
+                        });
+                    }
+                    Poll::Ready(Err(error)) => {
+                        *this.state = State::Done;
+                        return Poll::Ready(Err(Transport::Http(error)));
+                    }
+                    Poll::Pending => break,
+                },
+                State::Reading(reading) => {
+                    match http_body::Body::poll_frame(std::pin::Pin::new(&mut reading.body), cx) {
+                        Poll::Ready(Some(Ok(frame))) => {
+                            if let Ok(chunk) = frame.into_data() {
+                                *this.received += chunk.len() as u64;
+                                reading.push(chunk);
+                            }
+                        }
+                        Poll::Ready(Some(Err(error))) => {
+                            *this.state = State::Done;
+                            return Poll::Ready(Err(Transport::Http(error)));
+                        }
+                        Poll::Ready(None) => {
+                            let State::Reading(reading) = std::mem::replace(this.state, State::Done) else {
+                                return Poll::Pending;
+                            };
+                            return Poll::Ready(Ok(reading.finish(*this.api)));
+                        }
+                        Poll::Pending => break,
+                    }
+                }
+                // Polled again after it finished.
+                State::Done => return Poll::Pending,
+            }
+        }
+        // Waiting: the read timeout, moved only when it rings.
+        let Some(timeout) = *this.timeout else {
+            return Poll::Pending;
+        };
+        let moved = (this.sent.map_or(0, |s| s.load(Relaxed)), *this.received);
+        if this.timer.is_none() {
+            *this.seen = moved;
+            this.timer.set(Some(tokio::time::sleep(timeout)));
+        }
+        if let Some(mut timer) = this.timer.as_mut().as_pin_mut() {
+            while timer.as_mut().poll(cx).is_ready() {
+                if moved == *this.seen {
+                    *this.state = State::Done;
+                    return Poll::Ready(Err(Transport::Silent {
+                        timeout,
+                        answering: moved.1 > 0,
+                    }));
+                }
+                *this.seen = moved;
+                timer.as_mut().reset(tokio::time::Instant::now() + timeout);
+            }
+        }
+        Poll::Pending
     }
 }
