@@ -2,15 +2,16 @@
 //!
 //! The read timeout ([`Config::with_read_timeout`](crate::Config::with_read_timeout)) is
 //! kept here rather than by reqwest: reqwest arms two boxed timers per request and moves
-//! one at every frame of the answer (≈ 3,100 of the instructions a 1-item page costs, see
+//! one at every frame of the answer (≈ 3,100 of the instructions a 1-item page cost, see
 //! BENCHMARKS.md), and its first timer runs from the start of the request to the answer's
 //! head, so an upload whose body takes longer than the timeout to send fails although its
-//! bytes never stopped moving. Here one timer watches the whole attempt and is moved only
-//! when it rings: if bytes of the request's body went out (the upload's own count, see
-//! [`Attempts::sent`](super::pipeline::Attempts::sent)) or bytes of the answer came in since it was armed, it is armed again
-//! for a whole timeout; if nothing moved, the attempt fails with [`Transport::Silent`]. So
-//! an attempt fails after at least one and at most two timeouts of silence, and a request
-//! that keeps moving never does.
+//! bytes never stopped moving. Here one timer watches the attempt — made at its first
+//! wait — and is moved only when it rings: if bytes of the request's body went out (the
+//! upload's own count, see [`Attempts::sent`](super::pipeline::Attempts::sent)) or bytes
+//! of the answer came in since it was armed, it is armed again for a whole timeout; if
+//! nothing moved, the attempt fails with [`Transport::Silent`]. So an attempt fails after
+//! at least one and at most two timeouts of silence, and a request that keeps moving
+//! never does.
 
 // With the `cdn` feature alone no generated API module uses the pipeline.
 #![cfg_attr(not(api), allow(dead_code, unused_imports))]
@@ -125,12 +126,6 @@ pub(crate) enum Transport {
         /// Whether the answer's head had arrived.
         answering: bool,
     },
-}
-
-impl From<reqwest::Error> for Transport {
-    fn from(error: reqwest::Error) -> Self {
-        Transport::Http(error)
-    }
 }
 
 impl Transport {
