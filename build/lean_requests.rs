@@ -173,10 +173,12 @@ impl VisitMut for DropHeaders {
 }
 
 /// Hands every generated `send` to the client's own exchange: instead of progenitor's
-/// `exec`/`post` hooks returning a `reqwest::Response` that `ResponseValue::from_response`
-/// reads again (copying its headers), the request goes through
-/// `crate::runtime::Exchange::exchange`, which returns the answer already read whole by
-/// the retry loop, and the answer is decoded once from those bytes
+/// `pre`/`exec`/`post` hooks returning a `reqwest::Response` that
+/// `ResponseValue::from_response` reads again (copying its headers), the request goes
+/// through `crate::runtime::Exchange::exchange`, which prepares it (what `pre` did) and
+/// returns the answer already read whole by the retry loop; what makes the request runs in
+/// a block before the exchange is awaited (its values are not kept in the future while it
+/// is); and the answer is decoded once from those bytes
 /// (`crate::runtime::decode`/`empty`). Fails when a `send` does not have the expected
 /// shape, so a progenitor upgrade cannot silently bypass the client's request path.
 pub fn own_exchange(file: &mut syn::File) -> Result<(), String> {
@@ -238,12 +240,31 @@ impl VisitMut for OwnExchange {
                 .push("a generated `send` does not end with exec, post, `let response`".to_owned());
             return;
         }
-        let exchange: syn::Stmt = syn::parse_quote! {
-            let answer = crate::runtime::Exchange::exchange(client, request, &info).await?;
+        // `client.pre(&mut request, &info).await?;`: the exchange prepares the request.
+        let Some(pre) = stmts[..at].iter().position(|s| {
+            quote::quote!(#s)
+                .to_string()
+                .starts_with("client . pre (& mut request , & info) . await")
+        }) else {
+            self.problems
+                .push("a generated `send` has no `client.pre(&mut request, &info).await?`".to_owned());
+            return;
         };
-        stmts.splice(at..at + 3, [exchange]);
+        stmts.remove(pre);
+        let at = at - 1;
+        // Everything before the exchange runs in a block of its own, so that the builder's
+        // values, the URL and the request are not kept in the future while it is awaited.
+        let making: Vec<syn::Stmt> = stmts.drain(..at).collect();
+        let exchange: syn::Stmt = syn::parse_quote! {
+            let answer = {
+                #(#making)*
+                crate::runtime::Exchange::exchange(client, request, info.operation_id)
+            }
+            .await?;
+        };
+        stmts.splice(0..3, [exchange]);
         let mut answers = AnswerArms { problems: Vec::new() };
-        for stmt in &mut stmts[at + 1..] {
+        for stmt in &mut stmts[1..] {
             answers.visit_stmt_mut(stmt);
         }
         let mut left = ResponseLeft(false);

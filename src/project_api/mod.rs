@@ -141,17 +141,24 @@ impl Client {
     }
 }
 
-impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
-    async fn pre<E>(
+// The request is prepared by `exchange` (build.rs takes progenitor's `pre` calls out); the
+// hooks are progenitor's defaults.
+impl progenitor_client::ClientHooks<crate::ClientContext> for Client {}
+
+impl Client {
+    /// What a request gets before it goes out: the usage range checked, `User-Agent`, and
+    /// the account token where it may go.
+    fn prepare(
         &self,
         request: &mut reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        if matches!(info.operation_id, "usage" | "usage_metric") {
+        operation: &str,
+    ) -> Result<(), crate::runtime::Rejected> {
+        use crate::runtime::Rejected;
+        if matches!(operation, "usage" | "usage_metric") {
             let today = chrono::DateTime::<chrono::Utc>::from(self.inner.now()).date_naive();
             let (from, to) = usage_query(request.url());
             if let (Some(from), Some(to)) = (from, to) {
-                check_usage_range(from, to, today).map_err(progenitor_client::Error::InvalidRequest)?;
+                check_usage_range(from, to, today).map_err(Rejected::Input)?;
             }
         }
         self.inner.set_user_agent(request.headers_mut());
@@ -161,9 +168,7 @@ impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
                 let mut value =
                     reqwest::header::HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
                         .map_err(|_| {
-                            progenitor_client::Error::Custom(
-                                "the Project API token is not a valid header value".to_owned(),
-                            )
+                            Rejected::Config("the Project API token is not a valid header value".to_owned())
                         })?;
                 value.set_sensitive(true);
                 request
@@ -186,22 +191,25 @@ fn usage_query(url: &reqwest::Url) -> (Option<NaiveDate>, Option<NaiveDate>) {
 }
 
 impl crate::runtime::Exchange for Client {
-    async fn exchange<E>(
+    fn exchange<E>(
         &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
-        let kind = if info.operation_id == FOLLOW_OPERATION {
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> impl std::future::Future<
+        Output = ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>>,
+    > + Send {
+        let prepared = self.prepare(&mut request, operation);
+        let kind = if operation == FOLLOW_OPERATION {
             crate::retry::OperationKind::Safe
         } else {
-            operation_class(info.operation_id)
+            operation_class(operation)
         };
         let op = crate::runtime::Op {
-            name: info.operation_id,
+            name: operation,
             kind,
             api: crate::runtime::Api::Rest,
         };
-        crate::runtime::exchange(&self.inner, &op, request).await
+        crate::runtime::exchange(&self.inner, op, request, prepared)
     }
 }
 

@@ -146,31 +146,27 @@ macro_rules! rest_api_version {
             }
         }
 
-        impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                crate::runtime::prepare_rest_request(
-                    request,
-                    &self.inner,
-                    <Self as ClientInfo<crate::ClientContext>>::api_version(),
-                    info.operation_id,
-                    BODY_ITEM_LIMITS,
-                )
-                .map_err(Into::into)
-            }
-        }
+        // The request is prepared by `exchange` (build.rs takes progenitor's `pre` calls
+        // out); the hooks are progenitor's defaults.
+        impl progenitor_client::ClientHooks<crate::ClientContext> for Client {}
 
         impl crate::runtime::Exchange for Client {
-            async fn exchange<E>(
+            fn exchange<E>(
                 &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
-                let kind = rest_operation_kind(info.operation_id);
-                crate::runtime::exchange_rest(&self.inner, info.operation_id, kind, request).await
+                mut request: reqwest::Request,
+                operation: &'static str,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>>,
+            > + Send {
+                let prepared = crate::runtime::prepare_rest_request(
+                    &mut request,
+                    &self.inner,
+                    <Self as ClientInfo<crate::ClientContext>>::api_version(),
+                    operation,
+                    BODY_ITEM_LIMITS,
+                );
+                let kind = rest_operation_kind(operation);
+                crate::runtime::exchange_rest(&self.inner, operation, kind, request, prepared)
             }
         }
 

@@ -7,6 +7,7 @@
 //! call into it.
 
 pub mod batch;
+mod copies;
 pub mod pagination;
 pub(crate) mod pipeline;
 pub(crate) mod prepare;
@@ -21,17 +22,21 @@ pub(crate) use pagination::{fetch_link, next_results_page, FOLLOW_OPERATION};
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
+#[cfg(feature = "project_api")]
+pub(crate) use prepare::Rejected;
 pub use prepare::{accept_header, BodyItemLimit};
 #[cfg(api)]
 pub(crate) use query::push_query;
 // `empty` serves the documents with bodiless answers (the REST ones).
+#[cfg(any(feature = "upload", feature = "project_api"))]
+pub(crate) use copies::exchange;
 #[cfg(rest)]
-pub(crate) use pipeline::exchange_rest;
+pub(crate) use copies::exchange_rest;
 pub use pipeline::parse_json;
+#[cfg(any(feature = "upload", feature = "project_api"))]
+pub(crate) use pipeline::Op;
 #[allow(unused_imports)]
 pub(crate) use pipeline::{decode, empty, Exchange};
-#[cfg(any(feature = "upload", feature = "project_api"))]
-pub(crate) use pipeline::{exchange, Op};
 #[cfg(feature = "upload")]
 pub(crate) use pipeline::{send_with_retries, Attempts};
 #[cfg(rest)]

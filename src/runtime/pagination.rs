@@ -33,19 +33,17 @@ pub trait FollowLinks: Sync {
 #[cfg(any(rest, feature = "project_api"))]
 pub(crate) const FOLLOW_OPERATION: &str = "follow";
 
-/// Sends a page-link request through a generated client's `pre` hook and the request
-/// pipeline, and decodes the answer (or its error).
+/// Sends a page-link request through a generated client's exchange (prepared and sent as
+/// its generated requests are), and decodes the answer (or its error).
 #[cfg(any(rest, feature = "project_api"))]
-pub(crate) async fn fetch_link<C, T>(client: &C, mut request: reqwest::Request) -> Result<T>
+pub(crate) async fn fetch_link<C, T>(client: &C, request: reqwest::Request) -> Result<T>
 where
-    C: progenitor_client::ClientHooks<crate::ClientContext> + super::Exchange + Sync,
+    C: super::Exchange + Sync,
     T: serde::de::DeserializeOwned,
 {
-    let info = progenitor_client::OperationInfo {
-        operation_id: FOLLOW_OPERATION,
-    };
-    client.pre::<crate::ApiErrorBody>(&mut request, &info).await?;
-    let answer = client.exchange::<crate::ApiErrorBody>(request, &info).await?;
+    let answer = client
+        .exchange::<crate::ApiErrorBody>(request, FOLLOW_OPERATION)
+        .await?;
     if answer.status.is_success() {
         return Ok(super::decode::<T, crate::ApiErrorBody>(answer)?.into_inner());
     }

@@ -20,87 +20,14 @@
 // With the `cdn` feature alone no generated API module uses the pipeline.
 #![cfg_attr(not(api), allow(dead_code, unused_imports))]
 
-#[cfg(rest)]
-use super::prepare::sign_rest_attempt;
 use super::transport::{send_once, Answer, Api, Transport};
-#[cfg(rest)]
-use crate::config::AuthScheme;
 use crate::context::ClientContext;
 use crate::retry::{OperationKind, Outcome};
-#[cfg(rest)]
-use http::header::DATE;
-use http::header::{HeaderValue, CONTENT_TYPE};
-#[cfg(rest)]
-use std::time::SystemTime;
 use tracing::Instrument;
-
-#[cfg(rest)]
-/// Sends a REST request prepared by [`prepare_rest_request`], retrying as the operation's
-/// kind allows; every retry is a copy of the request signed anew (fresh `Date`). Returns
-/// the answer read whole, its error body normalized.
-pub(crate) async fn exchange_rest<E>(
-    ctx: &ClientContext,
-    operation: &str,
-    kind: OperationKind,
-    request: reqwest::Request,
-) -> Result<Answer, progenitor_client::Error<E>> {
-    let mut copies = Copies::new(request, Some(ctx));
-    let op = Op {
-        name: operation,
-        kind,
-        api: Api::Rest,
-    };
-    let mut clock_checked = false;
-    loop {
-        let answer = send_with_retries(ctx, &op, &mut copies)
-            .await
-            .map_err(|failure| failure.into_progenitor(&op))?;
-        if clock_checked || !copies.repeatable() || !learn_clock_offset(ctx, &answer) {
-            return Ok(answer.normalized());
-        }
-        // The date was refused because this machine's clock is off: once more, with the
-        // service's time (the copy is signed anew).
-        clock_checked = true;
-        tracing::info!(
-            operation,
-            clock_offset_secs = ctx.clock_offset(),
-            "the service refused the request's date; signing with its clock"
-        );
-    }
-}
-
-#[cfg(rest)]
-/// A signed request rejected with 401 while the service's `Date` is more than a minute away
-/// from the time it was signed with: the clock is off. Records the service's offset and says
-/// whether the request is worth sending again.
-fn learn_clock_offset(ctx: &ClientContext, answer: &Answer) -> bool {
-    const TOLERANCE_SECS: i64 = 60;
-    if answer.status != reqwest::StatusCode::UNAUTHORIZED || ctx.config().auth_scheme() != AuthScheme::Signed
-    {
-        return false;
-    }
-    let Some(server) = answer
-        .headers
-        .get(DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok())
-    else {
-        return false;
-    };
-    let seconds = |t: SystemTime| match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    };
-    let offset = seconds(server) - seconds(SystemTime::now());
-    if (offset - ctx.clock_offset()).abs() <= TOLERANCE_SECS {
-        return false;
-    }
-    ctx.set_clock_offset(offset);
-    true
-}
 
 /// The operation a request belongs to: its name (for logs and errors), what repeating it
 /// can do, and which API answers it.
+#[derive(Clone, Copy)]
 pub(crate) struct Op<'a> {
     pub name: &'a str,
     pub kind: OperationKind,
@@ -124,7 +51,7 @@ pub(crate) enum Failure<E> {
 impl<E> Failure<E> {
     /// What went wrong with a creating request sent whole whose answer was lost (it may
     /// have been done, and is not repeated); `None` for any other failure.
-    fn outcome_unknown(&self, op: &Op<'_>) -> Option<String> {
+    pub(super) fn outcome_unknown(&self, op: &Op<'_>) -> Option<String> {
         match self {
             Failure::Transport {
                 error,
@@ -151,14 +78,15 @@ impl Failure<reqwest::Error> {
 }
 
 /// What the generated clients send their requests through (instead of progenitor's
-/// `exec`/`post` hooks; build.rs rewrites every `send`): the answer comes back read whole,
-/// and is decoded once ([`decode`], [`empty`]).
+/// `pre`/`exec`/`post` hooks; build.rs rewrites every `send`): the request is prepared and
+/// sent, the answer comes back read whole, and is decoded once ([`decode`], [`empty`]).
 pub(crate) trait Exchange {
-    /// Sends `request` (prepared by the `pre` hook) through the request pipeline.
+    /// Prepares `request`, made by the generated code for `operation` (the checks it does
+    /// not make, headers, signature), and sends it through the request pipeline.
     fn exchange<E>(
         &self,
         request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
+        operation: &'static str,
     ) -> impl std::future::Future<Output = Result<Answer, progenitor_client::Error<E>>> + Send;
 }
 
@@ -224,21 +152,6 @@ impl<E: Into<crate::Error>> Failure<E> {
     }
 }
 
-/// Sends a request whose body is bytes (or none), retrying with copies of it; the answer
-/// comes back read whole, its error body normalized (the Upload API's generated GETs).
-#[cfg_attr(not(any(feature = "upload", feature = "project_api")), allow(dead_code))]
-pub(crate) async fn exchange<E>(
-    ctx: &ClientContext,
-    op: &Op<'_>,
-    request: reqwest::Request,
-) -> Result<Answer, progenitor_client::Error<E>> {
-    let mut copies = Copies::new(request, None);
-    let answer = send_with_retries(ctx, op, &mut copies)
-        .await
-        .map_err(|failure| failure.into_progenitor(op))?;
-    Ok(answer.normalized())
-}
-
 /// Makes the request of each attempt for [`send_with_retries`].
 pub(crate) trait Attempts {
     /// What building a request can fail with.
@@ -265,122 +178,10 @@ pub(crate) trait Attempts {
     fn attempt_failed(&mut self) {}
 }
 
-/// Attempts that are copies of one request with a byte body (or none); REST copies are
-/// signed anew (fresh `Date`). What a copy needs is kept aside; a copy is made only when a
-/// retry is due.
-pub(crate) struct Copies<'a> {
-    first: Option<reqwest::Request>,
-    template: Template,
-    #[cfg_attr(not(rest), allow(dead_code))]
-    resign: Option<&'a ClientContext>,
-}
-
-/// What a retry's copy is made from.
-enum Template {
-    /// The body is a stream: no copy can be made.
-    None,
-    /// A whole copy of the request (Upload API GETs).
-    #[cfg_attr(not(feature = "upload"), allow(dead_code))]
-    Whole(reqwest::Request),
-    /// A REST request: its method, URL, body and the two headers that are not set again by
-    /// signing (`Accept`, `Content-Type`); the copy is signed anew.
-    #[cfg_attr(not(rest), allow(dead_code))]
-    Rest {
-        method: reqwest::Method,
-        url: reqwest::Url,
-        accept: Option<HeaderValue>,
-        content_type: Option<HeaderValue>,
-        body: Option<bytes::Bytes>,
-    },
-}
-
-impl<'a> Copies<'a> {
-    fn new(request: reqwest::Request, resign: Option<&'a ClientContext>) -> Self {
-        let template = match resign {
-            None => request.try_clone().map_or(Template::None, Template::Whole),
-            Some(_) => {
-                let body = match request.body() {
-                    None => Some(None),
-                    Some(body) => body.as_bytes().map(|b| Some(bytes::Bytes::copy_from_slice(b))),
-                };
-                match body {
-                    None => Template::None,
-                    Some(body) => Template::Rest {
-                        method: request.method().clone(),
-                        url: request.url().clone(),
-                        accept: request.headers().get(http::header::ACCEPT).cloned(),
-                        content_type: request.headers().get(CONTENT_TYPE).cloned(),
-                        body,
-                    },
-                }
-            }
-        };
-        Self {
-            first: Some(request),
-            template,
-            resign,
-        }
-    }
-}
-
-impl Attempts for Copies<'_> {
-    type Error = reqwest::Error;
-
-    async fn next_request(&mut self) -> reqwest::Result<reqwest::Request> {
-        if let Some(first) = self.first.take() {
-            return Ok(first);
-        }
-        // Called again only when `repeatable`, i.e. with a template to copy.
-        match &self.template {
-            Template::Whole(request) => Ok(request.try_clone().expect("a template can be cloned")),
-            #[allow(unused_variables)]
-            Template::Rest {
-                method,
-                url,
-                accept,
-                content_type,
-                body,
-            } => {
-                let mut next = reqwest::Request::new(method.clone(), url.clone());
-                let headers = next.headers_mut();
-                if let Some(accept) = accept {
-                    headers.insert(http::header::ACCEPT, accept.clone());
-                }
-                if let Some(content_type) = content_type {
-                    headers.insert(CONTENT_TYPE, content_type.clone());
-                }
-                if let Some(body) = body {
-                    *next.body_mut() = Some(body.clone().into());
-                }
-                #[cfg(rest)]
-                if let Some(ctx) = self.resign {
-                    ctx.set_user_agent(next.headers_mut());
-                    // Signing succeeded in `prepare_rest_request` with the same inputs but
-                    // the date, so it succeeds again.
-                    let _ = sign_rest_attempt(&mut next, ctx);
-                }
-                Ok(next)
-            }
-            Template::None => unreachable!("a request without a template is not repeated"),
-        }
-    }
-
-    fn repeatable(&self) -> bool {
-        !matches!(self.template, Template::None)
-    }
-}
-
-/// The one retry loop of the crate. `attempts` makes the request of each attempt (the
-/// first, then one per retry: re-signed, its body rebuilt). Every answer is read whole
-/// here; what is repeated is decided by [`crate::retry::decide`] from the operation's kind
-/// and what happened (see [`crate::retry`] for the table), at most
-/// [`RetryPolicy::max_retries`](crate::RetryPolicy) times.
-pub(crate) async fn send_with_retries<A: Attempts>(
-    ctx: &ClientContext,
-    op: &Op<'_>,
-    attempts: &mut A,
-) -> Result<Answer, Failure<A::Error>> {
-    let span = tracing::debug_span!(
+/// The span of one request (`uploadcare.request`); its fields are recorded as they are
+/// known.
+pub(super) fn request_span(op: &Op<'_>) -> tracing::Span {
+    tracing::debug_span!(
         "uploadcare.request",
         operation = op.name,
         method = tracing::field::Empty,
@@ -389,13 +190,38 @@ pub(crate) async fn send_with_retries<A: Attempts>(
         attempts = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
-    );
+    )
+}
+
+/// The one retry loop of the crate. `attempts` makes the request of each attempt (the
+/// first, then one per retry: re-signed, its body rebuilt). Every answer is read whole
+/// here; what is repeated is decided by [`settle`] (with [`crate::retry::decide`], from the
+/// operation's kind and what happened; see [`crate::retry`] for the table), at most
+/// [`RetryPolicy::max_retries`](crate::RetryPolicy) times.
+#[cfg_attr(not(feature = "upload"), allow(dead_code))]
+pub(crate) async fn send_with_retries<A: Attempts>(
+    ctx: &ClientContext,
+    op: &Op<'_>,
+    attempts: &mut A,
+) -> Result<Answer, Failure<A::Error>> {
+    retry_from(ctx, op, attempts, 0, request_span(op)).await
+}
+
+/// [`send_with_retries`] from attempt `attempt` on (the ones before it were made, and
+/// settled, by the caller), under the request's `span`.
+pub(super) async fn retry_from<A: Attempts>(
+    ctx: &ClientContext,
+    op: &Op<'_>,
+    attempts: &mut A,
+    attempt: u32,
+    span: tracing::Span,
+) -> Result<Answer, Failure<A::Error>> {
     // Instrumented only when a subscriber listens: entering a disabled span is not free
     // (with `tracing`'s `log` feature it checks the `log` crate's level on every poll).
     if span.is_disabled() {
-        return retry_loop(ctx, op, attempts, &span).await;
+        return retry_loop(ctx, op, attempts, &span, attempt).await;
     }
-    retry_loop(ctx, op, attempts, &span)
+    retry_loop(ctx, op, attempts, &span, attempt)
         .instrument(span.clone())
         .await
 }
@@ -405,109 +231,159 @@ async fn retry_loop<A: Attempts>(
     op: &Op<'_>,
     attempts: &mut A,
     span: &tracing::Span,
+    mut attempt: u32,
 ) -> Result<Answer, Failure<A::Error>> {
-    let policy = ctx.config().retry_policy();
     // Clocks are read only for a subscriber that listens.
     let traced = !span.is_disabled();
     let started = traced.then(std::time::Instant::now);
-    let mut attempt = 0u32;
     loop {
         // The request goes to the HTTP client before the await, in a block of its own: this
         // future does not keep it while the answer is awaited.
         let (sent, exchange) = {
             let request = attempts.next_request().await.map_err(Failure::Attempt)?;
-            if attempt == 0 && traced {
-                // The path only: query strings may carry presigned-URL signatures.
-                span.record("method", request.method().as_str());
-                span.record("path", request.url().path());
-                let url = request.url();
-                let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-                span.record(
-                    "url",
-                    format!(
-                        "{}://{}{port}{}",
-                        url.scheme(),
-                        url.host_str().unwrap_or(""),
-                        url.path()
-                    ),
-                );
-            }
             if traced {
-                span.record("attempts", attempt + 1);
+                record_request(span, &request, attempt);
             }
-            let sent = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
+            let sent = answer_clock();
             (sent, send_once(ctx, op.api, request, attempts.sent()))
         };
         let result = exchange.await;
-        let (outcome, status) = match &result {
-            Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
-            Err(error) => (
-                error.outcome(attempts.body_sent(), ctx.resets_mean_unread()),
-                None,
-            ),
-        };
-        if let Some(status) = status {
-            tracing::trace!(
-                attempt = attempt + 1,
-                status,
-                elapsed_ms = sent.map_or(0, |sent| sent.elapsed().as_millis() as u64),
-                "answer"
-            );
-        }
-        let delay = if attempts.repeatable() {
-            crate::retry::decide(op.kind, outcome, attempt, policy)
-        } else {
-            None
-        };
-        let Some(delay) = delay else {
-            if let Some(started) = started {
-                span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match settle(ctx, op, attempts, attempt, result, span, started, sent) {
+            Settled::Done(result) => return result,
+            Settled::Retry(delay) => {
+                // Boxed: a timer is only needed here, not in every request's future.
+                Box::pin(tokio::time::sleep(delay)).await;
+                attempt += 1;
             }
-            return match result {
-                Ok(answer) => {
-                    if traced {
-                        span.record("status", answer.status.as_u16());
-                    }
-                    tracing::debug!(status = answer.status.as_u16(), "done");
-                    if !answer.status.is_success() {
-                        attempts.attempt_failed();
-                    }
-                    Ok(answer)
-                }
-                Err(error) => {
-                    attempts.attempt_failed();
-                    // The cause only: a presigned URL's query is a credential.
-                    tracing::debug!(error = %error.cause(), "failed");
-                    Err(Failure::Transport { error, outcome })
-                }
-            };
-        };
-        attempts.attempt_failed();
-        let reason = match outcome {
-            Outcome::Answer { status: 429, .. } => "throttled",
-            Outcome::Answer { .. } => "server error",
-            Outcome::NotConnected => "connection failed",
-            Outcome::NotRead => "connection closed before the request was read",
-            Outcome::AnswerLost { timed_out: true } => "timed out",
-            Outcome::AnswerLost { timed_out: false } => "answer lost",
-        };
-        match status {
-            Some(status) => tracing::info!(
-                attempt = attempt + 1,
-                status,
-                delay_ms = delay.as_millis() as u64,
-                reason,
-                "retrying"
-            ),
-            None => tracing::info!(
-                attempt = attempt + 1,
-                delay_ms = delay.as_millis() as u64,
-                reason,
-                "retrying"
-            ),
         }
-        // Boxed: a timer is only needed here, not in every request's future.
-        Box::pin(tokio::time::sleep(delay)).await;
-        attempt += 1;
+    }
+}
+
+/// Records an attempt's request on the span of a traced request.
+#[cold]
+fn record_request(span: &tracing::Span, request: &reqwest::Request, attempt: u32) {
+    if attempt == 0 {
+        // The path only: query strings may carry presigned-URL signatures.
+        span.record("method", request.method().as_str());
+        span.record("path", request.url().path());
+        let url = request.url();
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        span.record(
+            "url",
+            format!(
+                "{}://{}{port}{}",
+                url.scheme(),
+                url.host_str().unwrap_or(""),
+                url.path()
+            ),
+        );
+    }
+    span.record("attempts", attempt + 1);
+}
+
+/// When an attempt's request went out, for the `answer` event (read only when it is
+/// enabled).
+pub(super) fn answer_clock() -> Option<std::time::Instant> {
+    tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now)
+}
+
+/// What follows an attempt.
+pub(super) enum Settled<E> {
+    /// The request's result: no more attempts.
+    Done(Result<Answer, Failure<E>>),
+    /// Another attempt, after this delay.
+    Retry(std::time::Duration),
+}
+
+/// Decides what follows attempt `attempt` (counted from 0), whose result is `result`:
+/// [`crate::retry::decide`] for the operation's kind, when another attempt can be made.
+/// Logs the attempt, and tells `attempts` when it failed. `span` is the request's (a
+/// disabled one when no subscriber listens), `started` when the request started and `sent`
+/// when the attempt did (each read only for a subscriber that listens).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn settle<A: Attempts>(
+    ctx: &ClientContext,
+    op: &Op<'_>,
+    attempts: &mut A,
+    attempt: u32,
+    result: Result<Answer, Transport>,
+    span: &tracing::Span,
+    started: Option<std::time::Instant>,
+    sent: Option<std::time::Instant>,
+) -> Settled<A::Error> {
+    let policy = ctx.config().retry_policy();
+    let (outcome, status) = match &result {
+        Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
+        Err(error) => (
+            error.outcome(attempts.body_sent(), ctx.resets_mean_unread()),
+            None,
+        ),
+    };
+    if let (Some(status), Some(sent)) = (status, sent) {
+        tracing::trace!(
+            attempt = attempt + 1,
+            status,
+            elapsed_ms = sent.elapsed().as_millis() as u64,
+            "answer"
+        );
+    }
+    let delay = if attempts.repeatable() {
+        crate::retry::decide(op.kind, outcome, attempt, policy)
+    } else {
+        None
+    };
+    let Some(delay) = delay else {
+        if let Some(started) = started {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
+        return Settled::Done(match result {
+            Ok(answer) => {
+                if !span.is_disabled() {
+                    span.record("status", answer.status.as_u16());
+                }
+                tracing::debug!(status = answer.status.as_u16(), "done");
+                if !answer.status.is_success() {
+                    attempts.attempt_failed();
+                }
+                Ok(answer)
+            }
+            Err(error) => {
+                attempts.attempt_failed();
+                // The cause only: a presigned URL's query is a credential.
+                tracing::debug!(error = %error.cause(), "failed");
+                Err(Failure::Transport { error, outcome })
+            }
+        });
+    };
+    attempts.attempt_failed();
+    log_retry(attempt, status, delay, outcome);
+    Settled::Retry(delay)
+}
+
+/// The `retrying` event.
+#[cold]
+fn log_retry(attempt: u32, status: Option<u16>, delay: std::time::Duration, outcome: Outcome) {
+    let reason = match outcome {
+        Outcome::Answer { status: 429, .. } => "throttled",
+        Outcome::Answer { .. } => "server error",
+        Outcome::NotConnected => "connection failed",
+        Outcome::NotRead => "connection closed before the request was read",
+        Outcome::AnswerLost { timed_out: true } => "timed out",
+        Outcome::AnswerLost { timed_out: false } => "answer lost",
+    };
+    match status {
+        Some(status) => tracing::info!(
+            attempt = attempt + 1,
+            status,
+            delay_ms = delay.as_millis() as u64,
+            reason,
+            "retrying"
+        ),
+        None => tracing::info!(
+            attempt = attempt + 1,
+            delay_ms = delay.as_millis() as u64,
+            reason,
+            "retrying"
+        ),
     }
 }

@@ -36,9 +36,9 @@ pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
 }
 
-#[cfg(rest)]
 /// Why a request was not sent.
 #[derive(Debug)]
+#[cfg_attr(not(any(rest, feature = "project_api")), allow(dead_code))]
 pub(crate) enum Rejected {
     /// The input breaks a documented limit ([`crate::Error::InvalidInput`]).
     Input(String),
@@ -46,7 +46,6 @@ pub(crate) enum Rejected {
     Config(String),
 }
 
-#[cfg(rest)]
 impl<E> From<Rejected> for progenitor_client::Error<E> {
     fn from(rejected: Rejected) -> Self {
         match rejected {

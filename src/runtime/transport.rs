@@ -177,12 +177,13 @@ impl Transport {
 /// ([`SendOnce`]): sending, reading the answer and the timer are one level, where `async`
 /// blocks would nest three (each level of futures is copied once when it starts, and the
 /// nesting showed in the per-request cost, BENCHMARKS.md).
+#[inline(always)]
 pub(crate) fn send_once<'a>(
     ctx: &'a ClientContext,
     api: Api,
     request: reqwest::Request,
     sent: Option<&'a AtomicU64>,
-) -> impl Future<Output = Result<Answer, Transport>> + Send + 'a {
+) -> SendOnce<'a, impl Future<Output = reqwest::Result<reqwest::Response>> + Send + Unpin> {
     SendOnce {
         state: State::Sending(ctx.http().execute(request)),
         api,
@@ -196,7 +197,7 @@ pub(crate) fn send_once<'a>(
 
 pin_project_lite::pin_project! {
     /// One attempt: its answer awaited, then read chunk by chunk, under the read timeout.
-    struct SendOnce<'a, F> {
+    pub(super) struct SendOnce<'a, F> {
         state: State<F>,
         api: Api,
         sent: Option<&'a AtomicU64>,

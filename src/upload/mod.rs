@@ -33,19 +33,9 @@ pub use requests::{
 };
 pub use tokio_util::sync::CancellationToken;
 
-impl progenitor_client::ClientHooks<crate::ClientContext> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-        crate::runtime::prepare_upload_request(request, &self.inner);
-        if let Some(token) = self.inner.config().upload_token() {
-            set_bearer(request, token).await?;
-        }
-        Ok(())
-    }
-}
+// The request is prepared by `exchange` (build.rs takes progenitor's `pre` calls out); the
+// hooks are progenitor's defaults.
+impl progenitor_client::ClientHooks<crate::ClientContext> for Client {}
 
 /// `Authorization: Bearer` with the token of the moment, for the generated GETs (a
 /// provider's failure travels as text and comes back as `Error::AuthTokenProvider`).
@@ -66,18 +56,22 @@ async fn set_bearer<E>(
 impl crate::runtime::Exchange for Client {
     async fn exchange<E>(
         &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
+        mut request: reqwest::Request,
+        operation: &'static str,
     ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
+        crate::runtime::prepare_upload_request(&mut request, &self.inner);
+        if let Some(token) = self.inner.config().upload_token() {
+            set_bearer(&mut request, token).await?;
+        }
         let op = crate::runtime::Op {
-            name: info.operation_id,
-            kind: operation_class(info.operation_id),
+            name: operation,
+            kind: operation_class(operation),
             api: crate::runtime::Api::Upload,
         };
         let token = self.inner.config().upload_token();
         // With an auth token, a copy for one more try with a new token (see `send_form`).
         let again = token.and_then(|_| request.try_clone());
-        let answer = crate::runtime::exchange(&self.inner, &op, request).await?;
+        let answer = crate::runtime::exchange(&self.inner, op, request, Ok(())).await?;
         match (token, again) {
             (Some(token), Some(mut again))
                 if token.refresh_after(
@@ -87,7 +81,7 @@ impl crate::runtime::Exchange for Client {
                 ) =>
             {
                 set_bearer(&mut again, token).await?;
-                crate::runtime::exchange(&self.inner, &op, again).await
+                crate::runtime::exchange(&self.inner, op, again, Ok(())).await
             }
             _ => Ok(answer),
         }
