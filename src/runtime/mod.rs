@@ -15,6 +15,7 @@ pub(crate) mod prepare;
 mod query;
 mod transport;
 pub mod wait;
+mod watchdog;
 
 pub use batch::{parse_uuids, BatchOutcome, BatchResponse, FailedChunk, DEFAULT_BATCH_CONCURRENCY};
 #[cfg(any(rest, feature = "project_api"))]

@@ -179,8 +179,15 @@ pub(crate) trait Attempts {
 }
 
 /// The span of one request (`uploadcare.request`); its fields are recorded as they are
-/// known.
+/// known. A disabled one when nobody would see it: no `tracing` subscriber takes `DEBUG`
+/// spans, and — while none is set — no `log` logger takes `DEBUG` records (a disabled
+/// span is not free to make: with `tracing`'s `log` feature it writes its fields for `log`).
 pub(super) fn request_span(op: &Op<'_>) -> tracing::Span {
+    let seen = tracing::level_enabled!(tracing::Level::DEBUG)
+        || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::LevelFilter::Debug);
+    if !seen {
+        return tracing::Span::none();
+    }
     tracing::debug_span!(
         "uploadcare.request",
         operation = op.name,

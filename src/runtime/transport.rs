@@ -16,13 +16,14 @@
 // With the `cdn` feature alone no generated API module uses the pipeline.
 #![cfg_attr(not(api), allow(dead_code, unused_imports))]
 
+use super::watchdog::Watch;
 use crate::context::ClientContext;
 use crate::retry::Outcome;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Which API a response comes from: how its body is normalized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,27 +190,24 @@ pub(crate) fn send_once<'a>(
         api,
         sent,
         timeout: ctx.read_timeout(),
-        timer: None,
+        watch: None,
         seen: (0, 0),
         received: 0,
     }
 }
 
-pin_project_lite::pin_project! {
-    /// One attempt: its answer awaited, then read chunk by chunk, under the read timeout.
-    pub(super) struct SendOnce<'a, F> {
-        state: State<F>,
-        api: Api,
-        sent: Option<&'a AtomicU64>,
-        timeout: Option<Duration>,
-        // Made at the first wait (an answer there at once needs none).
-        #[pin]
-        timer: Option<tokio::time::Sleep>,
-        // The bytes sent and received when the timer was last armed.
-        seen: (u64, u64),
-        // Bytes of the answer received, plus one for its head.
-        received: u64,
-    }
+/// One attempt: its answer awaited, then read chunk by chunk, under the read timeout.
+pub(super) struct SendOnce<'a, F> {
+    state: State<F>,
+    api: Api,
+    sent: Option<&'a AtomicU64>,
+    timeout: Option<Duration>,
+    // Registered at the first wait (an answer there at once needs none).
+    watch: Option<Watch>,
+    // The bytes sent and received when the deadline was last set.
+    seen: (u64, u64),
+    // Bytes of the answer received, plus one for its head.
+    received: u64,
 }
 
 enum State<F> {
@@ -272,14 +270,14 @@ where
     type Output = Result<Answer, Transport>;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
+        let this = self.get_mut();
         loop {
-            match this.state {
+            match &mut this.state {
                 State::Sending(pending) => match std::pin::Pin::new(pending).poll(cx) {
                     Poll::Ready(Ok(response)) => {
-                        *this.received = 1;
+                        this.received = 1;
                         let (head, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-                        *this.state = State::Reading(Reading {
+                        this.state = State::Reading(Reading {
                             status: head.status,
                             version: head.version,
                             headers: head.headers,
@@ -289,7 +287,7 @@ where
                         });
                     }
                     Poll::Ready(Err(error)) => {
-                        *this.state = State::Done;
+                        this.state = State::Done;
                         return Poll::Ready(Err(Transport::Http(error)));
                     }
                     Poll::Pending => break,
@@ -298,19 +296,20 @@ where
                     match http_body::Body::poll_frame(std::pin::Pin::new(&mut reading.body), cx) {
                         Poll::Ready(Some(Ok(frame))) => {
                             if let Ok(chunk) = frame.into_data() {
-                                *this.received += chunk.len() as u64;
+                                this.received += chunk.len() as u64;
                                 reading.push(chunk);
                             }
                         }
                         Poll::Ready(Some(Err(error))) => {
-                            *this.state = State::Done;
+                            this.state = State::Done;
                             return Poll::Ready(Err(Transport::Http(error)));
                         }
                         Poll::Ready(None) => {
-                            let State::Reading(reading) = std::mem::replace(this.state, State::Done) else {
+                            let State::Reading(reading) = std::mem::replace(&mut this.state, State::Done)
+                            else {
                                 return Poll::Pending;
                             };
-                            return Poll::Ready(Ok(reading.finish(*this.api)));
+                            return Poll::Ready(Ok(reading.finish(this.api)));
                         }
                         Poll::Pending => break,
                     }
@@ -319,27 +318,30 @@ where
                 State::Done => return Poll::Pending,
             }
         }
-        // Waiting: the read timeout, moved only when it rings.
-        let Some(timeout) = *this.timeout else {
+        // Waiting: the read timeout, its deadline moved only when it passes.
+        let Some(timeout) = this.timeout else {
             return Poll::Pending;
         };
-        let moved = (this.sent.map_or(0, |s| s.load(Relaxed)), *this.received);
-        if this.timer.is_none() {
-            *this.seen = moved;
-            this.timer.set(Some(tokio::time::sleep(timeout)));
-        }
-        if let Some(mut timer) = this.timer.as_mut().as_pin_mut() {
-            while timer.as_mut().poll(cx).is_ready() {
-                if moved == *this.seen {
-                    *this.state = State::Done;
+        let moved = (this.sent.map_or(0, |s| s.load(Relaxed)), this.received);
+        let now = Instant::now();
+        match &mut this.watch {
+            None => {
+                this.seen = moved;
+                this.watch = Watch::new(now + timeout, cx.waker());
+            }
+            Some(watch) if now >= watch.deadline() => {
+                if moved == this.seen {
+                    this.state = State::Done;
+                    this.watch = None;
                     return Poll::Ready(Err(Transport::Silent {
                         timeout,
                         answering: moved.1 > 0,
                     }));
                 }
-                *this.seen = moved;
-                timer.as_mut().reset(tokio::time::Instant::now() + timeout);
+                this.seen = moved;
+                watch.update(now + timeout, cx.waker());
             }
+            Some(watch) => watch.update(watch.deadline(), cx.waker()),
         }
         Poll::Pending
     }
