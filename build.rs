@@ -226,6 +226,9 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
     file.items.push(dispatcher);
     file.items.extend(preprocess::operation_items(&kinds));
     lean_requests::trim(&mut file);
+    if module.starts_with("v0_") {
+        lean_requests::drop_accept(&mut file);
+    }
     lean_requests::queries_into_url(&mut file)?;
     lean_requests::own_exchange(&mut file)?;
 

@@ -104,6 +104,34 @@ fn take_queries(expr: &mut syn::Expr, out: &mut Vec<(syn::Expr, syn::Expr)>) {
 
 struct Trim;
 
+/// Removes the generated `.header(ACCEPT, HeaderValue::from_static("application/json"))` of
+/// every request: for the REST documents, whose `Accept` names the API version and is set by
+/// the exchange (the generated value was replaced on every request).
+pub fn drop_accept(file: &mut syn::File) {
+    DropAccept.visit_file_mut(file);
+}
+
+struct DropAccept;
+
+impl VisitMut for DropAccept {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::MethodCall(call) = expr {
+            if call.method == "header"
+                && call.args.len() == 2
+                && call
+                    .args
+                    .first()
+                    .is_some_and(|name| path_ends_with(name, "header::ACCEPT"))
+            {
+                *expr = (*call.receiver).clone();
+                self.visit_expr_mut(expr);
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
 /// `header_map.append(HeaderName::from_static("api-version"), …);`
 fn is_api_version_append(stmt: &syn::Stmt) -> bool {
     let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {

@@ -13,9 +13,13 @@
 // With the `cdn` feature alone no generated API module uses the pipeline.
 #![cfg_attr(not(api), allow(dead_code, unused_imports))]
 
-use super::pipeline::{answer_clock, request_span, retry_from, settle, Attempts, Failure, Op, Settled};
+use super::pipeline::{
+    answer_clock, request_span, retry_from, settle, shown, Attempts, Failure, Op, Settled,
+};
 #[cfg(rest)]
 use super::prepare::sign_rest_attempt;
+#[cfg(rest)]
+use super::prepare::Prepared;
 use super::prepare::Rejected;
 #[cfg(rest)]
 use super::transport::Api;
@@ -27,6 +31,7 @@ use crate::context::ClientContext;
 use crate::retry::OperationKind;
 #[cfg(rest)]
 use http::header::DATE;
+#[cfg(rest)]
 use http::header::{HeaderValue, CONTENT_TYPE};
 use std::future::Future;
 use std::pin::Pin;
@@ -46,14 +51,15 @@ pub(crate) fn exchange_rest<'a, E>(
     operation: &'a str,
     kind: OperationKind,
     request: reqwest::Request,
-    prepared: Result<(), Rejected>,
+    prepared: Result<Prepared, Rejected>,
 ) -> impl Future<Output = Result<Answer, progenitor_client::Error<E>>> + Send + use<'a, E> {
     let op = Op {
         name: operation,
         kind,
         api: Api::Rest,
     };
-    CopiesExchange::start(ctx, op, request, prepared, Some(ctx))
+    let copier = prepared.map(|prepared| Copier::rest(&request, ctx, prepared));
+    CopiesExchange::start(ctx, op, request, copier)
 }
 
 /// Sends a request whose body is bytes (or none) once prepared (or refused: `prepared`),
@@ -66,7 +72,8 @@ pub(crate) fn exchange<'a, E>(
     request: reqwest::Request,
     prepared: Result<(), Rejected>,
 ) -> impl Future<Output = Result<Answer, progenitor_client::Error<E>>> + Send + use<'a, E> {
-    CopiesExchange::start(ctx, op, request, prepared, None)
+    let copier = prepared.map(|()| Copier::whole(&request));
+    CopiesExchange::start(ctx, op, request, copier)
 }
 
 /// What the loop's future is kept as: boxed, made only when a retry is due.
@@ -112,23 +119,24 @@ impl<'a, E> CopiesExchange<'a, E, ()> {
         ctx: &'a ClientContext,
         op: Op<'a>,
         request: reqwest::Request,
-        prepared: Result<(), Rejected>,
-        resign: Option<&'a ClientContext>,
+        copier: Result<Copier<'a>, Rejected>,
     ) -> CopiesExchange<'a, E, impl Future<Output = reqwest::Result<reqwest::Response>> + Send + Unpin + 'a>
     {
-        if let Err(rejected) = prepared {
-            return CopiesExchange {
-                ctx,
-                op,
-                stage: Stage::Refused {
-                    rejected: Some(rejected),
-                },
-                error: std::marker::PhantomData,
-            };
-        }
-        let copier = Copier::new(&request, resign);
-        let span = request_span(&op);
-        let stage = if span.is_disabled() {
+        let copier = match copier {
+            Ok(copier) => copier,
+            Err(rejected) => {
+                return CopiesExchange {
+                    ctx,
+                    op,
+                    stage: Stage::Refused {
+                        rejected: Some(rejected),
+                    },
+                    error: std::marker::PhantomData,
+                }
+            }
+        };
+        // A request whose span nobody would see is made without one.
+        let stage = if !shown(tracing::Level::DEBUG) {
             Stage::First {
                 sent: answer_clock(),
                 send: send_once(ctx, op.api, request, None),
@@ -141,7 +149,7 @@ impl<'a, E> CopiesExchange<'a, E, ()> {
                 copier,
             };
             Stage::Loop {
-                run: Box::pin(copies_loop(ctx, op, copies, 0, span, false)),
+                run: Box::pin(copies_loop(ctx, op, copies, 0, request_span(&op), false)),
             }
         };
         CopiesExchange {
@@ -166,8 +174,7 @@ where
             match this.stage.as_mut().project() {
                 StageNow::First { send, copier, sent } => {
                     let result = ready!(send.poll(cx));
-                    let next = match settle(ctx, &op, copier, 0, result, &tracing::Span::none(), None, *sent)
-                    {
+                    let next = match settle(ctx, &op, copier, 0, result, None, None, *sent) {
                         Settled::Done(Ok(answer)) if copier.clock_refused(ctx, &op, &answer) => None,
                         Settled::Done(result) => break result,
                         Settled::Retry(delay) => Some(delay),
@@ -280,49 +287,58 @@ enum Template {
     Whole(Box<reqwest::Request>),
     /// A REST request: its method, URL, body and the two headers that are not set again by
     /// signing (`Accept`, `Content-Type`); the copy is signed anew.
-    #[cfg_attr(not(rest), allow(dead_code))]
+    #[cfg(rest)]
     Rest {
         method: reqwest::Method,
         url: reqwest::Url,
-        accept: Option<HeaderValue>,
-        content_type: Option<HeaderValue>,
+        accept: HeaderValue,
+        content_type: HeaderValue,
         body: Option<bytes::Bytes>,
     },
 }
 
 impl<'a> Copier<'a> {
-    /// What copies of `request` are made from.
-    #[inline(always)]
-    fn new(request: &reqwest::Request, resign: Option<&'a ClientContext>) -> Self {
-        let template = match resign {
-            None => request
+    /// What copies of `request` are made from: whole copies (its body is bytes, or none).
+    #[cfg_attr(not(any(feature = "upload", feature = "project_api")), allow(dead_code))]
+    fn whole(request: &reqwest::Request) -> Self {
+        Self {
+            template: request
                 .try_clone()
                 .map_or(Template::None, |copy| Template::Whole(Box::new(copy))),
-            Some(_) => {
-                let body = match request.body() {
-                    None => Some(None),
-                    Some(body) => body.as_bytes().map(|b| Some(bytes::Bytes::copy_from_slice(b))),
-                };
-                match body {
-                    None => Template::None,
-                    Some(body) => Template::Rest {
-                        method: request.method().clone(),
-                        url: request.url().clone(),
-                        accept: request.headers().get(http::header::ACCEPT).cloned(),
-                        content_type: request.headers().get(CONTENT_TYPE).cloned(),
-                        body,
-                    },
-                }
-            }
+            resign: None,
+        }
+    }
+
+    #[cfg(rest)]
+    /// What copies of a REST request are made from, signed anew for `ctx`; `prepared` holds
+    /// the headers signing does not set.
+    #[inline(always)]
+    fn rest(request: &reqwest::Request, ctx: &'a ClientContext, prepared: Prepared) -> Self {
+        let body = match request.body() {
+            None => Some(None),
+            Some(body) => body.as_bytes().map(|b| Some(bytes::Bytes::copy_from_slice(b))),
         };
-        Self { template, resign }
+        let template = match body {
+            None => Template::None,
+            Some(body) => Template::Rest {
+                method: request.method().clone(),
+                url: request.url().clone(),
+                accept: prepared.accept,
+                content_type: prepared.content_type,
+                body,
+            },
+        };
+        Self {
+            template,
+            resign: Some(ctx),
+        }
     }
 
     /// A copy of the request (only called when [`Attempts::repeatable`]).
     fn copy(&self) -> reqwest::Request {
         match &self.template {
             Template::Whole(request) => request.try_clone().expect("a template can be cloned"),
-            #[allow(unused_variables)]
+            #[cfg(rest)]
             Template::Rest {
                 method,
                 url,
@@ -332,21 +348,16 @@ impl<'a> Copier<'a> {
             } => {
                 let mut next = reqwest::Request::new(method.clone(), url.clone());
                 let headers = next.headers_mut();
-                if let Some(accept) = accept {
-                    headers.insert(http::header::ACCEPT, accept.clone());
-                }
-                if let Some(content_type) = content_type {
-                    headers.insert(CONTENT_TYPE, content_type.clone());
-                }
+                headers.insert(http::header::ACCEPT, accept.clone());
+                headers.insert(CONTENT_TYPE, content_type.clone());
                 if let Some(body) = body {
                     *next.body_mut() = Some(body.clone().into());
                 }
-                #[cfg(rest)]
                 if let Some(ctx) = self.resign {
                     ctx.set_user_agent(next.headers_mut());
                     // Signing succeeded in `prepare_rest_request` with the same inputs but
                     // the date, so it succeeds again.
-                    let _ = sign_rest_attempt(&mut next, ctx);
+                    let _ = sign_rest_attempt(&mut next, ctx, content_type);
                 }
                 next
             }

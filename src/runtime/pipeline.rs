@@ -178,14 +178,29 @@ pub(crate) trait Attempts {
     fn attempt_failed(&mut self) {}
 }
 
+/// Whether a record at `level` of the request pipeline would be seen: a `tracing`
+/// subscriber takes that level, or — while none is set — a `log` logger does (`tracing`
+/// hands its records to `log` then, with its `log` feature). A few atomic loads: the
+/// pipeline asks it before it makes a span or an event, whose own checks are not free.
+#[inline]
+pub(super) fn shown(level: tracing::Level) -> bool {
+    let log_level = match level {
+        tracing::Level::TRACE => log::LevelFilter::Trace,
+        tracing::Level::DEBUG => log::LevelFilter::Debug,
+        tracing::Level::INFO => log::LevelFilter::Info,
+        tracing::Level::WARN => log::LevelFilter::Warn,
+        tracing::Level::ERROR => log::LevelFilter::Error,
+    };
+    (level <= tracing::level_filters::STATIC_MAX_LEVEL
+        && level <= tracing::level_filters::LevelFilter::current())
+        || (!tracing::dispatcher::has_been_set() && log::max_level() >= log_level)
+}
+
 /// The span of one request (`uploadcare.request`); its fields are recorded as they are
-/// known. A disabled one when nobody would see it: no `tracing` subscriber takes `DEBUG`
-/// spans, and — while none is set — no `log` logger takes `DEBUG` records (a disabled
-/// span is not free to make: with `tracing`'s `log` feature it writes its fields for `log`).
+/// known. A disabled one when nobody would see it ([`shown`]: a disabled span is not free
+/// to make, with `tracing`'s `log` feature it writes its fields for `log`).
 pub(super) fn request_span(op: &Op<'_>) -> tracing::Span {
-    let seen = tracing::level_enabled!(tracing::Level::DEBUG)
-        || (!tracing::dispatcher::has_been_set() && log::max_level() >= log::LevelFilter::Debug);
-    if !seen {
+    if !shown(tracing::Level::DEBUG) {
         return tracing::Span::none();
     }
     tracing::debug_span!(
@@ -255,7 +270,7 @@ async fn retry_loop<A: Attempts>(
             (sent, send_once(ctx, op.api, request, attempts.sent()))
         };
         let result = exchange.await;
-        match settle(ctx, op, attempts, attempt, result, span, started, sent) {
+        match settle(ctx, op, attempts, attempt, result, Some(span), started, sent) {
             Settled::Done(result) => return result,
             Settled::Retry(delay) => {
                 // Boxed: a timer is only needed here, not in every request's future.
@@ -291,7 +306,7 @@ fn record_request(span: &tracing::Span, request: &reqwest::Request, attempt: u32
 /// When an attempt's request went out, for the `answer` event (read only when it is
 /// enabled).
 pub(super) fn answer_clock() -> Option<std::time::Instant> {
-    tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now)
+    (shown(tracing::Level::TRACE) && tracing::enabled!(tracing::Level::TRACE)).then(std::time::Instant::now)
 }
 
 /// What follows an attempt.
@@ -304,9 +319,9 @@ pub(super) enum Settled<E> {
 
 /// Decides what follows attempt `attempt` (counted from 0), whose result is `result`:
 /// [`crate::retry::decide`] for the operation's kind, when another attempt can be made.
-/// Logs the attempt, and tells `attempts` when it failed. `span` is the request's (a
-/// disabled one when no subscriber listens), `started` when the request started and `sent`
-/// when the attempt did (each read only for a subscriber that listens).
+/// Logs the attempt, and tells `attempts` when it failed. `span` is the request's (none
+/// when no subscriber listens), `started` when the request started and `sent` when the
+/// attempt did (each read only for a subscriber that listens).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn settle<A: Attempts>(
     ctx: &ClientContext,
@@ -314,18 +329,11 @@ pub(super) fn settle<A: Attempts>(
     attempts: &mut A,
     attempt: u32,
     result: Result<Answer, Transport>,
-    span: &tracing::Span,
+    span: Option<&tracing::Span>,
     started: Option<std::time::Instant>,
     sent: Option<std::time::Instant>,
 ) -> Settled<A::Error> {
-    let policy = ctx.config().retry_policy();
-    let (outcome, status) = match &result {
-        Ok(answer) => (answer.outcome(), Some(answer.status.as_u16())),
-        Err(error) => (
-            error.outcome(attempts.body_sent(), ctx.resets_mean_unread()),
-            None,
-        ),
-    };
+    let status = result.as_ref().ok().map(|answer| answer.status.as_u16());
     if let (Some(status), Some(sent)) = (status, sent) {
         tracing::trace!(
             attempt = attempt + 1,
@@ -334,21 +342,31 @@ pub(super) fn settle<A: Attempts>(
             "answer"
         );
     }
-    let delay = if attempts.repeatable() {
-        crate::retry::decide(op.kind, outcome, attempt, policy)
-    } else {
-        None
+    // A success is final: what it tells is not needed.
+    let outcome = match &result {
+        Ok(answer) if answer.status.is_success() => None,
+        Ok(answer) => Some(answer.outcome()),
+        Err(error) => Some(error.outcome(attempts.body_sent(), ctx.resets_mean_unread())),
     };
-    let Some(delay) = delay else {
-        if let Some(started) = started {
+    let retry = match outcome {
+        Some(outcome) if attempts.repeatable() => {
+            crate::retry::decide(op.kind, outcome, attempt, ctx.config().retry_policy())
+                .map(|delay| (delay, outcome))
+        }
+        _ => None,
+    };
+    let Some((delay, outcome)) = retry else {
+        if let (Some(span), Some(started)) = (span, started) {
             span.record("duration_ms", started.elapsed().as_millis() as u64);
         }
         return Settled::Done(match result {
             Ok(answer) => {
-                if !span.is_disabled() {
+                if let Some(span) = span.filter(|span| !span.is_disabled()) {
                     span.record("status", answer.status.as_u16());
                 }
-                tracing::debug!(status = answer.status.as_u16(), "done");
+                if shown(tracing::Level::DEBUG) {
+                    log_done(answer.status.as_u16());
+                }
                 if !answer.status.is_success() {
                     attempts.attempt_failed();
                 }
@@ -356,8 +374,11 @@ pub(super) fn settle<A: Attempts>(
             }
             Err(error) => {
                 attempts.attempt_failed();
-                // The cause only: a presigned URL's query is a credential.
-                tracing::debug!(error = %error.cause(), "failed");
+                if shown(tracing::Level::DEBUG) {
+                    log_failed(&error);
+                }
+                let outcome =
+                    outcome.unwrap_or_else(|| error.outcome(attempts.body_sent(), ctx.resets_mean_unread()));
                 Err(Failure::Transport { error, outcome })
             }
         });
@@ -365,6 +386,18 @@ pub(super) fn settle<A: Attempts>(
     attempts.attempt_failed();
     log_retry(attempt, status, delay, outcome);
     Settled::Retry(delay)
+}
+
+/// The `done` event.
+#[cold]
+fn log_done(status: u16) {
+    tracing::debug!(status, "done");
+}
+
+/// The `failed` event: the cause only (a presigned URL's query is a credential).
+#[cold]
+fn log_failed(error: &Transport) {
+    tracing::debug!(error = %error.cause(), "failed");
 }
 
 /// The `retrying` event.

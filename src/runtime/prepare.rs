@@ -57,6 +57,16 @@ impl<E> From<Rejected> for progenitor_client::Error<E> {
 }
 
 #[cfg(rest)]
+/// The headers [`prepare_rest_request`] set that signing does not set again: what a copy
+/// of the request for a retry takes.
+pub(crate) struct Prepared {
+    /// `Accept`: the API version.
+    pub accept: HeaderValue,
+    /// `Content-Type`: the body's, or the default one.
+    pub content_type: HeaderValue,
+}
+
+#[cfg(rest)]
 /// Prepares a generated REST request for sending: validation, headers, signature.
 pub(crate) fn prepare_rest_request(
     request: &mut reqwest::Request,
@@ -64,7 +74,7 @@ pub(crate) fn prepare_rest_request(
     api_version: &str,
     operation_id: &str,
     limits: &[BodyItemLimit],
-) -> Result<(), Rejected> {
+) -> Result<Prepared, Rejected> {
     let body: &[u8] = match request.body() {
         None => b"",
         Some(body) => body
@@ -81,21 +91,28 @@ pub(crate) fn prepare_rest_request(
         other => HeaderValue::from_str(&accept_header(other))
             .map_err(|_| Rejected::Config("the API version is not a valid header value".to_owned()))?,
     };
-    // progenitor's `api-version` header is trimmed from the generated code by build.rs:
-    // the service selects the version by `Accept` only.
+    // progenitor's `api-version` header, and its `Accept`, are trimmed from the generated
+    // code by build.rs: the service selects the version by this `Accept` only.
     let headers = request.headers_mut();
-    headers.insert(ACCEPT, accept);
-    if !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
-    }
+    headers.insert(ACCEPT, accept.clone());
+    let content_type = headers
+        .entry(CONTENT_TYPE)
+        .or_insert(HeaderValue::from_static(DEFAULT_CONTENT_TYPE))
+        .clone();
     ctx.set_user_agent(headers);
-    sign_rest_attempt(request, ctx)
+    sign_rest_attempt(request, ctx, &content_type)?;
+    Ok(Prepared { accept, content_type })
 }
 
 #[cfg(rest)]
-/// Sets `Date` (now) and `Authorization` on a prepared REST request. Runs before every
-/// attempt, so a retried request carries a fresh date and signature.
-pub(super) fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientContext) -> Result<(), Rejected> {
+/// Sets `Date` (now) and `Authorization` on a prepared REST request whose `Content-Type`
+/// is `content_type`. Runs before every attempt, so a retried request carries a fresh date
+/// and signature.
+pub(super) fn sign_rest_attempt(
+    request: &mut reqwest::Request,
+    ctx: &ClientContext,
+    content_type: &HeaderValue,
+) -> Result<(), Rejected> {
     let config = ctx.config();
     let secret = config.secret_key().ok_or_else(|| {
         Rejected::Config(
@@ -116,11 +133,7 @@ pub(super) fn sign_rest_attempt(request: &mut reqwest::Request, ctx: &ClientCont
                     .as_bytes()
                     .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
             };
-            let content_type = request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
+            let content_type = content_type.to_str().unwrap_or_default();
             let uri = path_and_query(request.url());
             let signature = crate::auth::sign_rest_request(
                 secret.expose_secret(),
