@@ -323,25 +323,27 @@ where
             return Poll::Pending;
         };
         let moved = (this.sent.map_or(0, |s| s.load(Relaxed)), this.received);
-        let now = Instant::now();
         match &mut this.watch {
             None => {
                 this.seen = moved;
-                this.watch = Watch::new(now + timeout, cx.waker());
+                this.watch = Watch::new(timeout, cx.waker());
             }
-            Some(watch) if now >= watch.deadline() => {
-                if moved == this.seen {
+            Some(watch) => {
+                let now = Instant::now();
+                if now < watch.deadline() {
+                    watch.rewake(cx.waker());
+                } else if moved == this.seen {
                     this.state = State::Done;
                     this.watch = None;
                     return Poll::Ready(Err(Transport::Silent {
                         timeout,
                         answering: moved.1 > 0,
                     }));
+                } else {
+                    this.seen = moved;
+                    watch.update(now + timeout, cx.waker());
                 }
-                this.seen = moved;
-                watch.update(now + timeout, cx.waker());
             }
-            Some(watch) => watch.update(watch.deadline(), cx.waker()),
         }
         Poll::Pending
     }
