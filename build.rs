@@ -230,6 +230,7 @@ fn generate(path: &Path, module: &str, out_dir: &Path) -> Result<(), String> {
         lean_requests::drop_accept(&mut file);
     }
     lean_requests::queries_into_url(&mut file)?;
+    lean_requests::direct_requests(&mut file);
     lean_requests::own_exchange(&mut file)?;
 
     let listing = surface::listing(&file, module, &kinds);

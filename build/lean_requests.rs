@@ -104,6 +104,45 @@ fn take_queries(expr: &mut syn::Expr, out: &mut Vec<(syn::Expr, syn::Expr)>) {
 
 struct Trim;
 
+/// Makes every body-less request without progenitor's `RequestBuilder`:
+/// `client.client.get(url).build()?` (a builder holding its own copy of the client) becomes
+/// `crate::runtime::new_request(&client.client, ::reqwest::Method::GET, url)?`, the same
+/// request (and, for a URL reqwest refuses, the same error).
+pub fn direct_requests(file: &mut syn::File) {
+    DirectRequests.visit_file_mut(file);
+}
+
+struct DirectRequests;
+
+impl VisitMut for DirectRequests {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::MethodCall(build) = expr {
+            if build.method == "build" && build.args.is_empty() {
+                if let syn::Expr::MethodCall(verb) = &*build.receiver {
+                    let method = match verb.method.to_string().as_str() {
+                        "get" => Some(quote::quote!(GET)),
+                        "post" => Some(quote::quote!(POST)),
+                        "put" => Some(quote::quote!(PUT)),
+                        "delete" => Some(quote::quote!(DELETE)),
+                        "patch" => Some(quote::quote!(PATCH)),
+                        "head" => Some(quote::quote!(HEAD)),
+                        _ => None,
+                    };
+                    let on_client = quote::quote!(#verb).to_string().starts_with("client . client .");
+                    if let (Some(method), true, 1) = (method, on_client, verb.args.len()) {
+                        let url = &verb.args[0];
+                        *expr = syn::parse_quote!(
+                            crate::runtime::new_request(&client.client, ::reqwest::Method::#method, #url)
+                        );
+                        return;
+                    }
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
 /// Removes the generated `.header(ACCEPT, HeaderValue::from_static("application/json"))` of
 /// every request: for the REST documents, whose `Accept` names the API version and is set by
 /// the exchange (the generated value was replaced on every request).

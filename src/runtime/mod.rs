@@ -23,6 +23,8 @@ pub(crate) use pagination::{fetch_link, next_results_page, FOLLOW_OPERATION};
 pub use pagination::{FollowLinks, Items, Page, Pages};
 pub use wait::{wait_for, wait_until_final, JobState, JobStatus, WaitPolicy};
 
+#[cfg(rest)]
+pub(crate) use prepare::new_request;
 #[cfg(feature = "project_api")]
 pub(crate) use prepare::Rejected;
 pub use prepare::{accept_header, BodyItemLimit};

@@ -31,6 +31,23 @@ pub struct BodyItemLimit {
     pub max: usize,
 }
 
+/// A request without a body for `url`, as `client.request(method, url).build()` makes it
+/// but without a `RequestBuilder` (which holds a copy of the client): the URL parsed once.
+/// A URL reqwest refuses gets reqwest's own error. (The REST documents' calls: the others
+/// set a header on the builder.)
+#[cfg(rest)]
+#[inline]
+pub(crate) fn new_request(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+) -> reqwest::Result<reqwest::Request> {
+    match reqwest::Url::parse(&url) {
+        Ok(parsed) if parsed.has_host() => Ok(reqwest::Request::new(method, parsed)),
+        _ => client.request(method, url).build(),
+    }
+}
+
 /// The `Accept` value selecting REST API `version` (e.g. `0.7`).
 pub fn accept_header(version: &str) -> String {
     format!("application/vnd.uploadcare-v{version}+json")
@@ -207,6 +224,32 @@ fn check_body_items(body: &[u8], operation_id: &str, limits: &[BodyItemLimit]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(rest)]
+    #[test]
+    fn a_direct_request_is_the_request_the_builder_makes() {
+        let client = reqwest::Client::new();
+        let url = "http://127.0.0.1:9/files/?limit=1&from=2026-01-01T00%3A00%3A00Z";
+        for method in [
+            reqwest::Method::GET,
+            reqwest::Method::DELETE,
+            reqwest::Method::PUT,
+        ] {
+            let direct = new_request(&client, method.clone(), url.to_owned()).unwrap();
+            let built = client.request(method.clone(), url).build().unwrap();
+            assert_eq!(direct.method(), built.method());
+            assert_eq!(direct.url(), built.url());
+            assert_eq!(direct.headers(), built.headers());
+            assert!(direct.body().is_none() && built.body().is_none());
+        }
+        // URLs reqwest refuses: its own error, as the builder gives it.
+        for bad in ["not a url", "mailto:someone@example.com", "http://"] {
+            let direct = new_request(&client, reqwest::Method::GET, bad.to_owned()).unwrap_err();
+            let built = client.get(bad).build().unwrap_err();
+            assert!(direct.is_builder() && built.is_builder(), "{bad}");
+            assert_eq!(direct.to_string(), built.to_string(), "{bad}");
+        }
+    }
 
     #[cfg(rest)]
     #[test]
