@@ -36,6 +36,7 @@ use http::header::{HeaderValue, CONTENT_TYPE};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Poll};
+use std::time::Duration;
 #[cfg(rest)]
 use std::time::SystemTime;
 
@@ -183,17 +184,9 @@ where
                     else {
                         unreachable!("the stage was the first attempt")
                     };
-                    let copies = Copies { first: None, copier };
-                    let run: Looping<'_> = match next {
-                        // Retried from the second attempt on, as the loop would have.
-                        Some(delay) => Box::pin(async move {
-                            tokio::time::sleep(delay).await;
-                            copies_loop(ctx, op, copies, 1, tracing::Span::none(), false).await
-                        }),
-                        // Once more, with the service's clock.
-                        None => Box::pin(copies_loop(ctx, op, copies, 0, request_span(&op), true)),
-                    };
-                    this.stage.set(Stage::Loop { run });
+                    this.stage.set(Stage::Loop {
+                        run: to_loop(ctx, op, copier, next),
+                    });
                 }
                 StageNow::Loop { run } => break ready!(run.as_mut().poll(cx)),
                 StageNow::Refused { rejected } => {
@@ -211,6 +204,27 @@ where
             Ok(answer) => Ok(answer.normalized()),
             Err(failure) => Err(failure.into_progenitor(&op)),
         })
+    }
+}
+
+/// The retry loop after a first attempt: after `delay` from the second attempt on, as the
+/// loop would have; without one, once more from the first with the service's clock.
+/// Apart (and cold), so that the first attempt's code is only what a success runs.
+#[cold]
+#[inline(never)]
+fn to_loop<'a>(
+    ctx: &'a ClientContext,
+    op: Op<'a>,
+    copier: Copier<'a>,
+    delay: Option<Duration>,
+) -> Looping<'a> {
+    let copies = Copies { first: None, copier };
+    match delay {
+        Some(delay) => Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            copies_loop(ctx, op, copies, 1, tracing::Span::none(), false).await
+        }),
+        None => Box::pin(copies_loop(ctx, op, copies, 0, request_span(&op), true)),
     }
 }
 

@@ -372,20 +372,29 @@ pub(super) fn settle<A: Attempts>(
                 }
                 Ok(answer)
             }
-            Err(error) => {
-                attempts.attempt_failed();
-                if shown(tracing::Level::DEBUG) {
-                    log_failed(&error);
-                }
-                let outcome =
-                    outcome.unwrap_or_else(|| error.outcome(attempts.body_sent(), ctx.resets_mean_unread()));
-                Err(Failure::Transport { error, outcome })
-            }
+            Err(error) => Err(failed(ctx, attempts, error, outcome)),
         });
     };
     attempts.attempt_failed();
     log_retry(attempt, status, delay, outcome);
     Settled::Retry(delay)
+}
+
+/// The failure of a last attempt that failed in transport (told to `attempts`, logged).
+#[cold]
+#[inline(never)]
+fn failed<A: Attempts>(
+    ctx: &ClientContext,
+    attempts: &mut A,
+    error: Transport,
+    outcome: Option<Outcome>,
+) -> Failure<A::Error> {
+    attempts.attempt_failed();
+    if shown(tracing::Level::DEBUG) {
+        log_failed(&error);
+    }
+    let outcome = outcome.unwrap_or_else(|| error.outcome(attempts.body_sent(), ctx.resets_mean_unread()));
+    Failure::Transport { error, outcome }
 }
 
 /// The `done` event.

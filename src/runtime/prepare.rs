@@ -92,21 +92,16 @@ pub(crate) fn prepare_rest_request(
     operation_id: &str,
     limits: &[BodyItemLimit],
 ) -> Result<Prepared, Rejected> {
-    let body: &[u8] = match request.body() {
-        None => b"",
-        Some(body) => body
-            .as_bytes()
-            .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
-    };
-    check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
-
+    if let Some(body) = request.body() {
+        let body = body.as_bytes().ok_or_else(streaming_body)?;
+        check_body_items(body, operation_id, limits).map_err(Rejected::Input)?;
+    }
     let accept = match api_version {
         // The versions of the documents: no allocation per request.
         "0.5" => HeaderValue::from_static("application/vnd.uploadcare-v0.5+json"),
         "0.6" => HeaderValue::from_static("application/vnd.uploadcare-v0.6+json"),
         "0.7" => HeaderValue::from_static("application/vnd.uploadcare-v0.7+json"),
-        other => HeaderValue::from_str(&accept_header(other))
-            .map_err(|_| Rejected::Config("the API version is not a valid header value".to_owned()))?,
+        other => other_accept(other)?,
     };
     // progenitor's `api-version` header, and its `Accept`, are trimmed from the generated
     // code by build.rs: the service selects the version by this `Accept` only.
@@ -119,6 +114,21 @@ pub(crate) fn prepare_rest_request(
     ctx.set_user_agent(headers);
     sign_rest_attempt(request, ctx, &content_type)?;
     Ok(Prepared { accept, content_type })
+}
+
+#[cfg(rest)]
+/// The error for a streaming body (it cannot be signed).
+#[cold]
+fn streaming_body() -> Rejected {
+    Rejected::Input("a streaming body cannot be signed".to_owned())
+}
+
+#[cfg(rest)]
+/// `Accept` for a version the crate's documents do not have.
+#[cold]
+fn other_accept(version: &str) -> Result<HeaderValue, Rejected> {
+    HeaderValue::from_str(&accept_header(version))
+        .map_err(|_| Rejected::Config("the API version is not a valid header value".to_owned()))
 }
 
 #[cfg(rest)]
@@ -146,9 +156,7 @@ pub(super) fn sign_rest_attempt(
         AuthScheme::Signed => {
             let body: &[u8] = match request.body() {
                 None => b"",
-                Some(body) => body
-                    .as_bytes()
-                    .ok_or_else(|| Rejected::Input("a streaming body cannot be signed".to_owned()))?,
+                Some(body) => body.as_bytes().ok_or_else(streaming_body)?,
             };
             let content_type = content_type.to_str().unwrap_or_default();
             let uri = path_and_query(request.url());
