@@ -265,6 +265,11 @@ impl Config {
     /// request fails after one to two timeouts of silence, and one whose bytes keep moving
     /// (a long upload, a slow answer) never does. A failed attempt is retried as
     /// [`crate::retry`] says for a late answer. Ignored with [`Config::with_http_client`].
+    ///
+    /// The deadlines are kept by one thread of the process, `uploadcare-read-timeout`
+    /// (started by the first request that waits for its answer), not by the async
+    /// runtime's timers: they follow the real clock on any runtime, also under `tokio`'s
+    /// paused test clock.
     pub fn with_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.read_timeout = timeout.into();
         self

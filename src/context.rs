@@ -66,8 +66,8 @@ impl ClientContext {
                     // safely (see `crate::retry`); over HTTP/2 a reset tells nothing.
                     .http1_only()
                     .connect_timeout(config.connect_timeout);
-                // The read timeout is the request pipeline's own (`runtime::transport`),
-                // not reqwest's.
+                // The read timeout is the request pipeline's own (`runtime::transport`,
+                // `runtime::watchdog`), not reqwest's.
                 if let Some(timeout) = config.timeout {
                     builder = builder.timeout(timeout);
                 }

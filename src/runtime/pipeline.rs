@@ -1,12 +1,13 @@
-//! The one request pipeline every request runs through: generated REST clients (progenitor's
-//! `ClientHooks`, wired per version by `rest_api_version!`), the generated Upload API GETs
-//! and the hand-written Upload API forms.
+//! The one request pipeline every request runs through: generated REST clients (wired per
+//! version by `rest_api_version!`), the generated Upload API GETs, the Project API and the
+//! hand-written Upload API forms.
 //!
-//! - `pre`: check document-declared limits the generated code does not, then set `Accept`
-//!   (the version, from the document's `info.version`), `Content-Type` when absent,
-//!   `Date`, `User-Agent` and `Authorization` (signed or simple);
 //! - [`Exchange`] (build.rs hands every generated `send` to it instead of progenitor's
-//!   `exec`/`post` hooks): send, read the answer whole, retry as [`crate::retry::decide`]
+//!   `pre`/`exec`/`post` hooks): prepare the request — for REST, check document-declared
+//!   limits the generated code does not, then set `Accept` (the version, from the
+//!   document's `info.version`), `Content-Type` when absent, `Date`, `User-Agent` and
+//!   `Authorization` (signed or simple) — send it ([`super::copies`]: the first attempt
+//!   on its own, the retries through the loop), read the answer whole, retry as [`crate::retry::decide`]
 //!   says for the operation's kind (its `x-uploadcare-retry`) within the
 //!   [`RetryPolicy`](crate::RetryPolicy), make every error body JSON so it parses into
 //!   [`ApiErrorBody`](crate::ApiErrorBody) with its status intact, and decode the answer

@@ -5,13 +5,14 @@
 //! one at every frame of the answer (≈ 3,100 of the instructions a 1-item page cost, see
 //! BENCHMARKS.md), and its first timer runs from the start of the request to the answer's
 //! head, so an upload whose body takes longer than the timeout to send fails although its
-//! bytes never stopped moving. Here one timer watches the attempt — made at its first
-//! wait — and is moved only when it rings: if bytes of the request's body went out (the
-//! upload's own count, see [`Attempts::sent`](super::pipeline::Attempts::sent)) or bytes
-//! of the answer came in since it was armed, it is armed again for a whole timeout; if
-//! nothing moved, the attempt fails with [`Transport::Silent`]. So an attempt fails after
-//! at least one and at most two timeouts of silence, and a request that keeps moving
-//! never does.
+//! bytes never stopped moving. Here the attempt registers a deadline a timeout away at its
+//! first wait, with the process's read-timeout thread ([`super::watchdog`], not a runtime
+//! timer: one would make the runtime wait on I/O with a kernel timer armed at every wait),
+//! and looks at it again only when woken after it: if bytes of the request's body went out
+//! (the upload's own count, see [`Attempts::sent`](super::pipeline::Attempts::sent)) or
+//! bytes of the answer came in since it was set, it moves a whole timeout on; if nothing
+//! moved, the attempt fails with [`Transport::Silent`]. So an attempt fails after at least
+//! one and at most two timeouts of silence, and a request that keeps moving never does.
 
 // With the `cdn` feature alone no generated API module uses the pipeline.
 #![cfg_attr(not(api), allow(dead_code, unused_imports))]
