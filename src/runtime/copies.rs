@@ -4,8 +4,9 @@
 //! The first attempt of such a request is sent by a hand-written future of its own
 //! ([`CopiesExchange`]): the request handed to the HTTP client as the future is made, its
 //! answer read and settled ([`settle`]) without the retry loop's `async` levels around it,
-//! whose futures are made only when a retry is due (or when a subscriber listens to the
-//! request's span: then the loop makes every attempt). A request that succeeds at once —
+//! whose futures are made only when a retry is due (or when the request's span would be
+//! seen — a `tracing` subscriber takes it, or with none set a `log` logger: then the loop
+//! makes every attempt and records it). A request that succeeds at once —
 //! nearly every one — costs one level of futures, not four (each level of futures is
 //! copied when it starts, and the nesting showed in the per-request cost, BENCHMARKS.md).
 //! Retries are the one loop's ([`retry_from`]), with the same decisions.
@@ -144,7 +145,7 @@ impl<'a, E> CopiesExchange<'a, E, ()> {
                 copier,
             }
         } else {
-            // A subscriber listens: the loop records every attempt on the span.
+            // The span would be seen: the loop records every attempt on it.
             let copies = Copies {
                 first: Some(request),
                 copier,
