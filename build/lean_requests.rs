@@ -147,21 +147,24 @@ impl VisitMut for DirectRequests {
 /// every request: for the REST documents, whose `Accept` names the API version and is set by
 /// the exchange (the generated value was replaced on every request).
 pub fn drop_accept(file: &mut syn::File) {
-    DropAccept.visit_file_mut(file);
+    DropCalls(|call: &syn::ExprMethodCall| {
+        call.method == "header"
+            && call.args.len() == 2
+            && call
+                .args
+                .first()
+                .is_some_and(|name| path_ends_with(name, "header::ACCEPT"))
+    })
+    .visit_file_mut(file);
 }
 
-struct DropAccept;
+/// Removes from method chains every call the predicate picks (`a.b(x).c()` → `a.c()`).
+struct DropCalls<F>(F);
 
-impl VisitMut for DropAccept {
+impl<F: Fn(&syn::ExprMethodCall) -> bool> VisitMut for DropCalls<F> {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::MethodCall(call) = expr {
-            if call.method == "header"
-                && call.args.len() == 2
-                && call
-                    .args
-                    .first()
-                    .is_some_and(|name| path_ends_with(name, "header::ACCEPT"))
-            {
+            if (self.0)(call) {
                 *expr = (*call.receiver).clone();
                 self.visit_expr_mut(expr);
                 return;
@@ -214,28 +217,15 @@ impl VisitMut for Trim {
             .count();
         if appends == 0 && block.stmts.iter().any(is_header_map_let) {
             block.stmts.retain(|stmt| !is_header_map_let(stmt));
-            DropHeaders.visit_block_mut(block);
+            // `.headers(header_map)` goes with the map.
+            DropCalls(|call: &syn::ExprMethodCall| {
+                call.method == "headers"
+                    && call.args.len() == 1
+                    && call.args.first().is_some_and(is_header_map)
+            })
+            .visit_block_mut(block);
         }
         syn::visit_mut::visit_block_mut(self, block);
-    }
-}
-
-/// Removes `.headers(header_map)` from method chains.
-struct DropHeaders;
-
-impl VisitMut for DropHeaders {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        if let syn::Expr::MethodCall(call) = expr {
-            if call.method == "headers"
-                && call.args.len() == 1
-                && call.args.first().is_some_and(is_header_map)
-            {
-                *expr = (*call.receiver).clone();
-                self.visit_expr_mut(expr);
-                return;
-            }
-        }
-        syn::visit_mut::visit_expr_mut(self, expr);
     }
 }
 

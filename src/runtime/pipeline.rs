@@ -344,10 +344,16 @@ pub(super) fn settle<A: Attempts>(
         );
     }
     // A success is final: what it tells is not needed.
-    let outcome = match &result {
-        Ok(answer) if answer.status.is_success() => None,
-        Ok(answer) => Some(answer.outcome()),
-        Err(error) => Some(error.outcome(attempts.body_sent(), ctx.resets_mean_unread())),
+    let (result, outcome) = match result {
+        Ok(answer) if answer.status.is_success() => (Ok(answer), None),
+        Ok(answer) => {
+            let outcome = answer.outcome();
+            (Ok(answer), Some(outcome))
+        }
+        Err(error) => {
+            let outcome = error.outcome(attempts.body_sent(), ctx.resets_mean_unread());
+            (Err((error, outcome)), Some(outcome))
+        }
     };
     let retry = match outcome {
         Some(outcome) if attempts.repeatable() => {
@@ -373,7 +379,7 @@ pub(super) fn settle<A: Attempts>(
                 }
                 Ok(answer)
             }
-            Err(error) => Err(failed(ctx, attempts, error, outcome)),
+            Err((error, outcome)) => Err(failed(attempts, error, outcome)),
         });
     };
     attempts.attempt_failed();
@@ -384,17 +390,11 @@ pub(super) fn settle<A: Attempts>(
 /// The failure of a last attempt that failed in transport (told to `attempts`, logged).
 #[cold]
 #[inline(never)]
-fn failed<A: Attempts>(
-    ctx: &ClientContext,
-    attempts: &mut A,
-    error: Transport,
-    outcome: Option<Outcome>,
-) -> Failure<A::Error> {
+fn failed<A: Attempts>(attempts: &mut A, error: Transport, outcome: Outcome) -> Failure<A::Error> {
     attempts.attempt_failed();
     if shown(tracing::Level::DEBUG) {
         log_failed(&error);
     }
-    let outcome = outcome.unwrap_or_else(|| error.outcome(attempts.body_sent(), ctx.resets_mean_unread()));
     Failure::Transport { error, outcome }
 }
 

@@ -60,7 +60,8 @@ impl crate::runtime::Exchange for Client {
         operation: &'static str,
     ) -> ::std::result::Result<crate::runtime::Answer, progenitor_client::Error<E>> {
         crate::runtime::prepare_upload_request(&mut request, &self.inner);
-        if let Some(token) = self.inner.config().upload_token() {
+        let token = self.inner.config().upload_token();
+        if let Some(token) = token {
             set_bearer(&mut request, token).await?;
         }
         let op = crate::runtime::Op {
@@ -68,7 +69,6 @@ impl crate::runtime::Exchange for Client {
             kind: operation_class(operation),
             api: crate::runtime::Api::Upload,
         };
-        let token = self.inner.config().upload_token();
         // With an auth token, a copy for one more try with a new token (see `send_form`).
         let again = token.and_then(|_| request.try_clone());
         let answer = crate::runtime::exchange(&self.inner, op, request, Ok(())).await?;
